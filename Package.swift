@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The library depends on nothing but the C library of the platform. The recording syscall layer
+// that tests use to check call order and to inject failures is compiled in debug builds on Linux only.
+let librarySettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .define("SOCKETOPTIONS_SYSCALL_RECORDING", .when(platforms: [.linux], configuration: .debug)),
+]
+
+let package = Package(
+    name: "SocketOptions",
+    products: [
+        .library(name: "SocketOptions", targets: ["SocketOptions"]),
+        .executable(name: "sockopt-demo", targets: ["sockopt-demo"]),
+    ],
+    targets: [
+        .target(name: "SocketOptions", swiftSettings: librarySettings),
+        .executableTarget(
+            name: "sockopt-demo",
+            dependencies: ["SocketOptions"],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
+        .testTarget(
+            name: "SocketOptionsTests",
+            dependencies: ["SocketOptions"],
+            swiftSettings: [
+                .enableUpcomingFeature("ExistentialAny"),
+                .define("SOCKETOPTIONS_SYSCALL_RECORDING", .when(platforms: [.linux], configuration: .debug)),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

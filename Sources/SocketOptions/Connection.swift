@@ -1,0 +1,98 @@
+// SocketOptions: one TCP connection, accepted or made.
+
+/// A connected TCP socket: one that ``ListeningSocket/accept()`` returned, or one made with
+/// ``init(connectingTo:)``.
+///
+/// The connection owns its descriptor and closes it in ``close()`` or when it goes out of scope.
+/// Sending never raises `SIGPIPE` (`MSG_NOSIGNAL` on Linux, `SO_NOSIGPIPE` on Darwin): a vanished
+/// peer is an error, ``SocketError/system(_:_:)`` with `EPIPE` or `ECONNRESET`.
+public struct Connection: ~Copyable, Sendable {
+    let descriptor: SocketDescriptor
+
+    /// The local end's address (`getsockname`).
+    public let localAddress: SocketAddress
+
+    /// The peer's address: the client for an accepted connection, the server for a made one.
+    public let remoteAddress: SocketAddress
+
+    init(accepted descriptor: consuming SocketDescriptor, remoteAddress: SocketAddress) throws(SocketError) {
+        self.localAddress = try StreamCalls.localAddress(descriptor.rawValue)
+        self.remoteAddress = remoteAddress
+        self.descriptor = descriptor
+    }
+
+    /// Connects to a listening address. The descriptor is close-on-exec.
+    ///
+    /// - Throws: ``SocketError/system(_:_:)`` with `ECONNREFUSED` when nothing listens there.
+    public init(connectingTo address: SocketAddress) throws(SocketError) {
+        let descriptor = try StreamCalls.open(for: address)
+        try StreamCalls.connect(descriptor.rawValue, to: address)
+        self.localAddress = try StreamCalls.localAddress(descriptor.rawValue)
+        self.remoteAddress = address
+        self.descriptor = descriptor
+    }
+
+    /// Reads an option's present value from the kernel with `getsockopt`.
+    public func option(_ name: SocketOption.Name) throws(SocketError) -> SocketOption {
+        try OptionAccess.read(name, from: descriptor.rawValue)
+    }
+
+    /// Sends all of `bytes`, in as many `send` calls as the kernel needs.
+    public func send(_ bytes: some Collection<UInt8>) throws(SocketError) {
+        let sent: Result<Void, SocketError>? = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(SocketError) in try StreamCalls.send(descriptor.rawValue, UnsafeRawBufferPointer(buffer))
+            }
+        }
+        switch sent {
+        case .success?: return
+        case .failure(let error)?: throw error
+        case nil: try send(Array(bytes))
+        }
+    }
+
+    /// Sends the UTF-8 bytes of `text`.
+    public func send(_ text: String) throws(SocketError) {
+        var text = text
+        let sent = text.withUTF8 { buffer in
+            Result { () throws(SocketError) in try StreamCalls.send(descriptor.rawValue, UnsafeRawBufferPointer(buffer))
+            }
+        }
+        try sent.get()
+    }
+
+    /// Receives up to `maxBytes` bytes, waiting until at least one arrives. Returns an empty array
+    /// when the peer has closed its end.
+    public func receive(upTo maxBytes: Int = 65536) throws(SocketError) -> [UInt8] {
+        precondition(maxBytes > 0, "receive(upTo:) needs room for at least one byte")
+        var failure: SocketError?
+        let bytes = [UInt8](unsafeUninitializedCapacity: maxBytes) { buffer, count in
+            switch StreamCalls.receive(descriptor.rawValue, into: UnsafeMutableRawBufferPointer(buffer)) {
+            case .success(let received): count = received
+            case .failure(let error):
+                failure = error
+                count = 0
+            }
+        }
+        if let failure { throw failure }
+        return bytes
+    }
+
+    /// Reads until the peer closes its end, at most `limit` bytes in all.
+    public func receiveAll(limit: Int = 1 << 20) throws(SocketError) -> [UInt8] {
+        var all: [UInt8] = []
+        while all.count < limit {
+            let chunk = try receive(upTo: min(65536, limit - all.count))
+            if chunk.isEmpty { break }
+            all.append(contentsOf: chunk)
+        }
+        return all
+    }
+
+    /// Closes the connection.
+    ///
+    /// - Throws: ``SocketError/system(_:_:)`` when `close` reports an error; the descriptor is
+    ///   closed all the same.
+    public consuming func close() throws(SocketError) {
+        try descriptor.close()
+    }
+}

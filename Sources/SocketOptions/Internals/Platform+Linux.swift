@@ -1,0 +1,58 @@
+// SocketOptions: Linux spellings of the few calls and constants that differ by platform.
+
+#if os(Linux)
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Glibc imports the socket types as an enum; Musl as plain integers. Normalised once, here.
+#if canImport(Glibc)
+let platformStreamType = CInt(SOCK_STREAM.rawValue)
+let platformDatagramType = CInt(SOCK_DGRAM.rawValue)
+let platformCloseOnExecFlag = CInt(SOCK_CLOEXEC.rawValue)
+#else
+let platformStreamType = CInt(SOCK_STREAM)
+let platformDatagramType = CInt(SOCK_DGRAM)
+let platformCloseOnExecFlag = CInt(SOCK_CLOEXEC)
+#endif
+
+/// Send flags: MSG_NOSIGNAL keeps a write to a vanished peer from raising SIGPIPE.
+let platformSendFlags = CInt(MSG_NOSIGNAL)
+
+let platformShutdownBoth = CInt(SHUT_RDWR)
+
+/// socket() with close-on-exec set atomically, so a child process started between socket() and an
+/// fcntl() cannot inherit the listener and keep the port bound after the parent dies.
+@inline(__always)
+func platformSocketCloseOnExec(_ domain: CInt, _ type: CInt) -> CInt {
+    system_socket(domain, type | platformCloseOnExecFlag, 0)
+}
+
+/// Linux needs nothing after socket(): SIGPIPE is handled per send by MSG_NOSIGNAL.
+@inline(__always)
+func platformPrepareStreamSocket(_ fd: CInt) -> Result<Void, Errno> { .success(()) }
+
+/// accept4 is declared by the C headers only under _GNU_SOURCE, which the Glibc module is not
+/// built with; the function is in every Linux C library since 2.10, so it is looked up by name
+/// once. Without it (a static binary) accept + FD_CLOEXEC is the fallback, with its small window.
+private typealias Accept4 =
+    @convention(c) (
+        CInt, UnsafeMutablePointer<sockaddr>?, UnsafeMutablePointer<socklen_t>?, CInt
+    ) -> CInt
+
+private let accept4Function: Accept4? = dlsym(nil, "accept4").map { unsafeBitCast($0, to: Accept4.self) }
+
+@inline(__always)
+func platformAcceptCloseOnExec(
+    _ fd: CInt,
+    _ address: UnsafeMutablePointer<sockaddr>,
+    _ length: UnsafeMutablePointer<socklen_t>
+) -> CInt {
+    if let accept4Function { return accept4Function(fd, address, length, platformCloseOnExecFlag) }
+    let accepted = accept(fd, address, length)
+    if accepted >= 0 { _ = fcntl(accepted, F_SETFD, FD_CLOEXEC) }
+    return accepted
+}
+#endif

@@ -1,0 +1,205 @@
+// SocketOptions: the one place that calls the C library's socket functions.
+//
+// Every system call the package makes goes through a `system_<call>` wrapper in this file, so that
+// the rest of the package is plain Swift and so that, in debug builds on Linux, a test can record
+// the calls and make any of them fail (see SyscallRecorder.swift). In release builds each wrapper
+// is the bare C call.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+@inline(__always)
+func system_socket(_ domain: CInt, _ type: CInt, _ protocol: CInt) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.socket, descriptor: -1) { socket(domain, type, `protocol`) }
+    }
+    #endif
+    return socket(domain, type, `protocol`)
+}
+
+@inline(__always)
+func system_setsockopt(
+    _ fd: CInt,
+    _ level: CInt,
+    _ name: CInt,
+    _ value: UnsafeRawPointer,
+    _ length: socklen_t
+) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.setsockopt, descriptor: fd, level: level, name: name) {
+            setsockopt(fd, level, name, value, length)
+        }
+    }
+    #endif
+    return setsockopt(fd, level, name, value, length)
+}
+
+@inline(__always)
+func system_getsockopt(
+    _ fd: CInt,
+    _ level: CInt,
+    _ name: CInt,
+    _ value: UnsafeMutableRawPointer,
+    _ length: UnsafeMutablePointer<socklen_t>
+) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        let result = recorder.perform(.getsockopt, descriptor: fd, level: level, name: name) {
+            getsockopt(fd, level, name, value, length)
+        }
+        if result == 0 { recorder.overrideReadback(level: level, name: name, into: value) }
+        return result
+    }
+    #endif
+    return getsockopt(fd, level, name, value, length)
+}
+
+@inline(__always)
+func system_bind(_ fd: CInt, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.bind, descriptor: fd) { bind(fd, address, length) }
+    }
+    #endif
+    return bind(fd, address, length)
+}
+
+@inline(__always)
+func system_listen(_ fd: CInt, _ backlog: CInt) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.listen, descriptor: fd) { listen(fd, backlog) }
+    }
+    #endif
+    return listen(fd, backlog)
+}
+
+@inline(__always)
+func system_connect(_ fd: CInt, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.connect, descriptor: fd) { connect(fd, address, length) }
+    }
+    #endif
+    return connect(fd, address, length)
+}
+
+@inline(__always)
+func system_getsockname(
+    _ fd: CInt,
+    _ address: UnsafeMutablePointer<sockaddr>,
+    _ length: UnsafeMutablePointer<socklen_t>
+) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.getsockname, descriptor: fd) { getsockname(fd, address, length) }
+    }
+    #endif
+    return getsockname(fd, address, length)
+}
+
+@inline(__always)
+func system_getpeername(
+    _ fd: CInt,
+    _ address: UnsafeMutablePointer<sockaddr>,
+    _ length: UnsafeMutablePointer<socklen_t>
+) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.getpeername, descriptor: fd) { getpeername(fd, address, length) }
+    }
+    #endif
+    return getpeername(fd, address, length)
+}
+
+/// accept, with the new descriptor close-on-exec (accept4 on Linux; see Platform+*.swift).
+@inline(__always)
+func system_accept(
+    _ fd: CInt,
+    _ address: UnsafeMutablePointer<sockaddr>,
+    _ length: UnsafeMutablePointer<socklen_t>
+) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.accept, descriptor: fd) { platformAcceptCloseOnExec(fd, address, length) }
+    }
+    #endif
+    return platformAcceptCloseOnExec(fd, address, length)
+}
+
+@inline(__always)
+func system_poll(_ fds: UnsafeMutablePointer<pollfd>, _ count: nfds_t, _ timeout: CInt) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.poll, descriptor: fds.pointee.fd) { poll(fds, count, timeout) }
+    }
+    #endif
+    return poll(fds, count, timeout)
+}
+
+@inline(__always)
+func system_send(_ fd: CInt, _ bytes: UnsafeRawPointer?, _ count: Int, _ flags: CInt) -> Int {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.send, descriptor: fd) { send(fd, bytes, count, flags) }
+    }
+    #endif
+    return send(fd, bytes, count, flags)
+}
+
+@inline(__always)
+func system_recv(_ fd: CInt, _ bytes: UnsafeMutableRawPointer?, _ count: Int, _ flags: CInt) -> Int {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.recv, descriptor: fd) { recv(fd, bytes, count, flags) }
+    }
+    #endif
+    return recv(fd, bytes, count, flags)
+}
+
+@inline(__always)
+func system_shutdown(_ fd: CInt, _ how: CInt) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.shutdown, descriptor: fd) { shutdown(fd, how) }
+    }
+    #endif
+    return shutdown(fd, how)
+}
+
+@inline(__always)
+func system_close(_ fd: CInt) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.close, descriptor: fd) { close(fd) }
+    }
+    #endif
+    return close(fd)
+}
+
+/// The errno of the call that just failed. Read it at once: any other call may overwrite it.
+@inline(__always)
+func currentErrno() -> Errno { Errno(rawValue: errno) }
+
+/// Runs a system call that returns -1 and sets errno on failure, retrying while it was interrupted
+/// by a signal when `retryOnInterrupt` is set (never for close: the descriptor is already gone).
+@inline(__always)
+func valueOrErrno<Value: FixedWidthInteger>(
+    retryOnInterrupt: Bool = true,
+    _ call: () -> Value
+) -> Result<Value, Errno> {
+    while true {
+        let value = call()
+        if value != -1 { return .success(value) }
+        let error = currentErrno()
+        if retryOnInterrupt && error == .interrupted { continue }
+        return .failure(error)
+    }
+}

@@ -1,0 +1,3 @@
+import SocketOptions
+
+print("x")

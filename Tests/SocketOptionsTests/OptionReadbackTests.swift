@@ -1,0 +1,183 @@
+// SocketOptions tests: every option is set and read back from the kernel.
+//
+// Expected values come from the kernel's documented behaviour (socket(7), tcp(7), ipv6(7)) and
+// from ../shared/FACTS.md, never from what the library returned: Linux doubles buffer sizes,
+// floors and clamps them, and rounds timeouts up to its clock tick.
+
+import Glibc
+import Testing
+
+@testable import SocketOptions
+
+extension KernelTests {
+    @Suite("Options read back from the kernel")
+    struct OptionReadbackTests {
+        /// Makes a loopback listener with one option and returns what the kernel reads back.
+        private func readBack(
+            _ option: SocketOption,
+            on address: SocketAddress = anyLoopbackPort
+        ) throws -> (applied: AppliedOption, readAgain: SocketOption) {
+            let listener = try ListeningSocket(address: address, options: [option])
+            #expect(listener.appliedOptions.count == 1)
+            return (listener.appliedOptions[0], try listener.option(option.name))
+        }
+
+        @Test(
+            "Boolean options read back as set, through the library and raw getsockopt",
+            arguments: [
+                (SocketOption.reuseAddress(true), SOL_SOCKET, SO_REUSEADDR),
+                (.reuseAddress(false), SOL_SOCKET, SO_REUSEADDR),
+                (.reusePort(true), SOL_SOCKET, SO_REUSEPORT),
+                (.keepAlive(true), SOL_SOCKET, SO_KEEPALIVE),
+                (.noDelay(true), CInt(IPPROTO_TCP), TCP_NODELAY),
+            ]
+        )
+        func booleansReadBack(option: SocketOption, level: CInt, name: CInt) throws {
+            let listener = try ListeningSocket(address: anyLoopbackPort, options: [option])
+            let expected: CInt = option == .reuseAddress(false) ? 0 : 1
+            #expect(rawIntOption(listener.descriptor.rawValue, level, name) == expected)
+            #expect(try listener.option(option.name) == option)
+            #expect(listener.appliedOptions == [AppliedOption(requested: option, effective: option)])
+            #expect(!listener.appliedOptions[0].wasAdjusted)
+        }
+
+        @Test("Options not given keep the kernel's defaults: all of these off on a new socket")
+        func defaultsAreOff() throws {
+            let listener = try ListeningSocket(address: anyLoopbackPort, options: [])
+            #expect(try listener.option(.reuseAddress) == .reuseAddress(false))
+            #expect(try listener.option(.reusePort) == .reusePort(false))
+            #expect(try listener.option(.keepAlive) == .keepAlive(false))
+            #expect(try listener.option(.noDelay) == .noDelay(false))
+            #expect(try listener.option(.linger) == .linger(nil))
+            #expect(try listener.option(.receiveTimeout) == .receiveTimeout(nil))
+        }
+
+        @Test("With no options given, the listener sets SO_REUSEADDR and not SO_REUSEPORT")
+        func defaultOptions() throws {
+            let listener = try ListeningSocket(address: anyLoopbackPort)
+            #expect(rawIntOption(listener.descriptor.rawValue, SOL_SOCKET, SO_REUSEADDR) == 1)
+            #expect(rawIntOption(listener.descriptor.rawValue, SOL_SOCKET, SO_REUSEPORT) == 0)
+            #expect(listener.appliedOptions.map(\.requested) == [.reuseAddress(true)])
+        }
+
+        @Test("Linux keeps twice a buffer size that is within rmem_max / wmem_max")
+        func buffersAreDoubled() throws {
+            #expect((sysctl("net/core/rmem_max") ?? 0) >= 65536 && (sysctl("net/core/wmem_max") ?? 0) >= 65536)
+            let receive = try readBack(.receiveBufferSize(65536))
+            #expect(receive.applied.effective == .receiveBufferSize(131_072))
+            #expect(receive.applied.wasAdjusted)
+            #expect(receive.applied.adjustment?.contains("twice") == true)
+            #expect(receive.readAgain == .receiveBufferSize(131_072))
+            let send = try readBack(.sendBufferSize(65536))
+            #expect(send.applied.effective == .sendBufferSize(131_072))
+        }
+
+        @Test("Tiny buffer sizes are raised to the kernel's floor: 2304 for receive, 4608 for send")
+        func buffersHaveAFloor() throws {
+            #expect(try readBack(.receiveBufferSize(1)).applied.effective == .receiveBufferSize(2304))
+            #expect(try readBack(.receiveBufferSize(1000)).applied.effective == .receiveBufferSize(2304))
+            #expect(try readBack(.sendBufferSize(1)).applied.effective == .sendBufferSize(4608))
+            #expect(try readBack(.sendBufferSize(1000)).applied.effective == .sendBufferSize(4608))
+        }
+
+        @Test("A huge buffer size is clamped at twice net.core.rmem_max / wmem_max")
+        func buffersAreClamped() throws {
+            let rmemMax = try #require(sysctl("net/core/rmem_max"))
+            let wmemMax = try #require(sysctl("net/core/wmem_max"))
+            #expect(rmemMax < 1 << 29, "the clamp is only visible when rmem_max is below the request")
+            #expect(try readBack(.receiveBufferSize(1 << 30)).applied.effective == .receiveBufferSize(2 * rmemMax))
+            #expect(try readBack(.sendBufferSize(1 << 30)).applied.effective == .sendBufferSize(2 * wmemMax))
+        }
+
+        @Test("Linger reads back on with its seconds, .zero as an abortive close, and off as nil")
+        func lingerReadsBack() throws {
+            #expect(try readBack(.linger(.seconds(5))).applied.effective == .linger(.seconds(5)))
+            #expect(try readBack(.linger(.zero)).applied.effective == .linger(.zero))
+            let listener = try ListeningSocket(address: anyLoopbackPort, options: [.linger(.seconds(5))])
+            // Linux keeps the old time when linger goes off ({0, 5}); off must still read as off.
+            let off = try SocketOption.linger(nil).apply(toDescriptor: listener.descriptor.rawValue)
+            #expect(off.effective == .linger(nil))
+            var raw = linger(l_onoff: -1, l_linger: -1)
+            var length = socklen_t(MemoryLayout<linger>.size)
+            #expect(getsockopt(listener.descriptor.rawValue, SOL_SOCKET, SO_LINGER, &raw, &length) == 0)
+            #expect(raw.l_onoff == 0)
+        }
+
+        @Test(
+            "Timeouts are rounded up to the kernel's clock tick",
+            arguments: [SocketOption.Name.receiveTimeout, .sendTimeout]
+        )
+        func timeoutsRoundUpToTheTick(name: SocketOption.Name) throws {
+            func option(_ duration: Duration?) -> SocketOption {
+                name == .receiveTimeout ? .receiveTimeout(duration) : .sendTimeout(duration)
+            }
+            // The shortest timeout reads back as exactly one tick: 1 s / CONFIG_HZ.
+            let shortest = try readBack(option(.microseconds(1))).applied.effective
+            let tick: Duration
+            switch shortest {
+            case .receiveTimeout(let time?), .sendTimeout(let time?): tick = time
+            default:
+                Issue.record("1 µs read back as \(shortest), not as one tick")
+                return
+            }
+            #expect([Duration.milliseconds(1), .milliseconds(4), .milliseconds(10)].contains(tick))
+            func roundedUp(_ duration: Duration) -> Duration {
+                let ticks = (duration / tick).rounded(.up)
+                return tick * Int(ticks)
+            }
+            for requested in [Duration.milliseconds(1), .microseconds(4001), .microseconds(123_456), .seconds(2)] {
+                let applied = try readBack(option(requested)).applied
+                #expect(applied.effective == option(roundedUp(requested)), "requested \(requested)")
+                #expect(applied.wasAdjusted == (roundedUp(requested) != requested))
+            }
+            #expect(try readBack(option(nil)).applied.effective == option(nil))
+        }
+
+        @Test("IPV6_V6ONLY reads back on and off on an IPv6 wildcard listener")
+        func ipv6OnlyReadsBack() throws {
+            let wildcard6 = try SocketAddress("[::]:0")
+            for on in [true, false] {
+                let listener = try ListeningSocket(address: wildcard6, options: [.ipv6Only(on)])
+                #expect(rawIntOption(listener.descriptor.rawValue, CInt(IPPROTO_IPV6), IPV6_V6ONLY) == (on ? 1 : 0))
+                #expect(try listener.option(.ipv6Only) == .ipv6Only(on))
+                #expect(listener.appliedOptions[0].effective == .ipv6Only(on))
+            }
+        }
+
+        @Test("Binding a specific IPv6 address turns IPV6_V6ONLY on, whatever was set before bind")
+        func specificIPv6AddressIsV6Only() throws {
+            // inet6_bind sets ipv6only for any address that is neither :: nor v4-mapped: such a
+            // socket can never take IPv4. The readback at set time still shows what was set.
+            let listener = try ListeningSocket(address: .ipv6Loopback(port: 0), options: [.ipv6Only(false)])
+            #expect(listener.appliedOptions[0].effective == .ipv6Only(false))
+            #expect(rawIntOption(listener.descriptor.rawValue, CInt(IPPROTO_IPV6), IPV6_V6ONLY) == 1)
+            #expect(try listener.option(.ipv6Only) == .ipv6Only(true))
+        }
+
+        @Test("Keepalive idle, interval and count read back as set, in seconds and probes")
+        func keepAliveTuningReadsBack() throws {
+            let listener = try ListeningSocket(
+                address: anyLoopbackPort,
+                options: [
+                    .keepAlive(true), .keepAliveIdle(.seconds(60)), .keepAliveInterval(.seconds(10)),
+                    .keepAliveCount(5),
+                ]
+            )
+            let fd = listener.descriptor.rawValue
+            #expect(rawIntOption(fd, CInt(IPPROTO_TCP), TCP_KEEPIDLE) == 60)
+            #expect(rawIntOption(fd, CInt(IPPROTO_TCP), TCP_KEEPINTVL) == 10)
+            #expect(rawIntOption(fd, CInt(IPPROTO_TCP), TCP_KEEPCNT) == 5)
+            #expect(try listener.option(.keepAliveIdle) == .keepAliveIdle(.seconds(60)))
+            #expect(try listener.option(.keepAliveInterval) == .keepAliveInterval(.seconds(10)))
+            #expect(try listener.option(.keepAliveCount) == .keepAliveCount(5))
+            #expect(listener.appliedOptions.allSatisfy { !$0.wasAdjusted })
+        }
+
+        @Test("The kernel's range limits for keepalive are accepted at both ends")
+        func keepAliveLimitsAreAccepted() throws {
+            #expect(try readBack(.keepAliveIdle(.seconds(32767))).readAgain == .keepAliveIdle(.seconds(32767)))
+            #expect(try readBack(.keepAliveInterval(.seconds(1))).readAgain == .keepAliveInterval(.seconds(1)))
+            #expect(try readBack(.keepAliveCount(127)).readAgain == .keepAliveCount(127))
+        }
+    }
+}

@@ -1,0 +1,97 @@
+// SocketOptions tests: the four reasons for SO_REUSEADDR and SO_REUSEPORT, on a real kernel.
+
+import Glibc
+import Testing
+
+@testable import SocketOptions
+
+extension KernelTests {
+    @Suite("Address and port reuse")
+    struct ReuseTests {
+        @Test("A second listener on a port in use gets .addressInUse carrying its address")
+        func secondListenerGetsAddressInUse() throws {
+            let first = try ListeningSocket(address: anyLoopbackPort)
+            let port = first.localAddress.port
+            let taken = try SocketAddress("127.0.0.1:\(port)")
+            #expect(throws: SocketError.addressInUse(taken)) {
+                _ = try ListeningSocket(address: taken)
+            }
+            // SO_REUSEADDR never lets a second socket listen beside an active listener, and the
+            // wildcard overlaps the loopback address.
+            let wildcard = SocketAddress.ipv4Any(port: port)
+            #expect(throws: SocketError.addressInUse(wildcard)) {
+                _ = try ListeningSocket(address: wildcard, options: [.reuseAddress(true)])
+            }
+        }
+
+        /// Makes `count` connections to `listener`, each closed by the server first, so that the
+        /// server's side of each stays in TIME_WAIT on the listener's port.
+        private func closeConnectionsServerFirst(_ listener: borrowing ListeningSocket, count: Int) throws {
+            for _ in 0..<count {
+                let client = try Connection(connectingTo: listener.localAddress)
+                let server = try listener.accept()
+                try server.send("bye\n")
+                try server.close()
+                #expect(try client.receiveAll() == Array("bye\n".utf8))
+                try client.close()
+            }
+        }
+
+        @Test("Restart through TIME_WAIT: binds with reuseAddress, .addressInUse without")
+        func restartThroughTimeWait() throws {
+            let old = try ListeningSocket(address: anyLoopbackPort, options: [.reuseAddress(true)])
+            let address = old.localAddress
+            try closeConnectionsServerFirst(old, count: 3)
+            try old.close()
+
+            // The connections the server closed first hold the port now; nothing listens on it.
+            #expect(tcpSockets(localPort: address.port, state: "06") >= 1, "expected TIME_WAIT on the port")
+            #expect(tcpSockets(localPort: address.port, state: "0A") == 0, "expected no listener on the port")
+
+            #expect(throws: SocketError.addressInUse(address)) {
+                _ = try ListeningSocket(address: address, options: [])
+            }
+            #expect(throws: SocketError.addressInUse(address)) {
+                _ = try ListeningSocket(address: address, options: [.reuseAddress(false)])
+            }
+            let restarted = try ListeningSocket(address: address, options: [.reuseAddress(true)])
+            #expect(restarted.localAddress == address)
+            let client = try Connection(connectingTo: address)
+            let accepted = try restarted.accept()
+            #expect(accepted.remoteAddress == client.localAddress)
+        }
+
+        @Test("Two reusePort listeners share one port and both receive connections")
+        func reusePortSharesConnections() throws {
+            let options: [SocketOption] = [.reuseAddress(true), .reusePort(true)]
+            let first = try ListeningSocket(address: anyLoopbackPort, options: options)
+            let second = try ListeningSocket(address: first.localAddress, options: options)
+            #expect(second.localAddress == first.localAddress)
+            #expect(tcpSockets(localPort: first.localAddress.port, state: "0A") == 2)
+
+            let connections = 64
+            for _ in 0..<connections {
+                // Each client hands its connection to the kernel's accept queue of one listener
+                // (chosen by a hash of the addresses), then goes; the queue keeps it.
+                try Connection(connectingTo: first.localAddress).close()
+            }
+            let toFirst = try drain(first)
+            let toSecond = try drain(second)
+            #expect(toFirst + toSecond == connections)
+            // All 64 on one side has a chance of 2^-63 under a fair hash.
+            #expect(toFirst > 0 && toSecond > 0, "first got \(toFirst), second got \(toSecond)")
+        }
+
+        @Test("Without reusePort on both, a second listener cannot join the port")
+        func reusePortMustBeOnEverySocket() throws {
+            let first = try ListeningSocket(address: anyLoopbackPort, options: [.reusePort(true)])
+            #expect(throws: SocketError.addressInUse(first.localAddress)) {
+                _ = try ListeningSocket(address: first.localAddress, options: [.reuseAddress(true)])
+            }
+            let plain = try ListeningSocket(address: anyLoopbackPort, options: [])
+            #expect(throws: SocketError.addressInUse(plain.localAddress)) {
+                _ = try ListeningSocket(address: plain.localAddress, options: [.reusePort(true)])
+            }
+        }
+    }
+}

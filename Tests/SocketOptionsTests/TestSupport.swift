@@ -1,0 +1,115 @@
+// SocketOptions tests: helpers that read the kernel's answers directly, not through the library.
+
+import Glibc
+import Testing
+
+@testable import SocketOptions
+
+/// Raw getsockopt of an int option: the kernel's answer without the library in between.
+func rawIntOption(_ fd: CInt, _ level: CInt, _ name: CInt) -> CInt {
+    var value: CInt = -12345
+    var length = socklen_t(MemoryLayout<CInt>.size)
+    let result = getsockopt(fd, level, name, &value, &length)
+    precondition(result == 0, "getsockopt(\(level), \(name)) failed: errno \(errno)")
+    return value
+}
+
+/// A raw socket made with the C library, for tests of descriptors the package does not own.
+func rawSocket(_ domain: CInt = AF_INET, _ type: CInt = CInt(SOCK_STREAM.rawValue)) -> CInt {
+    let fd = socket(domain, type, 0)
+    precondition(fd >= 0, "socket() failed: errno \(errno)")
+    return fd
+}
+
+/// The open descriptors of this process, from /proc/self/fd.
+func openDescriptors() -> Set<Int32> {
+    guard let directory = opendir("/proc/self/fd") else { return [] }
+    defer { closedir(directory) }
+    let own = dirfd(directory)
+    var found: Set<Int32> = []
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        if let fd = Int32(name), fd != own { found.insert(fd) }
+    }
+    return found
+}
+
+/// Reads a small text file such as a /proc or /proc/sys entry.
+func readText(_ path: String) -> String? {
+    guard let file = fopen(path, "r") else { return nil }
+    defer { fclose(file) }
+    var text = ""
+    var buffer = [CChar](repeating: 0, count: 4096)
+    while fgets(&buffer, CInt(buffer.count), file) != nil {
+        text += String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+    return text
+}
+
+/// A numeric sysctl such as `net/core/rmem_max`.
+func sysctl(_ name: String) -> Int? {
+    readText("/proc/sys/" + name).flatMap { Int($0.trimmingCharacters(in: " \n")) }
+}
+
+/// How many IPv4 TCP sockets with local port `port` are in `state` (the kernel's hex state code,
+/// 06 for TIME_WAIT, 0A for LISTEN), read from /proc/net/tcp.
+func tcpSockets(localPort port: UInt16, state: String) -> Int {
+    guard let table = readText("/proc/net/tcp") else { return 0 }
+    let portHex = String(port, radix: 16, uppercase: true)
+    let wantedPort = String(repeating: "0", count: 4 - portHex.count) + portHex
+    var count = 0
+    for line in table.split(separator: "\n").dropFirst() {
+        let fields = line.split(separator: " ")
+        guard fields.count > 3 else { continue }
+        let local = fields[1].split(separator: ":")
+        if local.count == 2 && local[1] == wantedPort && fields[3] == state { count += 1 }
+    }
+    return count
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        var text = Substring(self)
+        while let first = text.first, set.contains(first) { text = text.dropFirst() }
+        while let last = text.last, set.contains(last) { text = text.dropLast() }
+        return String(text)
+    }
+}
+
+/// Runs `body` with `recorder` installed for this task and returns what it recorded.
+func recording<Result>(
+    _ recorder: SyscallRecorder = SyscallRecorder(),
+    _ body: () throws -> Result
+) rethrows -> (Result, [SyscallRecorder.Call]) {
+    let result = try SyscallRecorder.$current.withValue(recorder) { try body() }
+    return (result, recorder.calls)
+}
+
+extension SyscallRecorder {
+    /// A recorder that makes the first call of `kind` fail with `errno`.
+    static func failing(_ kind: Kind, with errno: Errno) -> SyscallRecorder {
+        let recorder = SyscallRecorder()
+        recorder.fail(kind, with: errno)
+        return recorder
+    }
+
+    /// A recorder that makes getsockopt of `option` read back `value`.
+    static func readingBack(_ option: SocketOption.Name, as value: CInt) -> SyscallRecorder {
+        let recorder = SyscallRecorder()
+        recorder.readBack(option, as: value)
+        return recorder
+    }
+}
+
+/// The loopback address with port 0, for a listener whose port the kernel chooses.
+let anyLoopbackPort = SocketAddress.ipv4Loopback(port: 0)
+
+/// Accepts until no connection arrives within `timeout`; returns how many were accepted.
+func drain(_ listener: borrowing ListeningSocket, timeout: Duration = .milliseconds(200)) throws -> Int {
+    var count = 0
+    while let connection = try listener.accept(timeout: timeout) {
+        try connection.close()
+        count += 1
+    }
+    return count
+}

@@ -1,0 +1,104 @@
+// SocketOptions tests: bad input is refused with a typed error before any system call.
+
+import Testing
+
+@testable import SocketOptions
+
+@Suite("Validation before any system call")
+struct ValidationTests {
+    /// The option, and a word its error's reason must contain.
+    static let badOptions: [(SocketOption, String)] = [
+        (.receiveBufferSize(-1), "1..."),
+        (.receiveBufferSize(0), "1..."),
+        (.sendBufferSize(Int(Int32.max) + 1), "1..."),
+        (.linger(.seconds(-1)), "0...2147483647"),
+        (.linger(.milliseconds(500)), "whole seconds"),
+        (.receiveTimeout(.zero), "nil"),
+        (.sendTimeout(.seconds(-3)), "negative"),
+        (.receiveTimeout(.nanoseconds(999)), "1 µs"),
+        (.keepAliveIdle(.zero), "1...32767"),
+        (.keepAliveIdle(.seconds(32768)), "1...32767"),
+        (.keepAliveIdle(.milliseconds(1500)), "whole seconds"),
+        (.keepAliveInterval(.seconds(-1)), "1...32767"),
+        (.keepAliveCount(0), "1...127"),
+        (.keepAliveCount(128), "1...127"),
+    ]
+
+    @Test(
+        "An out-of-range option value throws .invalidValue naming the range, and no call is made",
+        arguments: badOptions
+    )
+    func badValueIsRefused(option: SocketOption, reasonMentions word: String) throws {
+        let (_, calls) = recording {
+            #expect {
+                _ = try ListeningSocket(address: anyLoopbackPort, options: [.reuseAddress(true), option])
+            } throws: { error in
+                guard case .invalidValue(let refused, let reason) = error as? SocketError else { return false }
+                return refused == option && reason.contains(word)
+            }
+        }
+        #expect(calls.isEmpty, "calls made: \(calls)")
+    }
+
+    @Test(
+        "A negative or oversized backlog throws .invalidBacklog, and no call is made",
+        arguments: [-1, Int(Int32.max) + 1]
+    )
+    func badBacklogIsRefused(backlog: Int) {
+        let (_, calls) = recording {
+            #expect(throws: SocketError.invalidBacklog(backlog)) {
+                _ = try ListeningSocket(address: anyLoopbackPort, backlog: backlog)
+            }
+        }
+        #expect(calls.isEmpty)
+    }
+
+    @Test("An option given twice is refused, and no call is made")
+    func duplicateOptionIsRefused() {
+        let (_, calls) = recording {
+            #expect {
+                _ = try ListeningSocket(address: anyLoopbackPort, options: [.reuseAddress(true), .reuseAddress(false)])
+            } throws: { error in
+                guard case .invalidValue(.reuseAddress(false), let reason) = error as? SocketError else { return false }
+                return reason.contains("more than once")
+            }
+        }
+        #expect(calls.isEmpty)
+    }
+
+    @Test("ipv6Only on an IPv4 address is .optionNotSupported, and no call is made")
+    func ipv6OnlyOnIPv4IsRefused() {
+        let (_, calls) = recording {
+            #expect(throws: SocketError.optionNotSupported(.ipv6Only)) {
+                _ = try ListeningSocket(address: anyLoopbackPort, options: [.ipv6Only(true)])
+            }
+        }
+        #expect(calls.isEmpty)
+    }
+
+    @Test("Values at the edges of the ranges pass validation")
+    func edgeValuesPass() throws {
+        let good: [SocketOption] = [
+            .receiveBufferSize(1), .sendBufferSize(Int(Int32.max)), .linger(.zero), .linger(.seconds(Int64(Int32.max))),
+            .receiveTimeout(.microseconds(1)), .sendTimeout(nil), .keepAliveIdle(.seconds(1)),
+            .keepAliveInterval(.seconds(32767)), .keepAliveCount(1), .keepAliveCount(127),
+        ]
+        for option in good {
+            #expect(throws: Never.self) { _ = try option.encoded() }
+        }
+    }
+
+    @Test("A sub-microsecond remainder is rounded up, never down to a shorter wait")
+    func timeoutRoundsUp() throws {
+        guard case .time(let time) = try SocketOption.receiveTimeout(.nanoseconds(1_000_001)).encoded() else {
+            Issue.record("a timeout encodes as a timeval")
+            return
+        }
+        #expect(time.tv_sec == 0 && time.tv_usec == 1001)
+        guard case .time(let carried) = try SocketOption.sendTimeout(.nanoseconds(1_999_999_999)).encoded() else {
+            Issue.record("a timeout encodes as a timeval")
+            return
+        }
+        #expect(carried.tv_sec == 2 && carried.tv_usec == 0)
+    }
+}
