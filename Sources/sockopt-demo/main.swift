@@ -1,3 +1,46 @@
-import SocketOptions
+// sockopt-demo: a tour of what SocketOptions does, and two small tools built on it.
 
-print("x")
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+let usage = """
+    sockopt-demo: SocketOptions on this machine's kernel
+
+    USAGE
+      sockopt-demo                          a tour that ends in seconds: the OR-ed setsockopt trap, a restart
+                                            through TIME_WAIT, two listeners sharing a port, and what the kernel
+                                            kept of each option
+      sockopt-demo inspect [ADDRESS]        make a listener with the default options and print each option as
+                                            requested and as the kernel kept it (ADDRESS defaults to 127.0.0.1:0)
+      sockopt-demo serve [ADDRESS] [--reuse-port]
+                                            listen on ADDRESS (default 127.0.0.1:8080) and answer each connection
+                                            with one line naming this process; stops on Ctrl+C or SIGTERM
+      sockopt-demo --help                   this text
+
+    ADDRESS is IPv4 "127.0.0.1:8080" or IPv6 "[::1]:8080"; port 0 lets the kernel choose.
+    """
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+let command = arguments.isEmpty ? "tour" : arguments.removeFirst()
+
+let status: Int32
+switch command {
+case "tour":
+    status = runTour()
+case "inspect":
+    status = runInspect(arguments)
+case "serve":
+    status = runServe(arguments)
+case "-h", "--help", "help":
+    say(usage)
+    status = 0
+default:
+    printError("unknown command \"\(command)\"\n\n\(usage)")
+    status = 2
+}
+exit(status)
