@@ -14,11 +14,17 @@ let package = Package(
     products: [
         .library(name: "SocketOptions", targets: ["SocketOptions"]),
         .executable(name: "sockopt-demo", targets: ["sockopt-demo"]),
+        .executable(name: "sockopt-bench", targets: ["sockopt-bench"]),
     ],
     targets: [
         .target(name: "SocketOptions", swiftSettings: librarySettings),
         .executableTarget(
             name: "sockopt-demo",
+            dependencies: ["SocketOptions"],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
+        .executableTarget(
+            name: "sockopt-bench",
             dependencies: ["SocketOptions"],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
