@@ -4,16 +4,17 @@
 //   sockopt-bench OPERATION N     run one operation N times and print nothing else, for
 //                                 valgrind (allocation counts) and callgrind (instructions)
 //
-// OPERATION is raw-set, raw-get, set (SocketOption.apply: set, then read back) or get
-// (SocketOption.Name.read). Each works on one TCP socket, SO_RCVBUF for the int path and
-// SO_RCVTIMEO for the timeval path.
+// OPERATION is raw-set, raw-get, set (SocketOption.apply: set, then read back), get
+// (SocketOption.Name.read) or set-timeout. Each works on one TCP socket, SO_RCVBUF for the int path,
+// SO_RCVTIMEO for the timeval path (set-timeout).
+
+import SocketOptions
 
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import SocketOptions
 
 #if canImport(Glibc)
 let streamType = CInt(SOCK_STREAM.rawValue)
