@@ -36,7 +36,7 @@ public struct AppliedOption: Hashable, Sendable, CustomStringConvertible {
         case .receiveTimeout, .sendTimeout:
             return "the kernel rounds timeouts up to its clock tick"
         default:
-            return "the kernel kept another value"
+            return name.platformNotes.isEmpty ? "the kernel kept another value" : name.platformNotes
         }
     }
 

@@ -32,10 +32,57 @@ public struct Connection: ~Copyable, Sendable {
         self.descriptor = descriptor
     }
 
-    /// Reads an option's present value from the kernel with `getsockopt`.
+    /// Reads an option's present value from the kernel with `getsockopt`. A connection accepted
+    /// from a listener starts with the listener's value of the options whose
+    /// ``SocketOption/Name/isInheritedByAcceptedConnections`` is true.
     public func option(_ name: SocketOption.Name) throws(SocketError) -> SocketOption {
         try OptionAccess.read(name, from: descriptor.rawValue)
     }
+
+    /// Reads a read-only option, such as ``ReadOnlySocketOption/Name/type``.
+    public func option(_ name: ReadOnlySocketOption.Name) throws(SocketError) -> ReadOnlySocketOption {
+        try ReadOnlySocketOption.read(name, from: descriptor.rawValue)
+    }
+
+    /// Sets an option on the connection, reads it back and returns both values.
+    ///
+    /// The options that make sense on a connection can be set: no delay, keepalive and its
+    /// tuning, timeouts, linger, buffer sizes, user timeout, and the like. Options that must be set
+    /// before bind, and options for listeners only, are refused before any system call.
+    ///
+    /// - Throws: ``SocketError/optionNotApplicable(_:reason:)`` for an option that must precede bind
+    ///   or is for listeners only; ``SocketError/invalidValue(_:reason:)``;
+    ///   ``SocketError/optionNotSupported(_:socket:)`` for an option TCP lacks.
+    @discardableResult
+    public func setOption(_ option: SocketOption) throws(SocketError) -> AppliedOption {
+        let name = option.name
+        if name.mustPrecedeBind {
+            throw .optionNotApplicable(
+                name,
+                reason: "it only has its effect before bind, and a connection is past that; give it to the listener"
+            )
+        }
+        if name.isForListenersOnly {
+            throw .optionNotApplicable(name, reason: "it applies to listening sockets only; give it to the listener")
+        }
+        let value = try option.encoded()
+        let kind = SocketKind.tcp(for: localAddress)
+        guard name.spec.appliesTo.allows(kind) else { throw .optionNotSupported(name, socket: kind) }
+        return try OptionAccess.apply(option, encoded: value, on: descriptor.rawValue)
+    }
+
+    /// Every readable option of the connection with its present value; see ``SocketSnapshot``.
+    public func snapshot() throws(SocketError) -> SocketSnapshot {
+        try SocketSnapshot(descriptor: descriptor.rawValue)
+    }
+
+    #if os(Linux)
+    /// The kernel's view of the connection (`TCP_INFO`): state, round-trip time, retransmissions,
+    /// congestion window. Linux only.
+    public func tcpInfo() throws(SocketError) -> TCPInfo {
+        try TCPInfo.read(from: descriptor.rawValue)
+    }
+    #endif
 
     /// Sends all of `bytes`, in as many `send` calls as the kernel needs.
     public func send(_ bytes: some Collection<UInt8>) throws(SocketError) {

@@ -64,6 +64,11 @@ public struct Errno: RawRepresentable, Error, Hashable, Sendable, CustomStringCo
     /// The operation timed out. The corresponding C error is `ETIMEDOUT`.
     public static var timedOut: Errno { Errno(rawValue: ETIMEDOUT) }
 
+    /// No such device (network interface). The corresponding C error is `ENODEV`.
+    public static var noSuchDevice: Errno { Errno(rawValue: ENODEV) }
+    /// No such file or entry. The corresponding C error is `ENOENT`.
+    public static var noSuchEntry: Errno { Errno(rawValue: ENOENT) }
+
     private static let names: [(Int32, String, String)] = [
         (EADDRINUSE, "EADDRINUSE", "address already in use"),
         (EADDRNOTAVAIL, "EADDRNOTAVAIL", "address not available"),
@@ -93,6 +98,8 @@ public struct Errno: RawRepresentable, Error, Hashable, Sendable, CustomStringCo
         (EISCONN, "EISCONN", "socket is already connected"),
         (ENETUNREACH, "ENETUNREACH", "network is unreachable"),
         (EHOSTUNREACH, "EHOSTUNREACH", "no route to host"),
+        (ENODEV, "ENODEV", "no such device"),
+        (ENOENT, "ENOENT", "no such file or directory"),
     ]
 
     /// The C name of this error, such as `"EADDRINUSE"`; `"errno 123"` for a number not in the table.

@@ -51,8 +51,9 @@ public struct ListeningSocket: ~Copyable, Sendable {
     ///   - backlog: how many connections may wait to be accepted, 0...Int32.max.
     /// - Throws: ``SocketError/addressInUse(_:)``, ``SocketError/addressNotAvailable(_:)``,
     ///   ``SocketError/permissionDenied(_:)`` from bind or listen; ``SocketError/invalidValue(_:reason:)``
-    ///   for an option value out of range or an option given twice; ``SocketError/optionNotSupported(_:)``
-    ///   for an option this socket lacks (`ipv6Only` on IPv4); ``SocketError/optionNotKept(requested:effective:)``;
+    ///   for an option value out of range or an option given twice;
+    ///   ``SocketError/optionNotSupported(_:socket:)`` for an option a TCP socket of the address's
+    ///   family lacks (`ipv6Only` on IPv4); ``SocketError/optionNotKept(requested:effective:)``;
     ///   ``SocketError/invalidBacklog(_:)``; ``SocketError/system(_:_:)`` for anything else.
     public init(
         address: SocketAddress,
@@ -85,9 +86,10 @@ public struct ListeningSocket: ~Copyable, Sendable {
         backlog: Int
     ) throws(SocketError) {
         guard backlog >= 0 && backlog <= Int(Int32.max) else { throw .invalidBacklog(backlog) }
+        let kind = SocketKind.tcp(for: address)
         for (index, option) in options.enumerated() {
             _ = try option.encoded()
-            if option.name == .ipv6Only && address.family == .ipv4 { throw .optionNotSupported(.ipv6Only) }
+            guard option.name.spec.appliesTo.allows(kind) else { throw .optionNotSupported(option.name, socket: kind) }
             if options[..<index].contains(where: { $0.name == option.name }) {
                 throw .invalidValue(option, reason: "\(option.name) is given more than once; give each option once")
             }
@@ -96,11 +98,29 @@ public struct ListeningSocket: ~Copyable, Sendable {
 
     /// Reads an option's present value from the kernel with `getsockopt`.
     ///
-    /// - Throws: ``SocketError/optionNotSupported(_:)`` when this socket has no such option
+    /// - Throws: ``SocketError/optionNotSupported(_:socket:)`` when this socket has no such option
     ///   (`ipv6Only` on an IPv4 listener).
     public func option(_ name: SocketOption.Name) throws(SocketError) -> SocketOption {
         try OptionAccess.read(name, from: descriptor.rawValue)
     }
+
+    /// Reads a read-only option, such as ``ReadOnlySocketOption/Name/acceptingConnections``.
+    public func option(_ name: ReadOnlySocketOption.Name) throws(SocketError) -> ReadOnlySocketOption {
+        try ReadOnlySocketOption.read(name, from: descriptor.rawValue)
+    }
+
+    /// Every readable option of the listener with its present value; see ``SocketSnapshot``.
+    public func snapshot() throws(SocketError) -> SocketSnapshot {
+        try SocketSnapshot(descriptor: descriptor.rawValue)
+    }
+
+    #if os(Linux)
+    /// The kernel's TCP state of the listener (`TCP_INFO`): for a listener, ``TCPInfo/unacknowledged``
+    /// is the number of connections waiting to be accepted. Linux only.
+    public func tcpInfo() throws(SocketError) -> TCPInfo {
+        try TCPInfo.read(from: descriptor.rawValue)
+    }
+    #endif
 
     /// Waits for a connection and accepts it. The new descriptor is close-on-exec.
     ///

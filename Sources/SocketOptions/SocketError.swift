@@ -27,9 +27,14 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
     /// `net.ipv4.ip_unprivileged_port_start`. The corresponding C errors are `EACCES` and `EPERM`.
     case permissionDenied(SocketAddress)
 
-    /// The socket's protocol or family has no such option (`TCP_NODELAY` on a Unix socket,
-    /// `IPV6_V6ONLY` on IPv4). The corresponding C errors are `ENOPROTOOPT` and `EOPNOTSUPP`.
-    case optionNotSupported(SocketOption.Name)
+    /// The socket's protocol or family has no such option (`TCP_NODELAY` on UDP, `IPV6_V6ONLY` on
+    /// IPv4); `socket` says what kind of socket it is. Thrown before any system call when the
+    /// package can tell. The corresponding C errors are `ENOPROTOOPT` and `EOPNOTSUPP`.
+    case optionNotSupported(SocketOption.Name, socket: SocketKind)
+
+    /// The option makes no sense on this object in its present state: an option that must be set
+    /// before bind, given to a connection; a listener-only option, given to a connection.
+    case optionNotApplicable(SocketOption.Name, reason: String)
 
     /// The option's value is outside what the kernel keeps faithfully, or the kernel refused it
     /// (`EINVAL`). Thrown before any system call when the package can tell.
@@ -37,6 +42,9 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// The text is not an address ``SocketAddress`` accepts.
     case invalidAddress(String)
+
+    /// The text is not an option ``SocketOption/init(parsing:)`` understands.
+    case invalidOptionText(String, reason: String)
 
     /// A boolean option read back different from what was set: the kernel ignored it.
     case optionNotKept(requested: SocketOption, effective: SocketOption)
@@ -55,6 +63,10 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case setOption(SocketOption.Name)
         /// Reading an option (`getsockopt`).
         case getOption(SocketOption.Name)
+        /// Reading TCP_INFO (`getsockopt`).
+        case tcpInfo
+        /// Reading a read-only option (`getsockopt`).
+        case getReadOnlyOption(ReadOnlySocketOption.Name)
         /// Binding to an address (`bind`).
         case bind(SocketAddress)
         /// Starting to listen (`listen`).
@@ -81,6 +93,8 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             case .socket: "socket()"
             case .setOption(let name): "setsockopt(\(name.level.cName), \(name.cName))"
             case .getOption(let name): "getsockopt(\(name.level.cName), \(name.cName))"
+            case .getReadOnlyOption(let name): "getsockopt(SOL_SOCKET, \(name.cName))"
+            case .tcpInfo: "getsockopt(IPPROTO_TCP, TCP_INFO)"
             case .bind(let address): "bind(\(address))"
             case .listen(let address): "listen(\(address))"
             case .connect(let address): "connect(\(address))"
@@ -103,7 +117,9 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case .permissionDenied: .permissionDenied
         case .optionNotSupported: .protocolNotAvailable
         case .system(_, let errno): errno
-        case .invalidValue, .invalidAddress, .optionNotKept, .invalidBacklog: nil
+        case .invalidValue, .invalidAddress, .optionNotKept, .invalidBacklog, .optionNotApplicable,
+            .invalidOptionText:
+            nil
         }
     }
 
@@ -124,9 +140,11 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
                 + "net.ipv4.ip_unprivileged_port_start (see `sysctl net.ipv4.ip_unprivileged_port_start`; "
                 + "1024 on most systems) need root or CAP_NET_BIND_SERVICE: use a higher port, or grant the "
                 + "capability (`setcap cap_net_bind_service=+ep`)."
-        case .optionNotSupported(let name):
-            return "The option \(name) (\(name.level.cName), \(name.cName)) does not exist for this kind of socket "
-                + "(ENOPROTOOPT or EOPNOTSUPP). \(Self.supportHint(name))"
+        case .optionNotSupported(let name, let kind):
+            return "The option \(name) (\(name.level.cName), \(name.cName)) does not exist for an \(kind) socket "
+                + "(ENOPROTOOPT or EOPNOTSUPP): it applies to \(name.appliesTo) only. Drop it for this socket."
+        case .optionNotApplicable(let name, let reason):
+            return "The option \(name) (\(name.cName)) cannot be set here: \(reason)."
         case .invalidValue(let option, let reason):
             return "Invalid value \(option.valueDescription) for \(option.name) (\(option.name.cName)): \(reason)."
         case .invalidAddress(let text):
@@ -137,6 +155,8 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             }
             return "\"\(text)\" is not a socket address: \(problem). Write an IPv4 address and port as "
                 + "\"127.0.0.1:8080\", an IPv6 one as \"[::1]:8080\"; port 0 lets the kernel choose."
+        case .invalidOptionText(let text, let reason):
+            return "\"\(text)\" is not an option setting: \(reason)."
         case .optionNotKept(let requested, let effective):
             return "The kernel did not keep \(requested.name) (\(requested.name.cName)): set to "
                 + "\(requested.valueDescription), it reads back \(effective.valueDescription). The option has no "
@@ -147,16 +167,6 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
                 + "request at net.core.somaxconn without saying so."
         case .system(let operation, let errno):
             return "\(operation) failed: \(errno). \(Self.advice(errno))"
-        }
-    }
-
-    private static func supportHint(_ name: SocketOption.Name) -> String {
-        switch name {
-        case .ipv6Only: return "It applies to IPv6 sockets only: drop it for an IPv4 address."
-        case .noDelay, .keepAliveIdle, .keepAliveInterval, .keepAliveCount:
-            return "It applies to TCP sockets only: drop it for other sockets."
-        case .reusePort: return "Unix-domain sockets cannot share a path: drop it there."
-        default: return "Drop it from the options for this socket."
         }
     }
 
@@ -183,6 +193,14 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             "The timeout set on the socket ran out before anything arrived."
         case .connectionReset, .brokenPipe:
             "The peer closed the connection: drop it."
+        case .notPermitted, .permissionDenied:
+            "The process lacks the privilege this needs (CAP_NET_ADMIN or CAP_NET_RAW for some options; see the "
+                + "option's notes): run with the capability, or leave the option out."
+        case .noSuchDevice:
+            "There is no network interface with that name or index: see `ip link`."
+        case .noSuchEntry:
+            "The kernel does not have it: for a congestion control algorithm, see "
+                + "net.ipv4.tcp_available_congestion_control and load its module."
         default:
             "See the man page of the call for what this error means there."
         }

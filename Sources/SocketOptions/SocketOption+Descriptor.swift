@@ -12,7 +12,7 @@ extension SocketOption {
     /// - Parameter descriptor: an open socket descriptor.
     /// - Returns: the option as requested and as the kernel kept it.
     /// - Throws: ``SocketError/invalidValue(_:reason:)`` before any system call for a value out of
-    ///   range; ``SocketError/optionNotSupported(_:)`` when the socket has no such option;
+    ///   range; ``SocketError/optionNotSupported(_:socket:)`` when the socket has no such option;
     ///   ``SocketError/optionNotKept(requested:effective:)`` when a boolean reads back different;
     ///   ``SocketError/system(_:_:)`` with `EBADF` or `ENOTSOCK` for a descriptor that is not a socket.
     @discardableResult
@@ -27,7 +27,7 @@ extension SocketOption.Name {
     ///
     /// - Parameter descriptor: an open socket descriptor.
     /// - Returns: the option with the value the kernel holds.
-    /// - Throws: ``SocketError/optionNotSupported(_:)`` when the socket has no such option;
+    /// - Throws: ``SocketError/optionNotSupported(_:socket:)`` when the socket has no such option;
     ///   ``SocketError/system(_:_:)`` with `EBADF` or `ENOTSOCK` for a descriptor that is not a socket.
     public func read(fromDescriptor descriptor: Int32) throws(SocketError) -> SocketOption {
         try OptionAccess.read(self, from: descriptor)

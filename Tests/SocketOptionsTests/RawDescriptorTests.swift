@@ -60,12 +60,15 @@ extension KernelTests {
         func optionNotSupported() throws {
             let udp = rawSocket(AF_INET, CInt(SOCK_DGRAM.rawValue))
             defer { close(udp) }
-            #expect(throws: SocketError.optionNotSupported(.noDelay)) {
+            #expect(
+                throws: SocketError.optionNotSupported(.noDelay, socket: SocketKind(family: .ipv4, type: .datagram))
+            ) {
                 try SocketOption.noDelay(true).apply(toDescriptor: udp)
             }
             let tcp4 = rawSocket(AF_INET)
             defer { close(tcp4) }
-            #expect(throws: SocketError.optionNotSupported(.ipv6Only)) {
+            #expect(throws: SocketError.optionNotSupported(.ipv6Only, socket: SocketKind(family: .ipv4, type: .stream)))
+            {
                 try SocketOption.ipv6Only(true).apply(toDescriptor: tcp4)
             }
         }

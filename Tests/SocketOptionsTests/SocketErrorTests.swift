@@ -29,8 +29,10 @@ struct SocketErrorTests {
 
     @Test("Option errors name the option's C name and the fix")
     func optionErrors() {
-        let unsupported = SocketError.optionNotSupported(.ipv6Only).description
+        let unsupported = SocketError.optionNotSupported(.ipv6Only, socket: SocketKind(family: .ipv4, type: .stream))
+            .description
         #expect(unsupported.contains("IPV6_V6ONLY") && unsupported.contains("IPv6 sockets only"))
+        #expect(unsupported.contains("an IPv4 TCP socket"), "\(unsupported)")
         let invalid = SocketError.invalidValue(.receiveBufferSize(-1), reason: "r").description
         #expect(invalid.contains("SO_RCVBUF") && invalid.contains("-1 bytes"))
         let notKept = SocketError.optionNotKept(requested: .reusePort(true), effective: .reusePort(false)).description
@@ -64,11 +66,24 @@ struct SocketErrorTests {
 
     @Test("Every option name knows its level, C name and whether it must precede bind")
     func optionNames() {
-        #expect(SocketOption.Name.allCases.count == 13)
         #expect(SocketOption.Name.reuseAddress.cName == "SO_REUSEADDR")
         #expect(SocketOption.Name.keepAliveIdle.cName == "TCP_KEEPIDLE")
         #expect(SocketOption.Name.ipv6Only.level == .ipv6)
-        #expect(SocketOption.Name.allCases.filter(\.mustPrecedeBind) == [.reuseAddress, .reusePort, .ipv6Only])
-        #expect(Set(SocketOption.Name.allCases.map(\.cName)).count == 13)
+        #expect(SocketOption.Name.timeToLive.level == .ipv4)
+        #expect(
+            SocketOption.Name.allCases.filter(\.mustPrecedeBind) == [
+                .reuseAddress, .reusePort, .bindToDevice, .ipv4FreeBind, .transparent, .bindAddressNoPort, .ipv6Only,
+                .ipv6FreeBind,
+            ]
+        )
+        #expect(SocketOption.Name.allCases.filter(\.isForListenersOnly) == [.fastOpen, .deferAccept])
+        // Each option is one C option: no two share a C name (the OR-ed one-liner's lesson).
+        #expect(Set(SocketOption.Name.allCases.map(\.cName)).count == SocketOption.Name.allCases.count)
+        #expect(
+            Set(SocketOption.Name.allCases.map { [$0.rawLevel, $0.rawName] }).count == SocketOption.Name.allCases.count
+        )
+        for name in SocketOption.Name.allCases {
+            #expect(!name.meaning.isEmpty && !name.validValues.isEmpty && !name.valueType.isEmpty, "\(name)")
+        }
     }
 }

@@ -10,52 +10,60 @@ import Darwin
 
 enum OptionAccess {
     /// One setsockopt call with the value's own C layout and size.
-    static func set(_ value: OptionValue, _ name: SocketOption.Name, on fd: CInt) -> Result<Void, Errno> {
-        let level = name.rawLevel
-        let option = name.rawName
+    static func set(_ value: OptionValue, level: CInt, name: CInt, on fd: CInt) -> Result<Void, Errno> {
         let result: Result<CInt, Errno>
         switch value {
         case .int(var raw):
-            result = valueOrErrno { system_setsockopt(fd, level, option, &raw, socklen_t(MemoryLayout<CInt>.size)) }
+            result = valueOrErrno { system_setsockopt(fd, level, name, &raw, socklen_t(MemoryLayout<CInt>.size)) }
         case .time(var raw):
-            result = valueOrErrno { system_setsockopt(fd, level, option, &raw, socklen_t(MemoryLayout<timeval>.size)) }
+            result = valueOrErrno { system_setsockopt(fd, level, name, &raw, socklen_t(MemoryLayout<timeval>.size)) }
         case .linger(var raw):
-            result = valueOrErrno { system_setsockopt(fd, level, option, &raw, socklen_t(MemoryLayout<CLinger>.size)) }
+            result = valueOrErrno { system_setsockopt(fd, level, name, &raw, socklen_t(MemoryLayout<CLinger>.size)) }
+        case .text(var raw):
+            // The length is the name's own: the kernel copies that many bytes and ends them itself.
+            let count = socklen_t(raw.count)
+            result = valueOrErrno { system_setsockopt(fd, level, name, &raw.bytes, count) }
+        case .address(var raw):
+            result = valueOrErrno { system_setsockopt(fd, level, name, &raw, socklen_t(MemoryLayout<in_addr>.size)) }
         }
         return result.map { _ in () }
     }
 
     /// One getsockopt call into a zeroed buffer of the value's full size.
-    static func get(_ name: SocketOption.Name, from fd: CInt) -> Result<SocketOption, Errno> {
-        let level = name.rawLevel
-        let option = name.rawName
-        switch name.layout {
+    static func get(_ layout: ValueKind.Layout, level: CInt, name: CInt, from fd: CInt) -> Result<OptionValue, Errno> {
+        switch layout {
         case .int:
             var raw: CInt = 0
             var length = socklen_t(MemoryLayout<CInt>.size)
-            return valueOrErrno { system_getsockopt(fd, level, option, &raw, &length) }.map { _ in
-                name.decode(.int(raw))
-            }
+            return valueOrErrno { system_getsockopt(fd, level, name, &raw, &length) }.map { _ in .int(raw) }
         case .time:
             var raw = timeval(tv_sec: 0, tv_usec: 0)
             var length = socklen_t(MemoryLayout<timeval>.size)
-            return valueOrErrno { system_getsockopt(fd, level, option, &raw, &length) }.map { _ in
-                name.decode(.time(raw))
-            }
+            return valueOrErrno { system_getsockopt(fd, level, name, &raw, &length) }.map { _ in .time(raw) }
         case .linger:
             var raw = CLinger(l_onoff: 0, l_linger: 0)
             var length = socklen_t(MemoryLayout<CLinger>.size)
-            return valueOrErrno { system_getsockopt(fd, level, option, &raw, &length) }.map { _ in
-                name.decode(.linger(raw))
+            return valueOrErrno { system_getsockopt(fd, level, name, &raw, &length) }.map { _ in .linger(raw) }
+        case .text:
+            var raw = ShortText()
+            var length = socklen_t(MemoryLayout.size(ofValue: raw.bytes))
+            return valueOrErrno { system_getsockopt(fd, level, name, &raw.bytes, &length) }.map { _ in
+                raw.count = min(Int(length), ShortText.capacity + 1)
+                return .text(raw)
             }
+        case .address:
+            var raw = in_addr(s_addr: 0)
+            var length = socklen_t(MemoryLayout<in_addr>.size)
+            return valueOrErrno { system_getsockopt(fd, level, name, &raw, &length) }.map { _ in .address(raw) }
         }
     }
 
     /// Reads an option, with the errno turned into the package's error.
     static func read(_ name: SocketOption.Name, from fd: CInt) throws(SocketError) -> SocketOption {
-        switch get(name, from: fd) {
-        case .success(let option): return option
-        case .failure(let errno): throw error(errno, operation: .getOption(name))
+        let spec = name.spec
+        switch get(spec.kind.layout, level: spec.rawLevel, name: spec.rawName, from: fd) {
+        case .success(let value): return SocketOption(name, payload: spec.kind.decode(value))
+        case .failure(let errno): throw error(errno, name: name, operation: .getOption(name), fd: fd)
         }
     }
 
@@ -66,30 +74,41 @@ enum OptionAccess {
         encoded value: OptionValue,
         on fd: CInt
     ) throws(SocketError) -> AppliedOption {
-        if case .failure(let errno) = set(value, option.name, on: fd) {
-            if errno == .invalidArgument {
+        let name = option.name
+        if case .failure(let errno) = set(value, level: name.rawLevel, name: name.rawName, on: fd) {
+            if errno == .invalidArgument, SocketKind.read(fd).map({ name.spec.appliesTo.allows($0) }) ?? true {
                 throw .invalidValue(
                     option,
                     reason: "the kernel refused it (EINVAL): the value is out of its range, or the socket is past "
                         + "the point where this option can be set"
                 )
             }
-            throw error(errno, operation: .setOption(option.name))
+            throw error(errno, name: name, operation: .setOption(name), fd: fd)
         }
-        let effective = try read(option.name, from: fd)
-        if option.name.isBoolean && effective != option {
+        let effective = try read(name, from: fd)
+        if name.isBoolean && effective != option {
             throw .optionNotKept(requested: option, effective: effective)
         }
         return AppliedOption(requested: option, effective: effective)
     }
 
-    private static func error(_ errno: Errno, operation: SocketError.Operation) -> SocketError {
-        switch (errno, operation) {
-        case (.protocolNotAvailable, .setOption(let name)), (.protocolNotAvailable, .getOption(let name)),
-            (.notSupported, .setOption(let name)), (.notSupported, .getOption(let name)):
-            .optionNotSupported(name)
+    /// ENOPROTOOPT and EOPNOTSUPP mean the socket has no such option; so does EINVAL from an option
+    /// that the socket's kind does not have (IP_MULTICAST_TTL on TCP). Said with the socket's kind.
+    static func error(
+        _ errno: Errno,
+        name: SocketOption.Name,
+        operation: SocketError.Operation,
+        fd: CInt
+    ) -> SocketError {
+        switch errno {
+        case .protocolNotAvailable, .notSupported, .invalidArgument:
+            if let kind = SocketKind.read(fd) {
+                if errno == .invalidArgument && name.spec.appliesTo.allows(kind) { return .system(operation, errno) }
+                return .optionNotSupported(name, socket: kind)
+            }
+            return .system(operation, errno)
         default:
-            .system(operation, errno)
+            return .system(operation, errno)
         }
     }
 }

@@ -1,4 +1,5 @@
-// SocketOptions: an option's value as the kernel takes it, checked before it gets there.
+// SocketOptions: the kinds of option value, how each is checked, encoded for the kernel, decoded
+// from its answer and printed.
 
 #if canImport(Glibc)
 import Glibc
@@ -8,139 +9,213 @@ import Musl
 import Darwin
 #endif
 
-/// The C value of an option: an int, a timeval or a linger. Lives on the stack; setting or reading
-/// an option allocates nothing.
 /// The C linger structure, named apart from the `SocketOption.linger` case.
 typealias CLinger = linger
 
+/// Up to 15 bytes of text and a NUL, the size of an interface name (IFNAMSIZ) and of a congestion
+/// control name (TCP_CA_NAME_MAX), kept on the stack.
+struct ShortText {
+    var bytes: (UInt64, UInt64) = (0, 0)
+    var count = 0
+    static let capacity = 15
+}
+
+/// The C value of an option as it travels through setsockopt and getsockopt. Lives on the stack:
+/// setting or reading an option allocates nothing.
 enum OptionValue {
     case int(CInt)
     case time(timeval)
     case linger(CLinger)
-
-    enum Layout {
-        case int, time, linger
-    }
+    case text(ShortText)
+    case address(in_addr)
 }
 
-/// The kernel's ranges, written once so that the checks and the error messages agree.
-enum OptionLimits {
-    static let bufferBytes = 1...Int(CInt.max)
-    static let lingerSeconds = Int64(0)...Int64(CInt.max)
-    /// Linux's MAX_TCP_KEEPIDLE and MAX_TCP_KEEPINTVL.
-    static let keepAliveSeconds = Int64(1)...Int64(32767)
-    /// Linux's MAX_TCP_KEEPCNT.
-    static let keepAliveCount = 1...127
-    static let smallestTimeout = Duration.microseconds(1)
-}
+enum DurationUnit {
+    case seconds, milliseconds, microseconds
 
-extension SocketOption.Name {
-    var layout: OptionValue.Layout {
+    var symbol: String {
         switch self {
-        case .linger: .linger
-        case .receiveTimeout, .sendTimeout: .time
-        default: .int
+        case .seconds: "s"
+        case .milliseconds: "ms"
+        case .microseconds: "µs"
         }
     }
 
-    /// The typed option for a value read back from the kernel.
-    func decode(_ value: OptionValue) -> SocketOption {
-        switch (self, value) {
-        case (.reuseAddress, .int(let raw)): .reuseAddress(raw != 0)
-        // BSDs read a boolean back as the flag bit itself (0x200 for SO_REUSEPORT): compare with 0.
-        case (.reusePort, .int(let raw)): .reusePort(raw != 0)
-        case (.keepAlive, .int(let raw)): .keepAlive(raw != 0)
-        case (.noDelay, .int(let raw)): .noDelay(raw != 0)
-        case (.ipv6Only, .int(let raw)): .ipv6Only(raw != 0)
-        case (.receiveBufferSize, .int(let raw)): .receiveBufferSize(Int(raw))
-        case (.sendBufferSize, .int(let raw)): .sendBufferSize(Int(raw))
-        case (.keepAliveIdle, .int(let raw)): .keepAliveIdle(.seconds(raw))
-        case (.keepAliveInterval, .int(let raw)): .keepAliveInterval(.seconds(raw))
-        case (.keepAliveCount, .int(let raw)): .keepAliveCount(Int(raw))
-        // Linux keeps the old time when linger is turned off ({0, 5}): off is off.
-        case (.linger, .linger(let raw)): .linger(raw.l_onoff == 0 ? nil : .seconds(raw.l_linger))
-        case (.receiveTimeout, .time(let raw)): .receiveTimeout(Self.duration(raw))
-        case (.sendTimeout, .time(let raw)): .sendTimeout(Self.duration(raw))
-        default: preconditionFailure("\(self) read back with the wrong layout")
+    var word: String {
+        switch self {
+        case .seconds: "seconds"
+        case .milliseconds: "milliseconds"
+        case .microseconds: "microseconds"
         }
     }
 
-    /// {0, 0} is how the kernel says "no timeout".
-    private static func duration(_ time: timeval) -> Duration? {
-        if time.tv_sec == 0 && time.tv_usec == 0 { return nil }
-        return .seconds(Int64(time.tv_sec)) + .microseconds(Int64(time.tv_usec))
+    func duration(_ count: Int64) -> Duration {
+        switch self {
+        case .seconds: .seconds(count)
+        case .milliseconds: .milliseconds(count)
+        case .microseconds: .microseconds(count)
+        }
+    }
+
+    /// The duration as a whole count of this unit, or nil when it is not whole.
+    func wholeCount(_ duration: Duration) -> Int64? {
+        let (seconds, attoseconds) = duration.components
+        let perUnit: Int64
+        switch self {
+        case .seconds: perUnit = 1_000_000_000_000_000_000
+        case .milliseconds: perUnit = 1_000_000_000_000_000
+        case .microseconds: perUnit = 1_000_000_000_000
+        }
+        guard attoseconds % perUnit == 0 else { return nil }
+        let unitsPerSecond = 1_000_000_000_000_000_000 / perUnit
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: unitsPerSecond)
+        return overflow ? nil : whole + attoseconds / perUnit
     }
 }
 
-extension SocketOption {
-    /// Checks the value against what the kernel keeps faithfully and encodes it. Nothing here
-    /// touches the system.
-    func encoded() throws(SocketError) -> OptionValue {
+/// What kind of value an option takes, with its valid range.
+enum ValueKind {
+    /// On or off, as a C int 0 or 1.
+    case bool
+    /// A C int in `range`; `unit` is printed after values (" bytes").
+    case int(ClosedRange<Int>, unit: String)
+    /// An unsigned 32-bit value carried in a C int (SO_MARK).
+    case unsigned32
+    /// A Duration carried as a whole number of `unit` in a C int. With `offIsZero`, the Swift
+    /// value is optional and nil travels as 0.
+    case duration(DurationUnit, ClosedRange<Int64>, offIsZero: Bool)
+    /// An optional Duration carried as a timeval; nil is {0, 0}, "no timeout".
+    case timeout
+    /// An optional whole number of seconds carried as a linger structure; nil is off.
+    case linger
+    /// A name of up to 15 bytes; with `interfaceName`, the kernel's rules for interface names
+    /// apply and nil (or "") removes the binding.
+    case text(interfaceName: Bool)
+    /// An IPv4 address carried as in_addr.
+    case ipv4Address
+
+    static let cIntRange = 0...Int(CInt.max)
+
+    var typeDescription: String {
         switch self {
-        case .reuseAddress(let on), .reusePort(let on), .keepAlive(let on), .noDelay(let on), .ipv6Only(let on):
-            return .int(on ? 1 : 0)
-        case .receiveBufferSize(let bytes), .sendBufferSize(let bytes):
-            guard OptionLimits.bufferBytes.contains(bytes) else {
-                throw .invalidValue(
-                    self,
-                    reason: "a buffer size must be 1...\(OptionLimits.bufferBytes.upperBound) bytes; "
-                        + "the kernel would take a negative size as its maximum without a word"
+        case .bool: "Bool"
+        case .int(_, let unit): unit.isEmpty ? "Int" : "Int (\(unit.dropFirst()))"
+        case .unsigned32: "UInt32"
+        case .duration(_, _, let offIsZero): offIsZero ? "Duration?" : "Duration"
+        case .timeout, .linger: "Duration?"
+        case .text(let interfaceName): interfaceName ? "String?" : "String"
+        case .ipv4Address: "IPv4Address"
+        }
+    }
+
+    var validValues: String {
+        switch self {
+        case .bool: "true, false"
+        case .int(let range, let unit): "\(range.lowerBound)...\(range.upperBound)\(unit)"
+        case .unsigned32: "0...4294967295"
+        case .duration(let unit, let range, let offIsZero):
+            (offIsZero ? "nil (off), " : "") + "\(range.lowerBound)...\(range.upperBound) \(unit.symbol), whole"
+        case .timeout: "nil (none), 1 µs or more"
+        case .linger: "nil (off), 0...2147483647 s, whole"
+        case .text(let interfaceName):
+            interfaceName ? "nil (none), an interface name of 1...15 bytes" : "a name of 1...15 bytes"
+        case .ipv4Address: "an IPv4 address"
+        }
+    }
+
+    func describe(_ payload: OptionPayload) -> String {
+        switch payload {
+        case .bool(let on): on ? "on" : "off"
+        case .int(let value):
+            if case .int(_, let unit) = self { "\(value)\(unit)" } else { "\(value)" }
+        case .duration(let time): time.map(SocketOption.describe) ?? "off"
+        case .text(let text): text.map { "\"\($0)\"" } ?? "none"
+        case .ipv4(let address): address.description
+        }
+    }
+
+    /// Checks a value and encodes it for setsockopt. Touches nothing in the system.
+    func encode(_ payload: OptionPayload, for option: SocketOption, note: String?) throws(SocketError) -> OptionValue {
+        func refuse(_ reason: String) -> SocketError {
+            .invalidValue(option, reason: note.map { "\(reason); \($0)" } ?? reason)
+        }
+        switch self {
+        case .bool:
+            return .int(payload.bool ? 1 : 0)
+        case .int(let range, let unit):
+            let value = payload.int
+            guard range.contains(value) else {
+                throw refuse("\(option.name) must be \(range.lowerBound)...\(range.upperBound)\(unit)")
+            }
+            return .int(CInt(value))
+        case .unsigned32:
+            return .int(CInt(bitPattern: UInt32(truncatingIfNeeded: payload.int)))
+        case .duration(let unit, let range, let offIsZero):
+            guard let time = payload.duration else {
+                precondition(offIsZero, "\(option.name) has no off value")
+                return .int(0)
+            }
+            guard let count = unit.wholeCount(time) else {
+                throw refuse(
+                    "the kernel keeps \(option.name) in whole \(unit.word); give a whole number of \(unit.word) in "
+                        + "\(range.lowerBound)...\(range.upperBound)"
                 )
             }
-            return .int(CInt(bytes))
-        case .keepAliveCount(let count):
-            guard OptionLimits.keepAliveCount.contains(count) else {
-                throw .invalidValue(self, reason: "the keepalive probe count must be 1...127")
+            guard range.contains(count) else {
+                throw refuse(
+                    "\(option.name) must be \(range.lowerBound)...\(range.upperBound) \(unit.word)"
+                        + (offIsZero ? ", or nil for off" : "")
+                )
             }
             return .int(CInt(count))
-        case .keepAliveIdle(let time), .keepAliveInterval(let time):
-            let seconds = try wholeSeconds(time, in: OptionLimits.keepAliveSeconds, unit: "keepalive time")
-            return .int(CInt(seconds))
-        case .linger(nil):
-            return .linger(CLinger(l_onoff: 0, l_linger: 0))
-        case .linger(let time?):
-            let seconds = try wholeSeconds(time, in: OptionLimits.lingerSeconds, unit: "linger time")
+        case .timeout:
+            guard let time = payload.duration else { return .time(timeval(tv_sec: 0, tv_usec: 0)) }
+            return .time(try Self.timeout(time, refuse: refuse))
+        case .linger:
+            guard let time = payload.duration else { return .linger(CLinger(l_onoff: 0, l_linger: 0)) }
+            guard let seconds = DurationUnit.seconds.wholeCount(time) else {
+                throw refuse(
+                    "the kernel keeps the linger time in whole seconds; give a whole number of seconds in "
+                        + "0...\(CInt.max) (a fraction rounded down to 0 would reset the connection)"
+                )
+            }
+            guard seconds >= 0 && seconds <= Int64(CInt.max) else {
+                throw refuse("the linger time must be 0...\(CInt.max) seconds, or nil for off")
+            }
             return .linger(CLinger(l_onoff: 1, l_linger: CInt(seconds)))
-        case .receiveTimeout(nil), .sendTimeout(nil):
-            return .time(timeval(tv_sec: 0, tv_usec: 0))
-        case .receiveTimeout(let time?), .sendTimeout(let time?):
-            return .time(try timeout(time))
+        case .text(let interfaceName):
+            let text = payload.text ?? ""
+            if text.isEmpty && interfaceName { return .text(ShortText()) }
+            guard !text.isEmpty, text.utf8.count <= ShortText.capacity else {
+                throw refuse("\(option.name) must be a name of 1...\(ShortText.capacity) bytes")
+            }
+            if text.utf8.contains(0) { throw refuse("the name contains a NUL character") }
+            if interfaceName
+                && (text == "." || text == ".." || text.utf8.contains { $0 == 0x2F || $0 == 0x3A || $0 <= 0x20 })
+            {
+                throw refuse("\"\(text)\" is not an interface name: no '/', ':' or white space, not \".\" or \"..\"")
+            }
+            var short = ShortText()
+            short.count = text.utf8.count
+            withUnsafeMutableBytes(of: &short.bytes) { destination in
+                _ = destination.copyBytes(from: text.utf8)
+            }
+            return .text(short)
+        case .ipv4Address:
+            return .address(in_addr(s_addr: payload.ipv4.rawValue))
         }
     }
 
-    private func wholeSeconds(
-        _ time: Duration,
-        in range: ClosedRange<Int64>,
-        unit: String
-    ) throws(SocketError) -> Int64 {
-        let (seconds, attoseconds) = time.components
-        guard attoseconds == 0 else {
-            throw .invalidValue(
-                self,
-                reason: "the kernel keeps the \(unit) in whole seconds; give a whole number of seconds "
-                    + "in \(range.lowerBound)...\(range.upperBound)"
-            )
-        }
-        guard range.contains(seconds) else {
-            throw .invalidValue(self, reason: "the \(unit) must be \(range.lowerBound)...\(range.upperBound) seconds")
-        }
-        return seconds
-    }
-
-    private func timeout(_ time: Duration) throws(SocketError) -> timeval {
+    private static func timeout(_ time: Duration, refuse: (String) -> SocketError) throws(SocketError) -> timeval {
         if time < .zero {
-            throw .invalidValue(self, reason: "a timeout cannot be negative; Linux would take it as no timeout at all")
+            throw refuse("a timeout cannot be negative; Linux would take it as no timeout at all")
         }
         if time == .zero {
-            throw .invalidValue(
-                self,
-                reason: "a zero timeout means \"never time out\" to the kernel; say that with nil"
-            )
+            throw refuse("a zero timeout means \"never time out\" to the kernel; say that with nil")
         }
-        if time < OptionLimits.smallestTimeout {
-            throw .invalidValue(
-                self,
-                reason: "a timeout shorter than 1 µs would reach the kernel as 0, which means never time out; "
+        if time < .microseconds(1) {
+            throw refuse(
+                "a timeout shorter than 1 µs would reach the kernel as 0, which means never time out; "
                     + "give at least .microseconds(1)"
             )
         }
@@ -155,8 +230,59 @@ extension SocketOption {
             microseconds = 0
         }
         guard let tvSeconds = time_t(exactly: wholeSeconds) else {
-            throw .invalidValue(self, reason: "the timeout does not fit the platform's time_t")
+            throw refuse("the timeout does not fit the platform's time_t")
         }
         return timeval(tv_sec: tvSeconds, tv_usec: .init(microseconds))
+    }
+
+    /// The payload for a value read back from the kernel.
+    func decode(_ value: OptionValue) -> OptionPayload {
+        switch (self, value) {
+        // BSDs read a boolean back as the flag bit itself (0x200 for SO_REUSEPORT): compare with 0.
+        case (.bool, .int(let raw)): return .bool(raw != 0)
+        case (.int, .int(let raw)): return .int(Int(raw))
+        case (.unsigned32, .int(let raw)): return .int(Int(UInt32(bitPattern: raw)))
+        case (.duration(let unit, _, let offIsZero), .int(let raw)):
+            return .duration(offIsZero && raw == 0 ? nil : unit.duration(Int64(raw)))
+        // {0, 0} is how the kernel says "no timeout".
+        case (.timeout, .time(let raw)):
+            if raw.tv_sec == 0 && raw.tv_usec == 0 { return .duration(nil) }
+            return .duration(.seconds(Int64(raw.tv_sec)) + .microseconds(Int64(raw.tv_usec)))
+        // Linux keeps the old time when linger is turned off ({0, 5}): off is off.
+        case (.linger, .linger(let raw)): return .duration(raw.l_onoff == 0 ? nil : .seconds(raw.l_linger))
+        case (.text(let interfaceName), .text(var raw)):
+            let text = withUnsafeBytes(of: &raw.bytes) { bytes in
+                String(decoding: bytes.prefix(raw.count).prefix { $0 != 0 }, as: UTF8.self)
+            }
+            return .text(text.isEmpty && interfaceName ? nil : text)
+        case (.ipv4Address, .address(let raw)): return .ipv4(IPv4Address(rawValue: raw.s_addr))
+        default: preconditionFailure("\(self) read back with the wrong layout")
+        }
+    }
+}
+
+extension ValueKind {
+    /// The C layout getsockopt reads this kind into.
+    enum Layout {
+        case int, time, linger, text, address
+    }
+
+    var layout: Layout {
+        switch self {
+        case .bool, .int, .unsigned32, .duration: .int
+        case .timeout: .time
+        case .linger: .linger
+        case .text: .text
+        case .ipv4Address: .address
+        }
+    }
+}
+
+extension SocketOption {
+    /// Checks the value against what the kernel keeps faithfully and encodes it. Nothing here
+    /// touches the system.
+    func encoded() throws(SocketError) -> OptionValue {
+        let spec = name.spec
+        return try spec.kind.encode(payload, for: self, note: spec.valueNote)
     }
 }

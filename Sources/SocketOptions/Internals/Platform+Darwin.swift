@@ -6,6 +6,8 @@ import Darwin
 
 let platformStreamType = SOCK_STREAM
 let platformDatagramType = SOCK_DGRAM
+let platformSequencedPacketType = SOCK_SEQPACKET
+let platformRawType = SOCK_RAW
 
 /// Darwin has no MSG_NOSIGNAL; SO_NOSIGPIPE is set on each stream socket instead.
 let platformSendFlags: CInt = 0

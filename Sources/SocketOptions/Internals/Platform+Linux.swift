@@ -11,10 +11,14 @@ import Musl
 #if canImport(Glibc)
 let platformStreamType = CInt(SOCK_STREAM.rawValue)
 let platformDatagramType = CInt(SOCK_DGRAM.rawValue)
+let platformSequencedPacketType = CInt(SOCK_SEQPACKET.rawValue)
+let platformRawType = CInt(SOCK_RAW.rawValue)
 let platformCloseOnExecFlag = CInt(SOCK_CLOEXEC.rawValue)
 #else
 let platformStreamType = CInt(SOCK_STREAM)
 let platformDatagramType = CInt(SOCK_DGRAM)
+let platformSequencedPacketType = CInt(SOCK_SEQPACKET)
+let platformRawType = CInt(SOCK_RAW)
 let platformCloseOnExecFlag = CInt(SOCK_CLOEXEC)
 #endif
 

@@ -1,0 +1,96 @@
+// SocketOptions: options from text, for command lines and configuration files.
+
+extension SocketOption.Name {
+    /// Finds an option by its Swift name (`"receiveBufferSize"`), the same in kebab case
+    /// (`"receive-buffer-size"`) or its C name (`"SO_RCVBUF"`); nil when none matches.
+    public init?(parsing text: String) {
+        let wanted = text.lowercased().filter { $0 != "-" && $0 != "_" }
+        let found = Self.allCases.first {
+            $0.rawValue.lowercased() == wanted || $0.cName.lowercased().filter { $0 != "_" } == wanted
+        }
+        guard let found else { return nil }
+        self = found
+    }
+}
+
+extension SocketOption {
+    /// Parses `"NAME=VALUE"`, such as `"receive-buffer-size=1048576"`, `"no-delay=on"`,
+    /// `"receive-timeout=250ms"`, `"linger=off"` or `"SO_KEEPALIVE=1"`.
+    ///
+    /// NAME is found as in ``Name/init(parsing:)``. VALUE is `on`/`off` (also `true`/`false`,
+    /// `yes`/`no`, `1`/`0`) for booleans; a decimal number for counts and sizes; a number with a unit
+    /// (`s`, `ms`, `us` or `µs`) for durations, where a bare number is in the option's own unit;
+    /// `off` or `none` for an optional value left off; text for names; a dotted IPv4 address for
+    /// addresses. The value is then checked like any other.
+    ///
+    /// - Throws: ``SocketError/invalidOptionText(_:reason:)`` when the text does not parse, and
+    ///   ``SocketError/invalidValue(_:reason:)`` when the value is out of range.
+    public init(parsing text: String) throws(SocketError) {
+        guard let equals = text.firstIndex(of: "=") else {
+            throw .invalidOptionText(text, reason: "write NAME=VALUE, such as receive-buffer-size=1048576")
+        }
+        let nameText = String(text[..<equals])
+        let valueText = String(text[text.index(after: equals)...])
+        guard let name = Name(parsing: nameText) else {
+            throw .invalidOptionText(
+                text,
+                reason: "there is no option \"\(nameText)\"; `sockopt-demo options` lists them"
+            )
+        }
+        let payload: OptionPayload
+        switch Self.parsePayload(valueText, kind: name.spec.kind) {
+        case .success(let parsed): payload = parsed
+        case .failure(let problem):
+            throw .invalidOptionText(text, reason: "\(name) takes \(name.validValues): \(problem.message)")
+        }
+        let option = SocketOption(name, payload: payload)
+        _ = try option.encoded()
+        self = option
+    }
+
+    struct ParseProblem: Error {
+        let message: String
+    }
+
+    private static func parsePayload(_ text: String, kind: ValueKind) -> Result<OptionPayload, ParseProblem> {
+        let lowered = text.lowercased()
+        let isOff = ["off", "none", "nil"].contains(lowered)
+        switch kind {
+        case .bool:
+            if ["on", "true", "yes", "1"].contains(lowered) { return .success(.bool(true)) }
+            if ["off", "false", "no", "0"].contains(lowered) { return .success(.bool(false)) }
+            return .failure(ParseProblem(message: "\"\(text)\" is not on or off"))
+        case .int, .unsigned32:
+            guard let value = Int(text) else {
+                return .failure(ParseProblem(message: "\"\(text)\" is not a whole number"))
+            }
+            return .success(.int(value))
+        case .duration(let unit, _, let offIsZero):
+            if isOff && offIsZero { return .success(.duration(nil)) }
+            return parseDuration(text, bareUnit: unit).map { .duration($0) }
+        case .timeout, .linger:
+            if isOff { return .success(.duration(nil)) }
+            return parseDuration(text, bareUnit: kind.layout == .linger ? .seconds : nil).map { .duration($0) }
+        case .text(let interfaceName):
+            if interfaceName && (isOff || text.isEmpty) { return .success(.text(nil)) }
+            return .success(.text(text))
+        case .ipv4Address:
+            guard let address = try? IPv4Address(text) else {
+                return .failure(ParseProblem(message: "\"\(text)\" is not an IPv4 address"))
+            }
+            return .success(.ipv4(address))
+        }
+    }
+
+    private static func parseDuration(_ text: String, bareUnit: DurationUnit?) -> Result<Duration, ParseProblem> {
+        let units: [(String, DurationUnit)] = [
+            ("ms", .milliseconds), ("us", .microseconds), ("µs", .microseconds), ("s", .seconds),
+        ]
+        for (suffix, unit) in units where text.hasSuffix(suffix) {
+            guard let count = Int64(text.dropLast(suffix.count)) else { break }
+            return .success(unit.duration(count))
+        }
+        if let bareUnit, let count = Int64(text) { return .success(bareUnit.duration(count)) }
+        return .failure(ParseProblem(message: "\"\(text)\" is not a duration such as 5s, 250ms or 100us"))
+    }
+}

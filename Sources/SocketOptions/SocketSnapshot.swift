@@ -1,0 +1,226 @@
+// SocketOptions: every readable option of a socket at one moment, for people and for tools.
+
+/// Every option a socket has, with its present value, read from the kernel in one go: of a
+/// listener, a connection, or any descriptor, one the package did not create included.
+///
+/// ```swift
+/// let snapshot = try SocketSnapshot(descriptor: fd)
+/// print(snapshot.table)                         // for people
+/// print(snapshot.json)                          // for tools
+/// for difference in snapshot.differences(from: try listener.snapshot()) { print(difference) }
+/// ```
+///
+/// Options the socket's kind does not have are listed as unsupported, without a system call.
+/// `SO_ERROR` is left out: reading it clears it, and a snapshot changes nothing.
+public struct SocketSnapshot: Hashable, Sendable, CustomStringConvertible {
+    /// One option and what the kernel said of it.
+    public struct Entry: Hashable, Sendable {
+        /// The value an entry holds.
+        public enum Value: Hashable, Sendable {
+            /// A settable option's present value.
+            case option(SocketOption)
+            /// A read-only option's value.
+            case readOnly(ReadOnlySocketOption)
+            /// The socket has no such option (its kind lacks it, or the kernel said so).
+            case unsupported
+            /// Reading failed with this error.
+            case failed(Errno)
+        }
+
+        /// The option's Swift name, such as `"receiveBufferSize"`.
+        public let name: String
+        /// The option's C name, such as `"SO_RCVBUF"`.
+        public let cName: String
+        /// The option's level.
+        public let level: SocketOption.Level
+        /// What was read.
+        public let value: Value
+
+        /// The value as a person reads it: `"131072 bytes"`, `"unsupported"`.
+        public var valueDescription: String {
+            switch value {
+            case .option(let option): option.valueDescription
+            case .readOnly(let option): option.valueDescription
+            case .unsupported: "unsupported"
+            case .failed(let errno): "error \(errno.name)"
+            }
+        }
+    }
+
+    /// An option whose value differs between two snapshots.
+    public struct Difference: Hashable, Sendable, CustomStringConvertible {
+        /// The option's Swift name.
+        public let name: String
+        /// The option's C name.
+        public let cName: String
+        /// The value in the snapshot ``SocketSnapshot/differences(from:)`` was called on.
+        public let value: String
+        /// The value in the other snapshot.
+        public let otherValue: String
+
+        /// `"SO_RCVBUF: 131072 bytes here, 16384 bytes there"`.
+        public var description: String { "\(cName): \(value) here, \(otherValue) there" }
+    }
+
+    /// The kind of socket, when the kernel said.
+    public let kind: SocketKind?
+    /// Every option, read-only ones first, then the settable ones in ``SocketOption/Name`` order.
+    public let entries: [Entry]
+
+    /// Reads every option of `descriptor`. The descriptor is not changed.
+    ///
+    /// - Throws: ``SocketError/system(_:_:)`` with `EBADF` or `ENOTSOCK` when the descriptor is not a
+    ///   socket.
+    public init(descriptor: Int32) throws(SocketError) {
+        _ = try ReadOnlySocketOption.Name.type.read(fromDescriptor: descriptor)
+        let kind = SocketKind.read(descriptor)
+        var entries: [Entry] = []
+        for name in ReadOnlySocketOption.Name.allCases where name != .pendingError {
+            let value: Entry.Value
+            do {
+                value = .readOnly(try name.read(fromDescriptor: descriptor))
+            } catch {
+                value = error.errno.map { .failed($0) } ?? .unsupported
+            }
+            entries.append(Entry(name: name.rawValue, cName: name.cName, level: name.level, value: value))
+        }
+        for name in SocketOption.Name.allCases {
+            let value: Entry.Value
+            if let kind, !name.spec.appliesTo.allows(kind) {
+                value = .unsupported
+            } else {
+                do {
+                    value = .option(try name.read(fromDescriptor: descriptor))
+                } catch .optionNotSupported {
+                    value = .unsupported
+                } catch {
+                    value = error.errno.map { .failed($0) } ?? .unsupported
+                }
+            }
+            entries.append(Entry(name: name.rawValue, cName: name.cName, level: name.level, value: value))
+        }
+        self.kind = kind
+        self.entries = entries
+    }
+
+    /// The entry for a settable option.
+    public subscript(name: SocketOption.Name) -> Entry? { entries.first { $0.name == name.rawValue } }
+
+    /// The options whose values differ between this snapshot and `other`, in this snapshot's order.
+    public func differences(from other: SocketSnapshot) -> [Difference] {
+        entries.compactMap { entry in
+            guard let otherEntry = other.entries.first(where: { $0.name == entry.name }) else { return nil }
+            guard otherEntry.value != entry.value else { return nil }
+            return Difference(
+                name: entry.name,
+                cName: entry.cName,
+                value: entry.valueDescription,
+                otherValue: otherEntry.valueDescription
+            )
+        }
+    }
+
+    /// A table for people: level, C name, Swift name, value; unsupported options left out.
+    public var table: String {
+        var lines = ["\(pad("level", 13)) \(pad("C name", 24)) \(pad("option", 24)) value"]
+        for entry in entries where entry.value != .unsupported {
+            lines.append(
+                "\(pad(entry.level.cName, 13)) \(pad(entry.cName, 24)) \(pad(entry.name, 24)) \(entry.valueDescription)"
+            )
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public var description: String { table }
+
+    /// The snapshot as a JSON object, for tools:
+    /// `{"kind": {"family": "IPv4", "type": "stream"}, "options": [{"name": ..., "cName": ..., "level": ...,
+    /// "supported": true, "value": ..., "text": ...}, ...]}`. Durations are in seconds, `null` where
+    /// the option is off.
+    public var json: String {
+        var out = "{\"kind\": "
+        if let kind {
+            out +=
+                "{\"family\": \(JSON.string(kind.family.description)), \"type\": \(JSON.string(kind.type.description))}"
+        } else {
+            out += "null"
+        }
+        out += ", \"options\": ["
+        for (index, entry) in entries.enumerated() {
+            if index > 0 { out += ", " }
+            out += "{\"name\": \(JSON.string(entry.name)), \"cName\": \(JSON.string(entry.cName)), "
+            out += "\"level\": \(JSON.string(entry.level.cName)), "
+            switch entry.value {
+            case .option(let option):
+                out += "\"supported\": true, \"value\": \(JSON.value(option.payload)), "
+            case .readOnly(let option):
+                out += "\"supported\": true, \"value\": \(JSON.value(option)), "
+            case .unsupported:
+                out += "\"supported\": false, \"value\": null, "
+            case .failed(let errno):
+                out += "\"supported\": true, \"value\": null, \"error\": \(JSON.string(errno.name)), "
+            }
+            out += "\"text\": \(JSON.string(entry.valueDescription))}"
+        }
+        return out + "]}"
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+}
+
+/// The little JSON the package writes, without Foundation.
+enum JSON {
+    static func string(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    static func value(_ payload: OptionPayload) -> String {
+        switch payload {
+        case .bool(let on): on ? "true" : "false"
+        case .int(let value): "\(value)"
+        case .duration(nil), .text(nil): "null"
+        case .duration(let time?): seconds(time)
+        case .text(let text?): string(text)
+        case .ipv4(let address): string(address.description)
+        }
+    }
+
+    static func value(_ option: ReadOnlySocketOption) -> String {
+        switch option {
+        case .acceptingConnections(let on): on ? "true" : "false"
+        case .pendingError(let errno): errno.map { string($0.name) } ?? "null"
+        case .type(let type): string(type.description)
+        #if os(Linux)
+        case .domain(let family): string(family.description)
+        case .transportProtocol(let number): "\(number)"
+        #endif
+        }
+    }
+
+    /// Seconds with up to 6 decimals, exactly: 0.004, 60, 1.5.
+    static func seconds(_ time: Duration) -> String {
+        let (whole, attoseconds) = time.components
+        let micros = attoseconds / 1_000_000_000_000
+        if micros == 0 { return "\(whole)" }
+        var fraction = String(micros)
+        fraction = String(repeating: "0", count: 6 - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return "\(whole).\(fraction)"
+    }
+}
