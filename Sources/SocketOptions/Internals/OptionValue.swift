@@ -198,7 +198,7 @@ enum ValueKind {
             var short = ShortText()
             short.count = text.utf8.count
             withUnsafeMutableBytes(of: &short.bytes) { destination in
-                _ = destination.copyBytes(from: text.utf8)
+                destination.copyBytes(from: text.utf8)
             }
             return .text(short)
         case .ipv4Address:
