@@ -146,8 +146,8 @@ extension SocketOption.Name {
                 notes: "Linux only. Needs CAP_NET_ADMIN.")
         case .priority:
             OptionSpec(level: .socket, rawName: SO_PRIORITY, cName: "SO_PRIORITY", kind: .int(0...Int(CInt.max), unit: ""),
-                inherited: true, appliesTo: .anySocket, meaning: "Queueing priority of the socket's packets",
-                notes: "Linux only. Values above 6 need CAP_NET_ADMIN.")
+                inherited: false, appliesTo: .anySocket, meaning: "Queueing priority of the socket's packets",
+                notes: "Linux only. Values above 6 need CAP_NET_ADMIN. Accepted connections start at 0.")
         case .busyPoll:
             OptionSpec(level: .socket, rawName: SO_BUSY_POLL, cName: "SO_BUSY_POLL",
                 kind: .duration(.microseconds, 1...Int64(CInt.max), offIsZero: true),
@@ -245,7 +245,7 @@ extension SocketOption.Name {
                 inherited: false, appliesTo: .ipDatagram, meaning: "Time-to-live of outgoing IPv4 multicast")
         case .ipv4MulticastLoop:
             OptionSpec(level: .ipv4, rawName: IP_MULTICAST_LOOP, cName: "IP_MULTICAST_LOOP", kind: .bool,
-                inherited: false, appliesTo: .ip, meaning: "Deliver this host's IPv4 multicast to its own sockets")
+                inherited: true, appliesTo: .ip, meaning: "Deliver this host's IPv4 multicast to its own sockets")
         case .ipv4MulticastInterface:
             OptionSpec(level: .ipv4, rawName: IP_MULTICAST_IF, cName: "IP_MULTICAST_IF", kind: .ipv4Address,
                 inherited: false, appliesTo: .ipDatagram, meaning: "The local address that sends IPv4 multicast",
@@ -282,7 +282,7 @@ extension SocketOption.Name {
                 meaning: "Hop limit of outgoing IPv6 multicast")
         case .ipv6MulticastLoop:
             OptionSpec(level: .ipv6, rawName: IPV6_MULTICAST_LOOP, cName: "IPV6_MULTICAST_LOOP", kind: .bool,
-                inherited: false, appliesTo: .ipv6, meaning: "Deliver this host's IPv6 multicast to its own sockets")
+                inherited: true, appliesTo: .ipv6, meaning: "Deliver this host's IPv6 multicast to its own sockets")
         case .ipv6MulticastInterface:
             OptionSpec(level: .ipv6, rawName: IPV6_MULTICAST_IF, cName: "IPV6_MULTICAST_IF",
                 kind: .int(0...Int(CInt.max), unit: ""), inherited: false, appliesTo: .ipv6Datagram,
