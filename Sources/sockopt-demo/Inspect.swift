@@ -3,18 +3,75 @@
 import SocketOptions
 
 func runInspect(_ arguments: [String]) -> Int32 {
-    guard arguments.count <= 1 else {
-        printError("inspect takes one ADDRESS at most\n\n\(usage)")
-        return 2
-    }
+    var addressText: String?
+    var json = false
+    var extra: [SocketOption] = []
+    var index = 0
     do {
-        let address = try SocketAddress(arguments.first ?? "127.0.0.1:0")
-        let listener = try ListeningSocket(address: address)
-        say("listening on \(listener.localAddress) (backlog \(listener.backlog))")
-        say(optionTable(listener.appliedOptions))
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            switch argument {
+            case "--json":
+                json = true
+            case "--option":
+                guard index < arguments.count else {
+                    printError("--option needs NAME=VALUE, such as --option receive-buffer-size=1048576")
+                    return 2
+                }
+                extra.append(try SocketOption(parsing: arguments[index]))
+                index += 1
+            case _ where argument.hasPrefix("--option="):
+                extra.append(try SocketOption(parsing: String(argument.dropFirst("--option=".count))))
+            case _ where !argument.hasPrefix("-") && addressText == nil:
+                addressText = argument
+            default:
+                printError("inspect: unexpected argument \"\(argument)\"\n\n\(usage)")
+                return 2
+            }
+        }
+        let address = try SocketAddress(addressText ?? "127.0.0.1:0")
+        // Options given on the command line join the defaults, replacing a default of the same name.
+        let options =
+            ListeningSocket.defaultOptions.filter { option in !extra.contains { $0.name == option.name } } + extra
+        let listener = try ListeningSocket(address: address, options: options)
+        let snapshot = try listener.snapshot()
+        if json {
+            say(inspectJSON(listener, snapshot: snapshot))
+        } else {
+            say("listening on \(listener.localAddress) (backlog \(listener.backlog))")
+            say("")
+            say(optionTable(listener.appliedOptions))
+            say("")
+            say("Every option of this socket, as the kernel reads it now:")
+            say(snapshot.table)
+        }
         return 0
     } catch {
         printError(error.description)
         return 1
+    }
+}
+
+/// `{"address": "127.0.0.1:P", "backlog": 128, "applied": [...], "snapshot": {...}}`.
+private func inspectJSON(_ listener: borrowing ListeningSocket, snapshot: SocketSnapshot) -> String {
+    let applied = listener.appliedOptions.map { option in
+        "{\"name\": \"\(option.name)\", \"cName\": \"\(option.name.cName)\", "
+            + "\"requested\": \"\(escaped(option.requested.valueDescription))\", "
+            + "\"kept\": \"\(escaped(option.effective.valueDescription))\", \"adjusted\": \(option.wasAdjusted)}"
+    }
+    return "{\"address\": \"\(listener.localAddress)\", \"backlog\": \(listener.backlog), "
+        + "\"applied\": [\(applied.joined(separator: ", "))], \"snapshot\": \(snapshot.json)}"
+}
+
+private func escaped(_ text: String) -> String {
+    text.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"")
+}
+
+extension String {
+    func replacingAll(_ target: Character, with replacement: String) -> String {
+        reduce(into: "") { result, character in
+            if character == target { result += replacement } else { result.append(character) }
+        }
     }
 }

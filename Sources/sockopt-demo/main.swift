@@ -15,8 +15,11 @@ let usage = """
       sockopt-demo                          a tour that ends in seconds: the OR-ed setsockopt trap, a restart
                                             through TIME_WAIT, two listeners sharing a port, and what the kernel
                                             kept of each option
-      sockopt-demo inspect [ADDRESS]        make a listener with the default options and print each option as
-                                            requested and as the kernel kept it (ADDRESS defaults to 127.0.0.1:0)
+      sockopt-demo inspect [ADDRESS] [--option NAME=VALUE]... [--json]
+                                            make a listener with the default options and any given ones, and print
+                                            each option as requested and as the kernel kept it, then every option
+                                            the socket has (ADDRESS defaults to 127.0.0.1:0)
+      sockopt-demo options                  list the socket options this platform has
       sockopt-demo serve [ADDRESS] [--reuse-port]
                                             listen on ADDRESS (default 127.0.0.1:8080) and answer each connection
                                             with one line naming this process; stops on Ctrl+C or SIGTERM
@@ -34,6 +37,8 @@ case "tour":
     status = runTour()
 case "inspect":
     status = runInspect(arguments)
+case "options":
+    status = runOptions(arguments)
 case "serve":
     status = runServe(arguments)
 case "-h", "--help", "help":

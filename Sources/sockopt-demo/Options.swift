@@ -1,0 +1,44 @@
+// sockopt-demo options: the catalogue of options on this platform.
+
+import SocketOptions
+
+func runOptions(_ arguments: [String]) -> Int32 {
+    guard arguments.isEmpty else {
+        printError("options takes no arguments\n\n\(usage)")
+        return 2
+    }
+    say(
+        "Socket options on this platform (\(SocketOption.Name.allCases.count) settable, "
+            + "\(ReadOnlySocketOption.Name.allCases.count) read-only)."
+    )
+    say("Set one with `sockopt-demo inspect --option NAME=VALUE`; NAME as below, VALUE as under \"values\".")
+    for level in SocketOption.Level.allCases {
+        let names = SocketOption.Name.allCases.filter { $0.level == level }
+        guard !names.isEmpty else { continue }
+        say("\n\(level.cName)")
+        for name in names {
+            var flags: [String] = []
+            if name.mustPrecedeBind { flags.append("before bind") }
+            if name.isForListenersOnly { flags.append("listeners only") }
+            if name.isInheritedByAcceptedConnections { flags.append("inherited by accepted connections") }
+            say("  \(padded(kebab(name.rawValue), 28)) \(padded(name.cName, 24)) \(name.meaning)")
+            say(
+                "  \(padded("", 28)) values: \(name.validValues); on \(name.appliesTo)"
+                    + (flags.isEmpty ? "" : "; " + flags.joined(separator: ", "))
+            )
+            if !name.platformNotes.isEmpty { say("  \(padded("", 28)) \(name.platformNotes)") }
+        }
+    }
+    say("\nread-only (SOL_SOCKET)")
+    for name in ReadOnlySocketOption.Name.allCases {
+        say("  \(padded(kebab(name.rawValue), 28)) \(padded(name.cName, 24)) \(name.meaning)")
+    }
+    return 0
+}
+
+/// `receiveBufferSize` as `receive-buffer-size`.
+func kebab(_ name: String) -> String {
+    name.reduce(into: "") { text, character in
+        if character.isUppercase { text += "-" + character.lowercased() } else { text.append(character) }
+    }
+}
