@@ -65,10 +65,11 @@ public struct Connection: ~Copyable, Sendable {
         if name.isForListenersOnly {
             throw .optionNotApplicable(name, reason: "it applies to listening sockets only; give it to the listener")
         }
-        let value = try option.encoded()
+        let spec = name.spec
+        let value = try spec.kind.encode(option.payload, for: option, note: spec.valueNote)
         let kind = SocketKind.tcp(for: localAddress)
-        guard name.spec.appliesTo.allows(kind) else { throw .optionNotSupported(name, socket: kind) }
-        return try OptionAccess.apply(option, encoded: value, on: descriptor.rawValue)
+        guard spec.appliesTo.allows(kind) else { throw .optionNotSupported(name, socket: kind) }
+        return try OptionAccess.apply(option, spec: spec, encoded: value, on: descriptor.rawValue)
     }
 
     /// Every readable option of the connection with its present value; see ``SocketSnapshot``.

@@ -67,7 +67,7 @@ public struct ListeningSocket: ~Copyable, Sendable {
         var applied: [AppliedOption] = []
         applied.reserveCapacity(options.count)
         for option in options {
-            applied.append(try OptionAccess.apply(option, encoded: try option.encoded(), on: descriptor.rawValue))
+            applied.append(try OptionAccess.apply(option, on: descriptor.rawValue))
         }
         try StreamCalls.bind(descriptor.rawValue, to: address)
         try StreamCalls.listen(descriptor.rawValue, backlog: backlog, address: address)

@@ -4,7 +4,7 @@
 /// its pending error.
 ///
 /// These are a type apart from ``SocketOption`` so that none of them can be passed where options
-/// are set. Read one with ``ListeningSocket/option(_:)-(ReadOnlySocketOption.Name)`` or
+/// are set. Read one with ``ListeningSocket/option(_:)->ReadOnlySocketOption`` or
 /// ``Name/read(fromDescriptor:)``.
 public enum ReadOnlySocketOption: Hashable, Sendable, CustomStringConvertible {
     /// The socket type. The corresponding C option is `SO_TYPE`.

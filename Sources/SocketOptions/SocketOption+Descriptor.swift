@@ -17,8 +17,7 @@ extension SocketOption {
     ///   ``SocketError/system(_:_:)`` with `EBADF` or `ENOTSOCK` for a descriptor that is not a socket.
     @discardableResult
     public func apply(toDescriptor descriptor: Int32) throws(SocketError) -> AppliedOption {
-        let value = try encoded()
-        return try OptionAccess.apply(self, encoded: value, on: descriptor)
+        try OptionAccess.apply(self, on: descriptor)
     }
 }
 

@@ -26,7 +26,7 @@ extension SocketOption {
     }
 
     /// The name of an option, without a value: the key to read an option back with
-    /// ``ListeningSocket/option(_:)``, and a description of the option as data.
+    /// ``ListeningSocket/option(_:)->SocketOption``, and a description of the option as data.
     ///
     /// ```swift
     /// let name = SocketOption.Name.receiveBufferSize
@@ -147,13 +147,13 @@ extension SocketOption {
         public var description: String { rawValue }
 
         /// What the option does, in one line.
-        public var meaning: String { spec.meaning }
+        public var meaning: String { "\(spec.meaning)" }
 
         /// The protocol level the option is set at.
         public var level: Level { spec.level }
 
         /// The C name of the option on this platform, such as `"SO_REUSEADDR"`.
-        public var cName: String { spec.cName }
+        public var cName: String { "\(spec.cName)" }
 
         /// The Swift type of the option's value, such as `"Int (bytes)"` or `"Duration?"`.
         public var valueType: String { spec.kind.typeDescription }
@@ -176,7 +176,7 @@ extension SocketOption {
         public var appliesTo: String { spec.appliesTo.description }
 
         /// What differs between platforms, or what the kernel does with the value, when anything.
-        public var platformNotes: String { spec.notes }
+        public var platformNotes: String { "\(spec.notes)" }
 
         /// Whether the option's value is on or off.
         var isBoolean: Bool {

@@ -60,23 +60,35 @@ enum OptionAccess {
 
     /// Reads an option, with the errno turned into the package's error.
     static func read(_ name: SocketOption.Name, from fd: CInt) throws(SocketError) -> SocketOption {
-        let spec = name.spec
+        try read(name, spec: name.spec, from: fd)
+    }
+
+    /// The same, with the option's description looked up once by the caller.
+    static func read(_ name: SocketOption.Name, spec: OptionSpec, from fd: CInt) throws(SocketError) -> SocketOption {
         switch get(spec.kind.layout, level: spec.rawLevel, name: spec.rawName, from: fd) {
         case .success(let value): return SocketOption(name, payload: spec.kind.decode(value))
         case .failure(let errno): throw error(errno, name: name, operation: .getOption(name), fd: fd)
         }
     }
 
+    /// Checks `option`, sets it, reads it back and reports what was kept.
+    static func apply(_ option: SocketOption, on fd: CInt) throws(SocketError) -> AppliedOption {
+        let spec = option.name.spec
+        let value = try spec.kind.encode(option.payload, for: option, note: spec.valueNote)
+        return try apply(option, spec: spec, encoded: value, on: fd)
+    }
+
     /// Sets an option whose value is already checked, reads it back and reports what was kept.
     /// A boolean that reads back different from the request throws: the kernel ignored it.
     static func apply(
         _ option: SocketOption,
+        spec: OptionSpec,
         encoded value: OptionValue,
         on fd: CInt
     ) throws(SocketError) -> AppliedOption {
         let name = option.name
-        if case .failure(let errno) = set(value, level: name.rawLevel, name: name.rawName, on: fd) {
-            if errno == .invalidArgument, SocketKind.read(fd).map({ name.spec.appliesTo.allows($0) }) ?? true {
+        if case .failure(let errno) = set(value, level: spec.rawLevel, name: spec.rawName, on: fd) {
+            if errno == .invalidArgument, SocketKind.read(fd).map({ spec.appliesTo.allows($0) }) ?? true {
                 throw .invalidValue(
                     option,
                     reason: "the kernel refused it (EINVAL): the value is out of its range, or the socket is past "
@@ -85,8 +97,8 @@ enum OptionAccess {
             }
             throw error(errno, name: name, operation: .setOption(name), fd: fd)
         }
-        let effective = try read(name, from: fd)
-        if name.isBoolean && effective != option {
+        let effective = try read(name, spec: spec, from: fd)
+        if case .bool = spec.kind, effective != option {
             throw .optionNotKept(requested: option, effective: effective)
         }
         return AppliedOption(requested: option, effective: effective)

@@ -10,29 +10,55 @@ import Musl
 import Darwin
 #endif
 
-/// The kinds of socket that have an option.
+/// The kinds of socket that have an option, as two small bit sets so that an option's
+/// description stays free of reference counting on the hot path.
 struct Applicability: Hashable, Sendable, CustomStringConvertible {
-    var families: [SocketKind.Family]
-    var types: [SocketKind.SocketType]
-    var description: String
+    /// Bits: 1 IPv4, 2 IPv6, 4 Unix; 0 for any family.
+    let families: UInt8
+    /// Bits: 1 stream, 2 datagram; 0 for any type.
+    let types: UInt8
 
-    static let anySocket = Applicability(families: [], types: [], description: "any socket")
-    static let ip = Applicability(families: [.ipv4, .ipv6], types: [], description: "IPv4 and IPv6 sockets")
-    static let tcp = Applicability(families: [.ipv4, .ipv6], types: [.stream], description: "TCP sockets")
-    static let ipDatagram = Applicability(
-        families: [.ipv4, .ipv6],
-        types: [.datagram],
-        description: "UDP sockets (IPv4 and IPv6)"
-    )
-    static let ipv6 = Applicability(families: [.ipv6], types: [], description: "IPv6 sockets")
-    static let ipv6Datagram = Applicability(families: [.ipv6], types: [.datagram], description: "IPv6 UDP sockets")
-    static let unix = Applicability(families: [.unix], types: [], description: "Unix-domain sockets")
+    static let anySocket = Applicability(families: 0, types: 0)
+    static let ip = Applicability(families: 0b011, types: 0)
+    static let tcp = Applicability(families: 0b011, types: 0b01)
+    static let ipDatagram = Applicability(families: 0b011, types: 0b10)
+    static let ipv6 = Applicability(families: 0b010, types: 0)
+    static let ipv6Datagram = Applicability(families: 0b010, types: 0b10)
+    static let unix = Applicability(families: 0b100, types: 0)
+
+    var description: String {
+        switch self {
+        case .anySocket: "any socket"
+        case .ip: "IPv4 and IPv6 sockets"
+        case .tcp: "TCP sockets"
+        case .ipDatagram: "UDP sockets (IPv4 and IPv6)"
+        case .ipv6: "IPv6 sockets"
+        case .ipv6Datagram: "IPv6 UDP sockets"
+        case .unix: "Unix-domain sockets"
+        default: "some sockets"
+        }
+    }
 
     func allows(_ kind: SocketKind) -> Bool {
-        (families.isEmpty || families.contains(kind.family)) && (types.isEmpty || types.contains(kind.type))
+        let family: UInt8
+        switch kind.family {
+        case .ipv4: family = 0b001
+        case .ipv6: family = 0b010
+        case .unix: family = 0b100
+        case .other: family = 0b1000
+        }
+        let type: UInt8
+        switch kind.type {
+        case .stream: type = 0b01
+        case .datagram: type = 0b10
+        default: type = 0b100
+        }
+        return (families == 0 || families & family != 0) && (types == 0 || types & type != 0)
     }
 }
 
+/// Strings are StaticString so that the description is a plain value: looking it up on the path
+/// of every setsockopt and getsockopt costs no reference counting.
 struct OptionSpec {
     enum Scope {
         /// Any time.
@@ -45,16 +71,16 @@ struct OptionSpec {
 
     let level: SocketOption.Level
     let rawName: CInt
-    let cName: String
+    let cName: StaticString
     let kind: ValueKind
     var scope: Scope = .any
     /// Whether an accepted connection reads back the listener's value (checked by a test).
     var inherited: Bool
     var appliesTo: Applicability
-    let meaning: String
-    var notes: String = ""
+    let meaning: StaticString
+    var notes: StaticString = ""
     /// Appended to the reason of a refused value.
-    var valueNote: String? = nil
+    var valueNote: StaticString? = nil
 
     var rawLevel: CInt {
         switch level {

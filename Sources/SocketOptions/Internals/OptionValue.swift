@@ -78,7 +78,7 @@ enum ValueKind {
     /// On or off, as a C int 0 or 1.
     case bool
     /// A C int in `range`; `unit` is printed after values (" bytes").
-    case int(ClosedRange<Int>, unit: String)
+    case int(ClosedRange<Int>, unit: StaticString)
     /// An unsigned 32-bit value carried in a C int (SO_MARK).
     case unsigned32
     /// A Duration carried as a whole number of `unit` in a C int. With `offIsZero`, the Swift
@@ -99,7 +99,7 @@ enum ValueKind {
     var typeDescription: String {
         switch self {
         case .bool: "Bool"
-        case .int(_, let unit): unit.isEmpty ? "Int" : "Int (\(unit.dropFirst()))"
+        case .int(_, let unit): unit.utf8CodeUnitCount == 0 ? "Int" : "Int (\("\(unit)".dropFirst()))"
         case .unsigned32: "UInt32"
         case .duration(_, _, let offIsZero): offIsZero ? "Duration?" : "Duration"
         case .timeout, .linger: "Duration?"
@@ -135,7 +135,11 @@ enum ValueKind {
     }
 
     /// Checks a value and encodes it for setsockopt. Touches nothing in the system.
-    func encode(_ payload: OptionPayload, for option: SocketOption, note: String?) throws(SocketError) -> OptionValue {
+    func encode(
+        _ payload: OptionPayload,
+        for option: SocketOption,
+        note: StaticString?
+    ) throws(SocketError) -> OptionValue {
         func refuse(_ reason: String) -> SocketError {
             .invalidValue(option, reason: note.map { "\(reason); \($0)" } ?? reason)
         }
