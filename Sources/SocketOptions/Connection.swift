@@ -67,7 +67,7 @@ public struct Connection: ~Copyable, Sendable {
         }
         let spec = name.spec
         let value = try spec.kind.encode(option.payload, for: option, note: spec.valueNote)
-        let kind = SocketKind.tcp(for: localAddress)
+        let kind = SocketKind.stream(for: localAddress)
         guard spec.appliesTo.allows(kind) else { throw .optionNotSupported(name, socket: kind) }
         return try OptionAccess.apply(option, spec: spec, encoded: value, on: descriptor.rawValue)
     }

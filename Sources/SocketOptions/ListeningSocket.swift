@@ -30,11 +30,16 @@ public struct ListeningSocket: ~Copyable, Sendable {
 
     let descriptor: SocketDescriptor
 
+    /// For a Unix-domain listener that bound a path: the file, removed when the listener goes.
+    let unixFile: UnixSocketFile?
+
     /// The address the socket is bound to, read back with `getsockname`: after binding port 0,
     /// it carries the port the kernel chose.
     public let localAddress: SocketAddress
 
-    /// Each option as requested and as the kernel kept it, in the order given.
+    /// Each option as requested and as the kernel kept it, in the order given. For an IPv6
+    /// address without ``SocketOption/ipv6Only(_:)`` among the options, the listener adds
+    /// `.ipv6Only(false)` last, so that it serves IPv4 too whatever `net.ipv6.bindv6only` says.
     public let appliedOptions: [AppliedOption]
 
     /// The backlog passed to `listen`.
@@ -45,22 +50,40 @@ public struct ListeningSocket: ~Copyable, Sendable {
     /// Every argument is checked before the first system call: a bad value throws and nothing
     /// has happened to the system.
     ///
+    /// An IPv6 listener serves IPv4 too (through IPv4-mapped addresses) unless `.ipv6Only(true)` is
+    /// given: the listener sets `IPV6_V6ONLY` itself rather than leave it to the host's
+    /// `net.ipv6.bindv6only`. A dual-stack `[::]:P` holds `0.0.0.0:P` as well.
+    ///
+    /// For a Unix-domain path, a socket file that a dead server left behind is removed and the
+    /// bind tried again, but only when a `connect` to it is refused: a live server's socket and a
+    /// file that is not a socket are never touched (`.addressInUse` then). The file the listener
+    /// creates gets `unixFileMode` when given, before `listen`, and is removed when the listener
+    /// closes, if it is still the same file.
+    ///
     /// - Parameters:
     ///   - address: where to listen; port 0 lets the kernel choose a free port.
     ///   - options: the options to set, each once, in order; ``defaultOptions`` when omitted.
     ///   - backlog: how many connections may wait to be accepted, 0...Int32.max.
+    ///   - unixFileMode: for a Unix-domain path, the permission bits of the socket file, such as
+    ///     `0o660`; `nil` leaves them to the umask.
     /// - Throws: ``SocketError/addressInUse(_:)``, ``SocketError/addressNotAvailable(_:)``,
     ///   ``SocketError/permissionDenied(_:)`` from bind or listen; ``SocketError/invalidValue(_:reason:)``
     ///   for an option value out of range or an option given twice;
-    ///   ``SocketError/optionNotSupported(_:socket:)`` for an option a TCP socket of the address's
-    ///   family lacks (`ipv6Only` on IPv4); ``SocketError/optionNotKept(requested:effective:)``;
-    ///   ``SocketError/invalidBacklog(_:)``; ``SocketError/system(_:_:)`` for anything else.
+    ///   ``SocketError/optionNotSupported(_:socket:)`` for an option a stream socket of the address's
+    ///   family lacks (`ipv6Only` on IPv4, `reusePort` on a Unix socket);
+    ///   ``SocketError/optionNotKept(requested:effective:)``; ``SocketError/invalidBacklog(_:)``;
+    ///   ``SocketError/invalidFileMode(_:)``; ``SocketError/system(_:_:)`` for anything else.
     public init(
         address: SocketAddress,
         options: [SocketOption] = ListeningSocket.defaultOptions,
-        backlog: Int = ListeningSocket.defaultBacklog
+        backlog: Int = ListeningSocket.defaultBacklog,
+        unixFileMode: UInt32? = nil
     ) throws(SocketError) {
-        try Self.validate(address: address, options: options, backlog: backlog)
+        try Self.validate(address: address, options: options, backlog: backlog, unixFileMode: unixFileMode)
+        var options = options
+        if address.family == .ipv6 && !options.contains(where: { $0.name == .ipv6Only }) {
+            options.append(.ipv6Only(false))
+        }
 
         let descriptor = try StreamCalls.open(for: address)
         // From here on, a throw leaves `descriptor` behind, and its deinit closes it.
@@ -69,24 +92,89 @@ public struct ListeningSocket: ~Copyable, Sendable {
         for option in options {
             applied.append(try OptionAccess.apply(option, on: descriptor.rawValue))
         }
-        try StreamCalls.bind(descriptor.rawValue, to: address)
+        try StreamCalls.bindRecoveringStaleUnixPath(descriptor.rawValue, to: address)
+        let unixFile = address.unixPath.flatMap { UnixSocketFile(path: $0) }
+        if let path = address.unixPath, let mode = unixFileMode {
+            if case .failure(let errno) = valueOrErrno({ system_chmod(path, mode) }) {
+                throw .system(.chmod(address), errno)
+            }
+        }
         try StreamCalls.listen(descriptor.rawValue, backlog: backlog, address: address)
         let localAddress = try StreamCalls.localAddress(descriptor.rawValue)
 
         self.descriptor = descriptor
+        self.unixFile = unixFile
         self.localAddress = localAddress
         self.appliedOptions = applied
         self.backlog = backlog
+    }
+
+    /// Takes over a listening socket that some other code made, such as one inherited from a
+    /// parent process or a socket-activation launcher (see ``SocketActivation``).
+    ///
+    /// The descriptor is checked before it is trusted: it must be a socket (`SO_TYPE`), a stream
+    /// socket, of the IPv4, IPv6 or Unix family (`SO_DOMAIN` on Linux), and listening
+    /// (`SO_ACCEPTCONN`). It is then made close-on-exec, so that children do not inherit it, and
+    /// owned: the listener closes it. ``appliedOptions`` is empty: nothing was set here; read the
+    /// options with ``option(_:)->SocketOption`` or ``snapshot()``.
+    ///
+    /// - Throws: ``SocketError/notAListener(descriptor:reason:)`` saying what the descriptor is
+    ///   instead; the descriptor is then left open, as it was.
+    public init(adopting descriptor: Int32) throws(SocketError) {
+        let problem = Self.checkListener(descriptor)
+        if let problem { throw .notAListener(descriptor: descriptor, reason: problem) }
+        let localAddress: SocketAddress
+        do {
+            localAddress = try StreamCalls.localAddress(descriptor)
+        } catch {
+            throw .notAListener(
+                descriptor: descriptor,
+                reason: "its address cannot be read (\(error.errno?.name ?? "?"))"
+            )
+        }
+        StreamCalls.setCloseOnExec(descriptor)
+        self.descriptor = SocketDescriptor(rawValue: descriptor)
+        self.unixFile = nil
+        self.localAddress = localAddress
+        self.appliedOptions = []
+        self.backlog = 0
+    }
+
+    private static func checkListener(_ fd: Int32) -> String? {
+        if fd < 0 { return "\(fd) is not a descriptor" }
+        let type: ReadOnlySocketOption
+        do {
+            type = try ReadOnlySocketOption.read(.type, from: fd)
+        } catch {
+            switch error.errno {
+            case .badFileDescriptor?: return "it is not open"
+            case .notSocket?: return "it is not a socket"
+            default: return "its socket type cannot be read (\(error.errno?.name ?? "?"))"
+            }
+        }
+        guard type == .type(.stream) else { return "it is a \(type.valueDescription) socket, not a stream socket" }
+        if let kind = SocketKind.read(fd) {
+            switch kind.family {
+            case .ipv4, .ipv6, .unix: break
+            case .other: return "it is a socket of \(kind.family), not IPv4, IPv6 or Unix"
+            }
+        }
+        guard (try? ReadOnlySocketOption.read(.acceptingConnections, from: fd)) == .acceptingConnections(true) else {
+            return "it is not listening (a connected socket, or one that was never given listen)"
+        }
+        return nil
     }
 
     /// Everything that can be known wrong without asking the kernel.
     private static func validate(
         address: SocketAddress,
         options: [SocketOption],
-        backlog: Int
+        backlog: Int,
+        unixFileMode: UInt32?
     ) throws(SocketError) {
         guard backlog >= 0 && backlog <= Int(Int32.max) else { throw .invalidBacklog(backlog) }
-        let kind = SocketKind.tcp(for: address)
+        if let mode = unixFileMode, mode > 0o7777 || address.unixPath == nil { throw .invalidFileMode(mode) }
+        let kind = SocketKind.stream(for: address)
         for (index, option) in options.enumerated() {
             _ = try option.encoded()
             guard option.name.spec.appliesTo.allows(kind) else { throw .optionNotSupported(option.name, socket: kind) }
@@ -144,8 +232,16 @@ public struct ListeningSocket: ~Copyable, Sendable {
         return try accept()
     }
 
+    /// Gives up the descriptor without closing it, for another library to serve on (SwiftNIO's
+    /// `ServerBootstrap.withBoundSocket`, say). The caller owns it from here on and must close
+    /// it; a Unix-domain socket file is left in place.
+    public consuming func releaseDescriptor() -> Int32 {
+        unixFile?.disarm()
+        return descriptor.release()
+    }
+
     /// Closes the listener. Connections already accepted stay open; those still waiting in the
-    /// queue are reset.
+    /// queue are reset. A Unix-domain socket file the listener created is removed.
     ///
     /// - Throws: ``SocketError/system(_:_:)`` when `close` reports an error; the descriptor is
     ///   closed all the same (a failing close is never retried).

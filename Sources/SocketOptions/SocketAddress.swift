@@ -1,40 +1,61 @@
-// SocketOptions: IP socket addresses, parsed strictly.
+// SocketOptions: socket addresses (IPv4, IPv6, Unix domain), parsed strictly.
 
-/// An IPv4 or IPv6 address with a port, such as `127.0.0.1:8080` or `[::1]:8080`.
+/// An address a socket binds or connects to: IPv4 or IPv6 with a port (`127.0.0.1:8080`,
+/// `[::1]:8080`, `[fe80::1%eth0]:8080`), or a Unix-domain path (`unix:/run/app.sock`) or, on Linux,
+/// an abstract name (`unix:@app`).
 ///
-/// Text is parsed with `inet_pton`, which accepts only the standard forms: `"127.1"`,
+/// IP text is parsed with `inet_pton`, which accepts only the standard forms: `"127.1"`,
 /// `"0x7f.0.0.1"`, `"1.2.3.4 "` and `"256.0.0.1"` are errors, as is a port above 65535, although
-/// `inet_aton` would have taken the first three. The corresponding C types are `sockaddr_in` and
-/// `sockaddr_in6`.
+/// `inet_aton` would have taken the first three. A Unix path must fit `sun_path` (107 bytes and its
+/// NUL) and contain no NUL, which would cut it short without a word. The corresponding C types are
+/// `sockaddr_in`, `sockaddr_in6` and `sockaddr_un`.
 public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
-    /// The address family. The corresponding C constants are `AF_INET` and `AF_INET6`.
+    /// The address family. The corresponding C constants are `AF_INET`, `AF_INET6` and `AF_UNIX`.
     public enum Family: Hashable, Sendable, CustomStringConvertible {
         /// IPv4 (`AF_INET`).
         case ipv4
         /// IPv6 (`AF_INET6`).
         case ipv6
+        /// Unix domain (`AF_UNIX`).
+        case unix
 
-        public var description: String { self == .ipv4 ? "IPv4" : "IPv6" }
+        public var description: String {
+            switch self {
+            case .ipv4: "IPv4"
+            case .ipv6: "IPv6"
+            case .unix: "Unix-domain"
+            }
+        }
     }
 
-    /// The IP address bytes in network order, as they lie in `in_addr` / `in6_addr`.
+    /// An IP host: the address bytes in network order, as they lie in `in_addr` / `in6_addr`, and
+    /// for IPv6 the scope (interface index), 0 for none.
     enum IP: Hashable, Sendable {
         case ipv4(UInt32)
-        case ipv6(UInt64, UInt64)
+        case ipv6(UInt64, UInt64, scope: UInt32)
     }
 
-    let ip: IP
-
-    /// The port, in host byte order. `0` asks the kernel to choose one at bind.
-    public let port: UInt16
-
-    init(ip: IP, port: UInt16) {
-        self.ip = ip
-        self.port = port
+    enum Endpoint: Hashable, Sendable {
+        case ip(IP, port: UInt16)
+        /// A path in the file system; "" for an unnamed socket (a client that never bound).
+        case unixPath(String)
+        /// A name in Linux's abstract namespace, without the leading NUL.
+        case unixAbstract(String)
     }
+
+    let endpoint: Endpoint
+
+    init(endpoint: Endpoint) { self.endpoint = endpoint }
+
+    init(ip: IP, port: UInt16) { self.endpoint = .ip(ip, port: port) }
+
+    /// The largest path `sun_path` holds with its terminating NUL.
+    public static let maximumUnixPathLength = 107
 
     /// Parses `"HOST:PORT"`: an IPv4 host as four decimal numbers (`"127.0.0.1:8080"`) or an IPv6
-    /// host in brackets (`"[::1]:8080"`).
+    /// host in brackets (`"[::1]:8080"`, with a zone for link-local: `"[fe80::1%eth0]:8080"`); or a
+    /// Unix-domain address, `"unix:/run/app.sock"` (a text that starts with `/` is a path too) or
+    /// `"unix:@name"` for Linux's abstract namespace.
     ///
     /// - Throws: ``SocketError/invalidAddress(_:)`` when the text is not such an address; its
     ///   description says what is wrong with it.
@@ -49,14 +70,39 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     ///
     /// - Throws: ``SocketError/invalidAddress(_:)`` when `host` is not an IP address.
     public init(host: String, port: UInt16) throws(SocketError) {
-        guard let ip = SocketAddress.parseHost(host) else {
-            throw .invalidAddress(host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)")
+        let text = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        guard case .success(let address) = SocketAddress.parse(text), address.family != .unix else {
+            throw .invalidAddress(text)
         }
-        self.init(ip: ip, port: port)
+        self = address
     }
+
+    /// A Unix-domain address at `path` in the file system.
+    ///
+    /// - Throws: ``SocketError/invalidAddress(_:)`` for an empty path, one longer than
+    ///   ``maximumUnixPathLength`` bytes, or one with a NUL in it.
+    public static func unix(path: String) throws(SocketError) -> SocketAddress {
+        if checkUnixName(path) != nil { throw .invalidAddress("unix:" + path) }
+        return SocketAddress(endpoint: .unixPath(path))
+    }
+
+    #if os(Linux)
+    /// A Unix-domain address in Linux's abstract namespace: no file, gone with the last socket.
+    ///
+    /// - Throws: ``SocketError/invalidAddress(_:)`` for an empty name, one longer than
+    ///   ``maximumUnixPathLength`` bytes, or one with a NUL in it.
+    public static func abstractUnix(name: String) throws(SocketError) -> SocketAddress {
+        if checkUnixName(name) != nil { throw .invalidAddress("unix:@" + name) }
+        return SocketAddress(endpoint: .unixAbstract(name))
+    }
+    #endif
 
     /// The IPv4 wildcard address `0.0.0.0` with `port`: every IPv4 address of this machine.
     public static func ipv4Any(port: UInt16) -> SocketAddress { SocketAddress(ip: .ipv4(0), port: port) }
+
+    /// The IPv6 wildcard address `::` with `port`: every address of this machine, IPv4 too unless
+    /// ``SocketOption/ipv6Only(_:)`` is on.
+    public static func ipv6Any(port: UInt16) -> SocketAddress { SocketAddress(ip: .ipv6(0, 0, scope: 0), port: port) }
 
     /// The IPv4 loopback address `127.0.0.1` with `port`.
     public static func ipv4Loopback(port: UInt16) -> SocketAddress {
@@ -65,28 +111,63 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// The IPv6 loopback address `::1` with `port`.
     public static func ipv6Loopback(port: UInt16) -> SocketAddress {
-        SocketAddress(ip: .ipv6(0, UInt64(1).bigEndian), port: port)
+        SocketAddress(ip: .ipv6(0, UInt64(1).bigEndian, scope: 0), port: port)
     }
 
-    /// The address family, IPv4 or IPv6.
+    /// The address family.
     public var family: Family {
-        switch ip {
-        case .ipv4: .ipv4
-        case .ipv6: .ipv6
+        switch endpoint {
+        case .ip(.ipv4, _): .ipv4
+        case .ip(.ipv6, _): .ipv6
+        case .unixPath, .unixAbstract: .unix
         }
     }
 
-    /// The host in its standard text form, without brackets: `"127.0.0.1"`, `"::1"`.
-    public var host: String { SocketAddress.hostText(ip) }
+    /// The port, in host byte order; 0 for a Unix-domain address. Port 0 asks the kernel to choose
+    /// one at bind.
+    public var port: UInt16 {
+        if case .ip(_, let port) = endpoint { return port }
+        return 0
+    }
 
-    /// The same host with another port.
-    public func withPort(_ port: UInt16) -> SocketAddress { SocketAddress(ip: ip, port: port) }
+    /// The host in its standard text form, without brackets: `"127.0.0.1"`, `"::1"`,
+    /// `"fe80::1%eth0"`; for a Unix-domain address, its path or `@name`.
+    public var host: String {
+        switch endpoint {
+        case .ip(let ip, _): SocketAddress.hostText(ip)
+        case .unixPath(let path): path
+        case .unixAbstract(let name): "@" + name
+        }
+    }
 
-    /// `"127.0.0.1:8080"` or `"[::1]:8080"`: the form ``init(_:)`` parses.
+    /// The file-system path of a Unix-domain address; nil for IP and abstract addresses.
+    public var unixPath: String? {
+        if case .unixPath(let path) = endpoint, !path.isEmpty { return path }
+        return nil
+    }
+
+    /// Whether this is a wildcard address (`0.0.0.0` or `::`) that takes every local address.
+    public var isWildcard: Bool {
+        switch endpoint {
+        case .ip(.ipv4(0), _), .ip(.ipv6(0, 0, _), _): true
+        default: false
+        }
+    }
+
+    /// The same host with another port; a Unix-domain address is returned as it is.
+    public func withPort(_ port: UInt16) -> SocketAddress {
+        guard case .ip(let ip, _) = endpoint else { return self }
+        return SocketAddress(ip: ip, port: port)
+    }
+
+    /// `"127.0.0.1:8080"`, `"[::1]:8080"`, `"unix:/run/app.sock"`, `"unix:@name"`: the form
+    /// ``init(_:)`` parses.
     public var description: String {
-        switch ip {
-        case .ipv4: "\(host):\(port)"
-        case .ipv6: "[\(host)]:\(port)"
+        switch endpoint {
+        case .ip(.ipv4, let port): "\(host):\(port)"
+        case .ip(.ipv6, let port): "[\(host)]:\(port)"
+        case .unixPath(let path): path.isEmpty ? "unix:(unnamed)" : "unix:" + path
+        case .unixAbstract(let name): "unix:@" + name
         }
     }
 }
@@ -102,6 +183,10 @@ extension SocketAddress {
         case unbracketedIPv6
         case badIPv4(String)
         case badIPv6(String)
+        case unknownInterface(String)
+        case emptyUnixPath
+        case unixPathTooLong(Int)
+        case abstractNotSupported
 
         var explanation: String {
             switch self {
@@ -115,13 +200,40 @@ extension SocketAddress {
                 "\"\(host)\" is not an IPv4 address in the standard form: four decimal numbers 0...255 "
                     + "separated by dots, nothing before or after"
             case .badIPv6(let host): "\"\(host)\" is not an IPv6 address"
+            case .unknownInterface(let name): "there is no network interface \"\(name)\" for the zone (see `ip link`)"
+            case .emptyUnixPath: "the Unix-domain path is empty (an empty path would bind an abstract address)"
+            case .unixPathTooLong(let count):
+                "the Unix-domain path is \(count) bytes; sun_path holds \(SocketAddress.maximumUnixPathLength) "
+                    + "and its NUL: use a shorter path, or a directory closer to the root"
+            case .abstractNotSupported: "abstract Unix-domain names exist on Linux only"
             }
         }
+    }
+
+    static func checkUnixName(_ name: String) -> Problem? {
+        if name.isEmpty { return .emptyUnixPath }
+        if name.utf8.contains(0) { return .containsNUL }
+        if name.utf8.count > maximumUnixPathLength { return .unixPathTooLong(name.utf8.count) }
+        return nil
     }
 
     static func parse(_ text: String) -> Result<SocketAddress, Problem> {
         if text.isEmpty { return .failure(.empty) }
         if text.utf8.contains(0) { return .failure(.containsNUL) }
+        if text.hasPrefix("unix:") || text.hasPrefix("/") {
+            let name = text.hasPrefix("unix:") ? String(text.dropFirst(5)) : text
+            if name.hasPrefix("@") {
+                #if os(Linux)
+                let abstract = String(name.dropFirst())
+                if let problem = checkUnixName(abstract) { return .failure(problem) }
+                return .success(SocketAddress(endpoint: .unixAbstract(abstract)))
+                #else
+                return .failure(.abstractNotSupported)
+                #endif
+            }
+            if let problem = checkUnixName(name) { return .failure(problem) }
+            return .success(SocketAddress(endpoint: .unixPath(name)))
+        }
         let hostText: Substring
         let portText: Substring
         if text.hasPrefix("[") {
@@ -130,8 +242,10 @@ extension SocketAddress {
             let rest = text[text.index(after: close)...]
             guard rest.hasPrefix(":") else { return .failure(.missingPort) }
             portText = rest.dropFirst()
-            guard let ip = parseHost(String(hostText)), case .ipv6 = ip else {
-                return .failure(.badIPv6(String(hostText)))
+            let ip: IP
+            switch parseIPv6(hostText) {
+            case .success(let parsed): ip = parsed
+            case .failure(let problem): return .failure(problem)
             }
             return parsePort(portText).map { SocketAddress(ip: ip, port: $0) }
         }
@@ -143,6 +257,22 @@ extension SocketAddress {
             return .failure(.badIPv4(String(hostText)))
         }
         return parsePort(portText).map { SocketAddress(ip: ip, port: $0) }
+    }
+
+    /// An IPv6 host with an optional zone after `%`: an interface name or index.
+    private static func parseIPv6(_ text: Substring) -> Result<IP, Problem> {
+        var hostPart = text
+        var zone: Substring?
+        if let percent = text.firstIndex(of: "%") {
+            hostPart = text[..<percent]
+            zone = text[text.index(after: percent)...]
+        }
+        guard case .ipv6(let high, let low, _)? = parseHost(String(hostPart)) else {
+            return .failure(.badIPv6(String(text)))
+        }
+        guard let zone else { return .success(.ipv6(high, low, scope: 0)) }
+        guard let index = interfaceIndex(String(zone)) else { return .failure(.unknownInterface(String(zone))) }
+        return .success(.ipv6(high, low, scope: index))
     }
 
     private static func parsePort(_ text: Substring) -> Result<UInt16, Problem> {

@@ -52,6 +52,16 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The listen backlog is negative or larger than a C `int`.
     case invalidBacklog(Int)
 
+    /// A Unix socket file mode above `0o7777`, or one given for an address that is not a path.
+    case invalidFileMode(UInt32)
+
+    /// A descriptor offered to ``ListeningSocket/init(adopting:)`` is not a listening stream socket;
+    /// `reason` says what it is.
+    case notAListener(descriptor: Int32, reason: String)
+
+    /// The socket-activation environment (`LISTEN_PID`, `LISTEN_FDS`, `LISTEN_FDNAMES`) is malformed.
+    case invalidActivation(String)
+
     /// Any other failure of a system call: which call and its errno.
     case system(Operation, Errno)
 
@@ -87,6 +97,8 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case shutdown
         /// Closing the descriptor (`close`).
         case close
+        /// Setting a Unix socket file's mode (`chmod`).
+        case chmod(SocketAddress)
 
         public var description: String {
             switch self {
@@ -105,6 +117,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             case .receive: "recv()"
             case .shutdown: "shutdown()"
             case .close: "close()"
+            case .chmod(let address): "chmod(\(address.host))"
             }
         }
     }
@@ -118,7 +131,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case .optionNotSupported: .protocolNotAvailable
         case .system(_, let errno): errno
         case .invalidValue, .invalidAddress, .optionNotKept, .invalidBacklog, .optionNotApplicable,
-            .invalidOptionText:
+            .invalidOptionText, .invalidFileMode, .notAListener, .invalidActivation:
             nil
         }
     }
@@ -165,6 +178,15 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case .invalidBacklog(let backlog):
             return "The listen backlog \(backlog) is invalid: give 0...\(Int32.max). Linux caps any larger "
                 + "request at net.core.somaxconn without saying so."
+        case .invalidFileMode(let mode):
+            return "The file mode 0o\(String(mode, radix: 8)) is invalid: give permission bits 0o0...0o7777, such as "
+                + "0o660, and only for a Unix-domain path."
+        case .notAListener(let descriptor, let reason):
+            return "Descriptor \(descriptor) cannot be adopted as a listener: \(reason). Pass a stream socket that "
+                + "listen() was called on (for socket activation, check the launcher's socket type)."
+        case .invalidActivation(let reason):
+            return "The socket-activation environment is malformed: \(reason). A launcher sets LISTEN_PID to this "
+                + "process id and LISTEN_FDS to the number of descriptors it passes from 3 on."
         case .system(let operation, let errno):
             return "\(operation) failed: \(errno). \(Self.advice(errno))"
         }

@@ -34,28 +34,35 @@ func runServe(_ arguments: [String]) -> Int32 {
     signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
 
     do {
+        // Started by a socket-activation launcher and given no address: serve its socket.
+        if !sawAddress, let inherited = try ListeningSocket.activated() {
+            return try serve(inherited, how: "socket activation: inherited descriptor, no socket of its own")
+        }
         let address = try SocketAddress(addressText)
         let options = ListeningSocket.defaultOptions + (reusePort ? [.reusePort(true)] : [])
-        let listener = try ListeningSocket(address: address, options: options)
-        say("listening on \(listener.localAddress)")
-        let pid = getpid()
-        var served = 0
-        while !stopRequested.load(ordering: .relaxed) {
-            // accept(timeout:) returns nil on a signal too, so Ctrl+C is seen within one wait.
-            guard let connection = try listener.accept(timeout: .milliseconds(100)) else { continue }
-            do {
-                try connection.send("hello from sockopt-demo, process \(pid)\n")
-            } catch {
-                printError("could not answer \(connection.remoteAddress): \(error)")
-            }
-            try? connection.close()
-            served += 1
-        }
-        try listener.close()
-        say("stopped after \(served) connection\(served == 1 ? "" : "s")")
-        return 0
+        return try serve(try ListeningSocket(address: address, options: options), how: nil)
     } catch {
         printError(error.description)
         return 1
     }
+}
+
+private func serve(_ listener: consuming ListeningSocket, how: String?) throws(SocketError) -> Int32 {
+    say("listening on \(listener.localAddress)" + (how.map { " (\($0))" } ?? ""))
+    let pid = getpid()
+    var served = 0
+    while !stopRequested.load(ordering: .relaxed) {
+        // accept(timeout:) returns nil on a signal too, so Ctrl+C is seen within one wait.
+        guard let connection = try listener.accept(timeout: .milliseconds(100)) else { continue }
+        do {
+            try connection.send("hello from sockopt-demo, process \(pid)\n")
+        } catch {
+            printError("could not answer \(connection.remoteAddress): \(error)")
+        }
+        try? connection.close()
+        served += 1
+    }
+    try listener.close()
+    say("stopped after \(served) connection\(served == 1 ? "" : "s")")
+    return 0
 }

@@ -65,11 +65,17 @@ struct SocketAddressTests {
     }
 
     @Test("init(host:port:) refuses a host that is not an IP address")
-    func hostMustBeIP() {
+    func hostMustBeIP() throws {
         #expect(throws: SocketError.invalidAddress("example.com:80")) {
             try SocketAddress(host: "example.com", port: 80)
         }
-        #expect(throws: SocketError.invalidAddress("[::1%lo]:80")) { try SocketAddress(host: "::1%lo", port: 80) }
+        #expect(throws: SocketError.invalidAddress("[::1%nosuch0]:80")) {
+            try SocketAddress(host: "::1%nosuch0", port: 80)
+        }
+        #expect(throws: SocketError.invalidAddress("/tmp/x.sock:80")) {
+            try SocketAddress(host: "/tmp/x.sock", port: 80)
+        }
+        #expect(try SocketAddress(host: "::1%lo", port: 80) == SocketAddress("[::1%lo]:80"))
     }
 
     @Test("The named addresses are what they say")

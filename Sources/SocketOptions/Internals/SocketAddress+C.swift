@@ -11,13 +11,14 @@ import Darwin
 extension SocketAddress {
     /// The C address family constant.
     var rawFamily: CInt {
-        switch ip {
+        switch family {
         case .ipv4: AF_INET
         case .ipv6: AF_INET6
+        case .unix: AF_UNIX
         }
     }
 
-    /// Parses an IP address without port with inet_pton; nil when it is neither IPv4 nor IPv6.
+    /// Parses an IP address without port or zone with inet_pton; nil when it is neither.
     static func parseHost(_ text: String) -> IP? {
         if text.isEmpty || text.utf8.contains(0) { return nil }
         var v4 = in_addr()
@@ -27,24 +28,33 @@ extension SocketAddress {
             return withUnsafeBytes(of: &v6) { bytes in
                 .ipv6(
                     bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
-                    bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                    bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                    scope: 0
                 )
             }
         }
         return nil
     }
 
+    /// An interface index from a zone: a number, or an interface name (if_nametoindex).
+    static func interfaceIndex(_ zone: String) -> UInt32? {
+        if zone.isEmpty || zone.utf8.contains(0) { return nil }
+        if zone.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) { return UInt32(zone) }
+        let index = if_nametoindex(zone)
+        return index == 0 ? nil : UInt32(index)
+    }
+
     static func hostText(_ ip: IP) -> String {
         // INET6_ADDRSTRLEN is 46 on every platform; a stack tuple keeps this free of heap buffers.
         var buffer: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
-        return withUnsafeMutableBytes(of: &buffer) { out in
+        let text = withUnsafeMutableBytes(of: &buffer) { out in
             let chars = out.baseAddress!.assumingMemoryBound(to: CChar.self)
             let ok: Bool
             switch ip {
             case .ipv4(let raw):
                 var address = in_addr(s_addr: raw)
                 ok = inet_ntop(AF_INET, &address, chars, socklen_t(out.count)) != nil
-            case .ipv6(let high, let low):
+            case .ipv6(let high, let low, _):
                 var words = (high, low)
                 ok =
                     withUnsafeBytes(of: &words) { inet_ntop(AF_INET6, $0.baseAddress, chars, socklen_t(out.count)) }
@@ -52,12 +62,19 @@ extension SocketAddress {
             }
             return ok ? String(cString: chars) : "?"
         }
+        guard case .ipv6(_, _, let scope) = ip, scope != 0 else { return text }
+        var name: (UInt64, UInt64, UInt64) = (0, 0, 0)  // IF_NAMESIZE is 16
+        let zone = withUnsafeMutableBytes(of: &name) { out -> String in
+            let chars = out.baseAddress!.assumingMemoryBound(to: CChar.self)
+            return if_indextoname(scope, chars) != nil ? String(cString: chars) : "\(scope)"
+        }
+        return text + "%" + zone
     }
 
     /// Calls `body` with this address as a C `sockaddr` and its length, on the stack.
     func withSockAddr<Result>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> Result) -> Result {
-        switch ip {
-        case .ipv4(let raw):
+        switch endpoint {
+        case .ip(.ipv4(let raw), let port):
             var address = sockaddr_in()
             #if canImport(Darwin)
             address.sin_len = UInt8(MemoryLayout<sockaddr_in>.size)
@@ -70,13 +87,14 @@ extension SocketAddress {
                     body($0, socklen_t(MemoryLayout<sockaddr_in>.size))
                 }
             }
-        case .ipv6(let high, let low):
+        case .ip(.ipv6(let high, let low, let scope), let port):
             var address = sockaddr_in6()
             #if canImport(Darwin)
             address.sin6_len = UInt8(MemoryLayout<sockaddr_in6>.size)
             #endif
             address.sin6_family = sa_family_t(AF_INET6)
             address.sin6_port = port.bigEndian
+            address.sin6_scope_id = scope
             var words = (high, low)
             withUnsafeBytes(of: &words) { source in
                 withUnsafeMutableBytes(of: &address.sin6_addr) { $0.copyMemory(from: source) }
@@ -86,12 +104,28 @@ extension SocketAddress {
                     body($0, socklen_t(MemoryLayout<sockaddr_in6>.size))
                 }
             }
+        case .unixPath(let name), .unixAbstract(let name):
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            let abstract: Bool
+            if case .unixAbstract = endpoint { abstract = true } else { abstract = false }
+            let offset = abstract ? 1 : 0
+            // The name was checked to fit (SocketAddress.checkUnixName); an abstract name starts after a NUL.
+            withUnsafeMutableBytes(of: &address.sun_path) { path in
+                for (index, byte) in name.utf8.enumerated() { path[index + offset] = byte }
+            }
+            let pathOffset = MemoryLayout<sockaddr_un>.offset(of: \.sun_path) ?? 2
+            // A path is passed with its NUL; an abstract name is exactly its bytes, or it would gain NULs.
+            let length = pathOffset + offset + name.utf8.count + (abstract ? 0 : 1)
+            return withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(length)) }
+            }
         }
     }
 
-    /// Reads an address that a call such as getsockname or accept wrote into `storage`; nil for a
-    /// family other than IPv4 and IPv6.
-    init?(storage: sockaddr_storage) {
+    /// Reads an address that a call such as getsockname or accept wrote into `storage` (`length`
+    /// bytes of it); nil for a family other than IPv4, IPv6 and Unix.
+    init?(storage: sockaddr_storage, length: socklen_t) {
         var storage = storage
         switch CInt(storage.ss_family) {
         case AF_INET:
@@ -103,10 +137,20 @@ extension SocketAddress {
             let ip: IP = withUnsafeBytes(of: &raw) {
                 .ipv6(
                     $0.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
-                    $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                    $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                    scope: address.sin6_scope_id
                 )
             }
             self.init(ip: ip, port: UInt16(bigEndian: address.sin6_port))
+        case AF_UNIX:
+            let pathOffset = MemoryLayout<sockaddr_un>.offset(of: \.sun_path) ?? 2
+            let count = max(0, min(Int(length) - pathOffset, MemoryLayout<sockaddr_un>.size - pathOffset))
+            let bytes = withUnsafeBytes(of: &storage) { Array($0[pathOffset..<(pathOffset + count)]) }
+            if let first = bytes.first, first == 0 {
+                self.init(endpoint: .unixAbstract(String(decoding: bytes.dropFirst(), as: UTF8.self)))
+            } else {
+                self.init(endpoint: .unixPath(String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)))
+            }
         default:
             return nil
         }
@@ -123,6 +167,6 @@ extension SocketAddress {
                 valueOrErrno { call(address, &length) }
             }
         }
-        return result.map { _ in SocketAddress(storage: storage) }
+        return result.map { _ in SocketAddress(storage: storage, length: length) }
     }
 }

@@ -32,9 +32,17 @@ extension SocketKind {
         return SocketKind(family: Family(raw: domain), type: SocketType(raw: type))
     }
 
-    /// The kind of the TCP socket ListeningSocket and Connection make for `address`.
-    static func tcp(for address: SocketAddress) -> SocketKind {
-        SocketKind(family: address.family == .ipv4 ? .ipv4 : .ipv6, type: .stream)
+    /// The kind of the stream socket ListeningSocket and Connection make for `address`.
+    static func stream(for address: SocketAddress) -> SocketKind {
+        SocketKind(family: family(of: address), type: .stream)
+    }
+
+    static func family(of address: SocketAddress) -> Family {
+        switch address.family {
+        case .ipv4: .ipv4
+        case .ipv6: .ipv6
+        case .unix: .unix
+        }
     }
 }
 

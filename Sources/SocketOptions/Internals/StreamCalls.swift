@@ -27,6 +27,23 @@ enum StreamCalls {
         if case .failure(let errno) = result { throw addressError(errno, address: address, operation: .bind(address)) }
     }
 
+    /// bind, and for a Unix path found in use by a dead server's socket file: unlink it and bind
+    /// once more. Never a live server's socket, never a file that is not a socket.
+    static func bindRecoveringStaleUnixPath(_ fd: CInt, to address: SocketAddress) throws(SocketError) {
+        do {
+            try bind(fd, to: address)
+        } catch .addressInUse(let inUse) {
+            guard let path = address.unixPath, UnixPathState.probe(path) == .stale else { throw .addressInUse(inUse) }
+            _ = system_unlink(path)
+            try bind(fd, to: address)
+        }
+    }
+
+    static func setCloseOnExec(_ fd: CInt) {
+        let flags = fcntl(fd, F_GETFD)
+        if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+    }
+
     static func listen(_ fd: CInt, backlog: Int, address: SocketAddress) throws(SocketError) {
         if case .failure(let errno) = valueOrErrno({ system_listen(fd, CInt(backlog)) }) {
             throw addressError(errno, address: address, operation: .listen(address))
@@ -90,7 +107,7 @@ enum StreamCalls {
             case .success(let accepted):
                 let descriptor = SocketDescriptor(rawValue: accepted)
                 if case .failure(let errno) = platformPrepareStreamSocket(accepted) { throw .system(.accept, errno) }
-                guard let peer = SocketAddress(storage: storage) else {
+                guard let peer = SocketAddress(storage: storage, length: length) else {
                     throw .system(.accept, .addressFamilyNotSupported)
                 }
                 return try Connection(accepted: descriptor, remoteAddress: peer)

@@ -203,3 +203,23 @@ func valueOrErrno<Value: FixedWidthInteger>(
         return .failure(error)
     }
 }
+
+@inline(__always)
+func system_chmod(_ path: String, _ mode: UInt32) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.chmod, descriptor: -1) { chmod(path, mode_t(mode)) }
+    }
+    #endif
+    return chmod(path, mode_t(mode))
+}
+
+@inline(__always)
+func system_unlink(_ path: String) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.unlink, descriptor: -1) { unlink(path) }
+    }
+    #endif
+    return unlink(path)
+}
