@@ -138,12 +138,17 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .addressInUse(let address) where address.family == .unix:
+            return "Cannot listen on \(address): EADDRINUSE (address already in use): a server listens on that "
+                + "Unix-domain address, or a file that is not a socket is in the way (a stale socket file of a dead "
+                + "server is removed by ListeningSocket itself)." + Self.diagnosisSentence(address)
         case .addressInUse(let address):
             return "Cannot listen on \(address): EADDRINUSE (address already in use). Either another socket is "
                 + "listening on port \(address.port) (find it with `ss -ltnp 'sport = :\(address.port)'`, then stop "
                 + "it or choose another port), or connections of a previous instance still hold the port in "
                 + "TIME_WAIT for up to a minute after it stopped: give .reuseAddress(true) to both the old and the "
                 + "new listener. To share a port between instances on purpose, give .reusePort(true) to every one."
+                + Self.diagnosisSentence(address)
         case .addressNotAvailable(let address):
             return "Cannot bind \(address): EADDRNOTAVAIL (address not available): \(address.host) is not an "
                 + "address of this machine. Use one that `ip addr` lists, \(address.family == .ipv4 ? "0.0.0.0" : "[::]") "
@@ -190,6 +195,12 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case .system(let operation, let errno):
             return "\(operation) failed: \(errno). \(Self.advice(errno))"
         }
+    }
+
+    /// What /proc shows on the address, when it shows anything.
+    private static func diagnosisSentence(_ address: SocketAddress) -> String {
+        let diagnosis = AddressInUseDiagnosis(address: address)
+        return diagnosis.findings.isEmpty ? "" : " " + diagnosis.description
     }
 
     private static func advice(_ errno: Errno) -> String {
