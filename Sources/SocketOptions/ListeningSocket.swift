@@ -80,18 +80,11 @@ public struct ListeningSocket: ~Copyable, Sendable {
         unixFileMode: UInt32? = nil
     ) throws(SocketError) {
         try Self.validate(address: address, options: options, backlog: backlog, unixFileMode: unixFileMode)
-        var options = options
-        if address.family == .ipv6 && !options.contains(where: { $0.name == .ipv6Only }) {
-            options.append(.ipv6Only(false))
-        }
+        let options = SocketSetup.withDualStack(options, for: address)
 
         let descriptor = try StreamCalls.open(for: address)
         // From here on, a throw leaves `descriptor` behind, and its deinit closes it.
-        var applied: [AppliedOption] = []
-        applied.reserveCapacity(options.count)
-        for option in options {
-            applied.append(try OptionAccess.apply(option, on: descriptor.rawValue))
-        }
+        let applied = try SocketSetup.apply(options, on: descriptor.rawValue)
         try StreamCalls.bindRecoveringStaleUnixPath(descriptor.rawValue, to: address)
         let unixFile = address.unixPath.flatMap { UnixSocketFile(path: $0) }
         if let path = address.unixPath, let mode = unixFileMode {
@@ -174,14 +167,7 @@ public struct ListeningSocket: ~Copyable, Sendable {
     ) throws(SocketError) {
         guard backlog >= 0 && backlog <= Int(Int32.max) else { throw .invalidBacklog(backlog) }
         if let mode = unixFileMode, mode > 0o7777 || address.unixPath == nil { throw .invalidFileMode(mode) }
-        let kind = SocketKind.stream(for: address)
-        for (index, option) in options.enumerated() {
-            _ = try option.encoded()
-            guard option.name.spec.appliesTo.allows(kind) else { throw .optionNotSupported(option.name, socket: kind) }
-            if options[..<index].contains(where: { $0.name == option.name }) {
-                throw .invalidValue(option, reason: "\(option.name) is given more than once; give each option once")
-            }
-        }
+        try SocketSetup.validate(options, for: SocketKind.stream(for: address))
     }
 
     /// Reads an option's present value from the kernel with `getsockopt`.

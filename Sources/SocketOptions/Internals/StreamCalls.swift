@@ -10,9 +10,11 @@ import Darwin
 #endif
 
 enum StreamCalls {
-    /// A new TCP socket for the address's family, close-on-exec from the start.
-    static func open(for address: SocketAddress) throws(SocketError) -> SocketDescriptor {
-        switch valueOrErrno({ platformSocketCloseOnExec(address.rawFamily, platformStreamType) }) {
+    /// A new stream (or, with `datagram`, datagram) socket for the address's family,
+    /// close-on-exec from the start.
+    static func open(for address: SocketAddress, datagram: Bool = false) throws(SocketError) -> SocketDescriptor {
+        let type = datagram ? platformDatagramType : platformStreamType
+        switch valueOrErrno({ platformSocketCloseOnExec(address.rawFamily, type) }) {
         case .success(let fd):
             let descriptor = SocketDescriptor(rawValue: fd)
             if case .failure(let errno) = platformPrepareStreamSocket(fd) { throw .system(.socket, errno) }

@@ -223,3 +223,37 @@ func system_unlink(_ path: String) -> CInt {
     #endif
     return unlink(path)
 }
+
+@inline(__always)
+func system_sendto(
+    _ fd: CInt,
+    _ bytes: UnsafeRawPointer?,
+    _ count: Int,
+    _ flags: CInt,
+    _ address: UnsafePointer<sockaddr>,
+    _ length: socklen_t
+) -> Int {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.sendto, descriptor: fd) { sendto(fd, bytes, count, flags, address, length) }
+    }
+    #endif
+    return sendto(fd, bytes, count, flags, address, length)
+}
+
+@inline(__always)
+func system_recvfrom(
+    _ fd: CInt,
+    _ bytes: UnsafeMutableRawPointer?,
+    _ count: Int,
+    _ flags: CInt,
+    _ address: UnsafeMutablePointer<sockaddr>,
+    _ length: UnsafeMutablePointer<socklen_t>
+) -> Int {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.recvfrom, descriptor: fd) { recvfrom(fd, bytes, count, flags, address, length) }
+    }
+    #endif
+    return recvfrom(fd, bytes, count, flags, address, length)
+}

@@ -1,0 +1,104 @@
+// SocketOptions: a bound datagram (UDP) socket, with the same options and verified apply.
+
+/// A datagram socket bound to an address: UDP for IPv4 and IPv6, or a Unix-domain datagram
+/// socket.
+///
+/// The initializer does `socket` (close-on-exec) → one `setsockopt` per option, in order, each
+/// read back → `bind`, like ``ListeningSocket``, and closes the descriptor on any failure. With
+/// `.reusePort(true)` on each, several sockets share one port and the kernel spreads the
+/// datagrams over them by a hash of their source and destination.
+///
+/// ```swift
+/// let socket = try DatagramSocket(address: try SocketAddress("0.0.0.0:5353"), options: [.reusePort(true)])
+/// let datagram = try socket.receive()
+/// try socket.send(datagram.bytes, to: datagram.sender)
+/// ```
+public struct DatagramSocket: ~Copyable, Sendable {
+    /// One datagram received, and who sent it.
+    public struct Datagram: Hashable, Sendable {
+        /// The payload.
+        public let bytes: [UInt8]
+        /// The sender's address, to answer to.
+        public let sender: SocketAddress
+    }
+
+    let descriptor: SocketDescriptor
+    let unixFile: UnixSocketFile?
+
+    /// The address the socket is bound to (`getsockname`), with the port the kernel chose for 0.
+    public let localAddress: SocketAddress
+
+    /// Each option as requested and as the kernel kept it, in the order given (with
+    /// `.ipv6Only(false)` added for an IPv6 address, as ``ListeningSocket`` does).
+    public let appliedOptions: [AppliedOption]
+
+    /// Creates a datagram socket, sets its options and binds it to `address`.
+    ///
+    /// Every argument is checked before the first system call.
+    ///
+    /// - Throws: ``SocketError/addressInUse(_:)`` and the other bind errors;
+    ///   ``SocketError/invalidValue(_:reason:)``; ``SocketError/optionNotSupported(_:socket:)`` for
+    ///   an option UDP lacks (`noDelay`); ``SocketError/system(_:_:)`` for anything else.
+    public init(address: SocketAddress, options: [SocketOption] = []) throws(SocketError) {
+        try SocketSetup.validate(options, for: SocketKind(family: SocketKind.family(of: address), type: .datagram))
+        let options = SocketSetup.withDualStack(options, for: address)
+        let descriptor = try StreamCalls.open(for: address, datagram: true)
+        let applied = try SocketSetup.apply(options, on: descriptor.rawValue)
+        try StreamCalls.bindRecoveringStaleUnixPath(descriptor.rawValue, to: address)
+        let unixFile = address.unixPath.flatMap { UnixSocketFile(path: $0) }
+        let localAddress = try StreamCalls.localAddress(descriptor.rawValue)
+        self.descriptor = descriptor
+        self.unixFile = unixFile
+        self.localAddress = localAddress
+        self.appliedOptions = applied
+    }
+
+    /// Reads an option's present value from the kernel with `getsockopt`.
+    public func option(_ name: SocketOption.Name) throws(SocketError) -> SocketOption {
+        try OptionAccess.read(name, from: descriptor.rawValue)
+    }
+
+    /// Every readable option of the socket with its present value; see ``SocketSnapshot``.
+    public func snapshot() throws(SocketError) -> SocketSnapshot {
+        try SocketSnapshot(descriptor: descriptor.rawValue)
+    }
+
+    /// Sends one datagram to `address`.
+    ///
+    /// - Throws: ``SocketError/system(_:_:)``; `EMSGSIZE` when the datagram is larger than the
+    ///   protocol allows.
+    public func send(_ bytes: some Collection<UInt8>, to address: SocketAddress) throws(SocketError) {
+        let sent: Result<Void, SocketError>? = bytes.withContiguousStorageIfAvailable { buffer in
+            DatagramCalls.send(descriptor.rawValue, UnsafeRawBufferPointer(buffer), to: address)
+        }
+        switch sent {
+        case .success?: return
+        case .failure(let error)?: throw error
+        case nil: try send(Array(bytes), to: address)
+        }
+    }
+
+    /// Receives one datagram of up to `maxBytes` bytes (a longer one is cut short), waiting until
+    /// one arrives.
+    public func receive(upTo maxBytes: Int = 65536) throws(SocketError) -> Datagram {
+        try DatagramCalls.receive(descriptor.rawValue, upTo: maxBytes)
+    }
+
+    /// Receives one datagram, waiting at most `timeout`; nil when none came in time or a signal
+    /// interrupted the wait.
+    public func receive(upTo maxBytes: Int = 65536, timeout: Duration) throws(SocketError) -> Datagram? {
+        guard try StreamCalls.waitReadable(descriptor.rawValue, timeout: timeout) else { return nil }
+        return try DatagramCalls.receive(descriptor.rawValue, upTo: maxBytes)
+    }
+
+    /// Gives up the descriptor without closing it; the caller owns it from here on.
+    public consuming func releaseDescriptor() -> Int32 {
+        unixFile?.disarm()
+        return descriptor.release()
+    }
+
+    /// Closes the socket; a Unix-domain socket file it created is removed.
+    public consuming func close() throws(SocketError) {
+        try descriptor.close()
+    }
+}

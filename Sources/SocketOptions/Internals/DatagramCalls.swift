@@ -1,0 +1,45 @@
+// SocketOptions: sendto and recvfrom, with errno turned into SocketError.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+enum DatagramCalls {
+    static func send(
+        _ fd: CInt,
+        _ bytes: UnsafeRawBufferPointer,
+        to address: SocketAddress
+    ) -> Result<Void, SocketError> {
+        let result = address.withSockAddr { sockaddr, length in
+            valueOrErrno { system_sendto(fd, bytes.baseAddress, bytes.count, platformSendFlags, sockaddr, length) }
+        }
+        return result.map { _ in () }.mapError { .system(.send, $0) }
+    }
+
+    static func receive(_ fd: CInt, upTo maxBytes: Int) throws(SocketError) -> DatagramSocket.Datagram {
+        precondition(maxBytes > 0, "receive(upTo:) needs room for at least one byte")
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        var failure: Errno?
+        let bytes = [UInt8](unsafeUninitializedCapacity: maxBytes) { buffer, count in
+            let result = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                    valueOrErrno { system_recvfrom(fd, buffer.baseAddress, buffer.count, 0, address, &length) }
+                }
+            }
+            switch result {
+            case .success(let received): count = received
+            case .failure(let errno):
+                failure = errno
+                count = 0
+            }
+        }
+        if let failure { throw .system(.receive, failure) }
+        let sender = SocketAddress(storage: storage, length: length) ?? SocketAddress(endpoint: .unixPath(""))
+        return DatagramSocket.Datagram(bytes: bytes, sender: sender)
+    }
+}

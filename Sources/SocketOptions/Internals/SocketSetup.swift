@@ -1,0 +1,32 @@
+// SocketOptions: what ListeningSocket and DatagramSocket do alike before and at bind.
+
+enum SocketSetup {
+    /// Checks every option against its range, against the kind of socket, and for repeats.
+    /// Nothing here touches the system.
+    static func validate(_ options: [SocketOption], for kind: SocketKind) throws(SocketError) {
+        for (index, option) in options.enumerated() {
+            _ = try option.encoded()
+            guard option.name.spec.appliesTo.allows(kind) else { throw .optionNotSupported(option.name, socket: kind) }
+            if options[..<index].contains(where: { $0.name == option.name }) {
+                throw .invalidValue(option, reason: "\(option.name) is given more than once; give each option once")
+            }
+        }
+    }
+
+    /// The options as given, and for an IPv6 address without `ipv6Only` among them,
+    /// `.ipv6Only(false)` last: dual stack whatever `net.ipv6.bindv6only` says.
+    static func withDualStack(_ options: [SocketOption], for address: SocketAddress) -> [SocketOption] {
+        guard address.family == .ipv6, !options.contains(where: { $0.name == .ipv6Only }) else { return options }
+        return options + [.ipv6Only(false)]
+    }
+
+    /// One setsockopt per option, in order, each read back.
+    static func apply(_ options: [SocketOption], on fd: CInt) throws(SocketError) -> [AppliedOption] {
+        var applied: [AppliedOption] = []
+        applied.reserveCapacity(options.count)
+        for option in options {
+            applied.append(try OptionAccess.apply(option, on: fd))
+        }
+        return applied
+    }
+}
