@@ -16,7 +16,7 @@ public struct Connection: ~Copyable, Sendable {
     public let remoteAddress: SocketAddress
 
     init(accepted descriptor: consuming SocketDescriptor, remoteAddress: SocketAddress) throws(SocketError) {
-        self.localAddress = try StreamCalls.localAddress(descriptor.rawValue)
+        self.localAddress = try SocketCalls.localAddress(descriptor.rawValue)
         self.remoteAddress = remoteAddress
         self.descriptor = descriptor
     }
@@ -25,9 +25,9 @@ public struct Connection: ~Copyable, Sendable {
     ///
     /// - Throws: ``SocketError/system(_:_:)`` with `ECONNREFUSED` when nothing listens there.
     public init(connectingTo address: SocketAddress) throws(SocketError) {
-        let descriptor = try StreamCalls.open(for: address)
-        try StreamCalls.connect(descriptor.rawValue, to: address)
-        self.localAddress = try StreamCalls.localAddress(descriptor.rawValue)
+        let descriptor = try SocketCalls.open(for: address)
+        try SocketCalls.connect(descriptor.rawValue, to: address)
+        self.localAddress = try SocketCalls.localAddress(descriptor.rawValue)
         self.remoteAddress = address
         self.descriptor = descriptor
     }
@@ -88,7 +88,7 @@ public struct Connection: ~Copyable, Sendable {
     /// Sends all of `bytes`, in as many `send` calls as the kernel needs.
     public func send(_ bytes: some Collection<UInt8>) throws(SocketError) {
         let sent: Result<Void, SocketError>? = bytes.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(SocketError) in try StreamCalls.send(descriptor.rawValue, UnsafeRawBufferPointer(buffer))
+            Result { () throws(SocketError) in try SocketCalls.send(descriptor.rawValue, UnsafeRawBufferPointer(buffer))
             }
         }
         switch sent {
@@ -102,7 +102,7 @@ public struct Connection: ~Copyable, Sendable {
     public func send(_ text: String) throws(SocketError) {
         var text = text
         let sent = text.withUTF8 { buffer in
-            Result { () throws(SocketError) in try StreamCalls.send(descriptor.rawValue, UnsafeRawBufferPointer(buffer))
+            Result { () throws(SocketError) in try SocketCalls.send(descriptor.rawValue, UnsafeRawBufferPointer(buffer))
             }
         }
         try sent.get()
@@ -114,7 +114,7 @@ public struct Connection: ~Copyable, Sendable {
         precondition(maxBytes > 0, "receive(upTo:) needs room for at least one byte")
         var failure: SocketError?
         let bytes = [UInt8](unsafeUninitializedCapacity: maxBytes) { buffer, count in
-            switch StreamCalls.receive(descriptor.rawValue, into: UnsafeMutableRawBufferPointer(buffer)) {
+            switch SocketCalls.receive(descriptor.rawValue, into: UnsafeMutableRawBufferPointer(buffer)) {
             case .success(let received): count = received
             case .failure(let error):
                 failure = error

@@ -42,11 +42,11 @@ public struct DatagramSocket: ~Copyable, Sendable {
     public init(address: SocketAddress, options: [SocketOption] = []) throws(SocketError) {
         try SocketSetup.validate(options, for: SocketKind(family: SocketKind.family(of: address), type: .datagram))
         let options = SocketSetup.withDualStack(options, for: address)
-        let descriptor = try StreamCalls.open(for: address, datagram: true)
+        let descriptor = try SocketCalls.open(for: address, datagram: true)
         let applied = try SocketSetup.apply(options, on: descriptor.rawValue)
-        try StreamCalls.bindRecoveringStaleUnixPath(descriptor.rawValue, to: address)
+        try SocketCalls.bindRecoveringStaleUnixPath(descriptor.rawValue, to: address)
         let unixFile = address.unixPath.flatMap { UnixSocketFile(path: $0) }
-        let localAddress = try StreamCalls.localAddress(descriptor.rawValue)
+        let localAddress = try SocketCalls.localAddress(descriptor.rawValue)
         self.descriptor = descriptor
         self.unixFile = unixFile
         self.localAddress = localAddress
@@ -87,7 +87,7 @@ public struct DatagramSocket: ~Copyable, Sendable {
     /// Receives one datagram, waiting at most `timeout`; nil when none came in time or a signal
     /// interrupted the wait.
     public func receive(upTo maxBytes: Int = 65536, timeout: Duration) throws(SocketError) -> Datagram? {
-        guard try StreamCalls.waitReadable(descriptor.rawValue, timeout: timeout) else { return nil }
+        guard try SocketCalls.waitReadable(descriptor.rawValue, timeout: timeout) else { return nil }
         return try DatagramCalls.receive(descriptor.rawValue, upTo: maxBytes)
     }
 

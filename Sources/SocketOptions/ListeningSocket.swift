@@ -42,7 +42,8 @@ public struct ListeningSocket: ~Copyable, Sendable {
     /// `.ipv6Only(false)` last, so that it serves IPv4 too whatever `net.ipv6.bindv6only` says.
     public let appliedOptions: [AppliedOption]
 
-    /// The backlog passed to `listen`.
+    /// The backlog passed to `listen`; 0 for an adopted listener, whose backlog its maker chose (on
+    /// Linux, ``tcpInfo()`` reads the one the kernel kept as ``TCPInfo/acceptQueueLimit``).
     public let backlog: Int
 
     /// Creates a socket, sets its options, binds it to `address` and listens.
@@ -82,18 +83,18 @@ public struct ListeningSocket: ~Copyable, Sendable {
         try Self.validate(address: address, options: options, backlog: backlog, unixFileMode: unixFileMode)
         let options = SocketSetup.withDualStack(options, for: address)
 
-        let descriptor = try StreamCalls.open(for: address)
+        let descriptor = try SocketCalls.open(for: address)
         // From here on, a throw leaves `descriptor` behind, and its deinit closes it.
         let applied = try SocketSetup.apply(options, on: descriptor.rawValue)
-        try StreamCalls.bindRecoveringStaleUnixPath(descriptor.rawValue, to: address)
+        try SocketCalls.bindRecoveringStaleUnixPath(descriptor.rawValue, to: address)
         let unixFile = address.unixPath.flatMap { UnixSocketFile(path: $0) }
         if let path = address.unixPath, let mode = unixFileMode {
             if case .failure(let errno) = valueOrErrno({ system_chmod(path, mode) }) {
                 throw .system(.chmod(address), errno)
             }
         }
-        try StreamCalls.listen(descriptor.rawValue, backlog: backlog, address: address)
-        let localAddress = try StreamCalls.localAddress(descriptor.rawValue)
+        try SocketCalls.listen(descriptor.rawValue, backlog: backlog, address: address)
+        let localAddress = try SocketCalls.localAddress(descriptor.rawValue)
 
         self.descriptor = descriptor
         self.unixFile = unixFile
@@ -118,14 +119,14 @@ public struct ListeningSocket: ~Copyable, Sendable {
         if let problem { throw .notAListener(descriptor: descriptor, reason: problem) }
         let localAddress: SocketAddress
         do {
-            localAddress = try StreamCalls.localAddress(descriptor)
+            localAddress = try SocketCalls.localAddress(descriptor)
         } catch {
             throw .notAListener(
                 descriptor: descriptor,
                 reason: "its address cannot be read (\(error.errno?.name ?? "?"))"
             )
         }
-        StreamCalls.setCloseOnExec(descriptor)
+        SocketCalls.setCloseOnExec(descriptor)
         self.descriptor = SocketDescriptor(rawValue: descriptor)
         self.unixFile = nil
         self.localAddress = localAddress
@@ -205,7 +206,7 @@ public struct ListeningSocket: ~Copyable, Sendable {
     /// - Throws: ``SocketError/system(_:_:)`` with the errno of `accept`; `EMFILE`, `ENFILE`,
     ///   `ENOBUFS` and `ENOMEM` leave the listener usable: back off and accept again.
     public func accept() throws(SocketError) -> Connection {
-        try StreamCalls.accept(descriptor.rawValue)
+        try SocketCalls.accept(descriptor.rawValue)
     }
 
     /// Waits at most `timeout` for a connection and accepts it.
@@ -214,7 +215,7 @@ public struct ListeningSocket: ~Copyable, Sendable {
     /// a server loop can check its own stop flag between calls. The wait is rounded up to whole
     /// milliseconds (`poll`).
     public func accept(timeout: Duration) throws(SocketError) -> Connection? {
-        guard try StreamCalls.waitReadable(descriptor.rawValue, timeout: timeout) else { return nil }
+        guard try SocketCalls.waitReadable(descriptor.rawValue, timeout: timeout) else { return nil }
         return try accept()
     }
 

@@ -93,8 +93,6 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case send
         /// Receiving (`recv`).
         case receive
-        /// Shutting the socket down (`shutdown`).
-        case shutdown
         /// Closing the descriptor (`close`).
         case close
         /// Setting a Unix socket file's mode (`chmod`).
@@ -115,7 +113,6 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             case .remoteAddress: "getpeername()"
             case .send: "send()"
             case .receive: "recv()"
-            case .shutdown: "shutdown()"
             case .close: "close()"
             case .chmod(let address): "chmod(\(address.host))"
             }

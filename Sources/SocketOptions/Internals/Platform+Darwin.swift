@@ -12,8 +12,6 @@ let platformRawType = SOCK_RAW
 /// Darwin has no MSG_NOSIGNAL; SO_NOSIGPIPE is set on each stream socket instead.
 let platformSendFlags: CInt = 0
 
-let platformShutdownBoth = SHUT_RDWR
-
 /// Darwin has no SOCK_CLOEXEC: set FD_CLOEXEC straight after socket(). There is a window in which a
 /// fork from another thread inherits the descriptor; Darwin offers no atomic way to close it.
 @inline(__always)

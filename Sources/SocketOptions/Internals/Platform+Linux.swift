@@ -25,8 +25,6 @@ let platformCloseOnExecFlag = CInt(SOCK_CLOEXEC)
 /// Send flags: MSG_NOSIGNAL keeps a write to a vanished peer from raising SIGPIPE.
 let platformSendFlags = CInt(MSG_NOSIGNAL)
 
-let platformShutdownBoth = CInt(SHUT_RDWR)
-
 /// socket() with close-on-exec set atomically, so a child process started between socket() and an
 /// fcntl() cannot inherit the listener and keep the port bound after the parent dies.
 @inline(__always)

@@ -17,7 +17,7 @@ import Synchronization
 final class SyscallRecorder: Sendable {
     enum Kind: String, Sendable, Hashable {
         case socket, setsockopt, getsockopt, bind, listen, connect, getsockname, getpeername
-        case accept, poll, send, recv, sendto, recvfrom, shutdown, close, chmod, unlink
+        case accept, poll, send, recv, sendto, recvfrom, close, chmod, unlink
     }
 
     struct Call: Sendable, Hashable, CustomStringConvertible {

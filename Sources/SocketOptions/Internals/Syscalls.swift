@@ -165,16 +165,6 @@ func system_recv(_ fd: CInt, _ bytes: UnsafeMutableRawPointer?, _ count: Int, _ 
 }
 
 @inline(__always)
-func system_shutdown(_ fd: CInt, _ how: CInt) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.shutdown, descriptor: fd) { shutdown(fd, how) }
-    }
-    #endif
-    return shutdown(fd, how)
-}
-
-@inline(__always)
 func system_close(_ fd: CInt) -> CInt {
     #if SOCKETOPTIONS_SYSCALL_RECORDING
     if let recorder = SyscallRecorder.current {

@@ -1,5 +1,5 @@
-// SocketOptions: the stream-socket calls that ListeningSocket and Connection share, with errno
-// turned into SocketError.
+// SocketOptions: the socket calls that ListeningSocket, Connection and DatagramSocket share, with
+// errno turned into SocketError.
 
 #if canImport(Glibc)
 import Glibc
@@ -9,7 +9,7 @@ import Musl
 import Darwin
 #endif
 
-enum StreamCalls {
+enum SocketCalls {
     /// A new stream (or, with `datagram`, datagram) socket for the address's family,
     /// close-on-exec from the start.
     static func open(for address: SocketAddress, datagram: Bool = false) throws(SocketError) -> SocketDescriptor {
@@ -156,12 +156,6 @@ enum StreamCalls {
 
     static func receive(_ fd: CInt, into buffer: UnsafeMutableRawBufferPointer) -> Result<Int, SocketError> {
         valueOrErrno { system_recv(fd, buffer.baseAddress, buffer.count, 0) }.mapError { .system(.receive, $0) }
-    }
-
-    static func shutdown(_ fd: CInt) throws(SocketError) {
-        if case .failure(let errno) = valueOrErrno({ system_shutdown(fd, platformShutdownBoth) }) {
-            throw .system(.shutdown, errno)
-        }
     }
 
     static func addressError(_ errno: Errno, address: SocketAddress, operation: SocketError.Operation) -> SocketError {
