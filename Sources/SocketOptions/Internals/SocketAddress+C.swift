@@ -106,6 +106,9 @@ extension SocketAddress {
             }
         case .unixPath(let name), .unixAbstract(let name):
             var address = sockaddr_un()
+            #if canImport(Darwin)
+            address.sun_len = UInt8(MemoryLayout<sockaddr_un>.size)
+            #endif
             address.sun_family = sa_family_t(AF_UNIX)
             let abstract: Bool
             if case .unixAbstract = endpoint { abstract = true } else { abstract = false }

@@ -24,8 +24,8 @@ final class UnixSocketFile: @unchecked Sendable {
         var status = stat()
         guard lstat(path, &status) == 0 else { return nil }
         self.path = path
-        self.device = UInt64(status.st_dev)
-        self.inode = UInt64(status.st_ino)
+        self.device = UInt64(truncatingIfNeeded: status.st_dev)
+        self.inode = UInt64(truncatingIfNeeded: status.st_ino)
     }
 
     /// Leaves the file in place when the owner goes (the descriptor was handed off).
@@ -34,7 +34,7 @@ final class UnixSocketFile: @unchecked Sendable {
     deinit {
         guard armed else { return }
         var status = stat()
-        guard lstat(path, &status) == 0, UInt64(status.st_dev) == device, UInt64(status.st_ino) == inode,
+        guard lstat(path, &status) == 0, UInt64(truncatingIfNeeded: status.st_dev) == device, UInt64(truncatingIfNeeded: status.st_ino) == inode,
             status.st_mode & S_IFMT == S_IFSOCK
         else { return }
         _ = system_unlink(path)
