@@ -11,9 +11,9 @@ public struct AppliedOption: Hashable, Sendable, CustomStringConvertible {
     /// The option as `getsockopt` read it back straight after `setsockopt`.
     public let effective: SocketOption
 
-    /// Creates a record of a requested and an effective value of one option.
-    public init(requested: SocketOption, effective: SocketOption) {
-        precondition(requested.name == effective.name, "an applied option pairs two values of one option")
+    /// A record of a requested and an effective value of one option; made only by the package,
+    /// which reads the effective value back for the same option.
+    init(requested: SocketOption, effective: SocketOption) {
         self.requested = requested
         self.effective = effective
     }

@@ -111,7 +111,9 @@ public struct Connection: ~Copyable, Sendable {
     /// Receives up to `maxBytes` bytes, waiting until at least one arrives. Returns an empty array
     /// when the peer has closed its end.
     public func receive(upTo maxBytes: Int = 65536) throws(SocketError) -> [UInt8] {
-        precondition(maxBytes > 0, "receive(upTo:) needs room for at least one byte")
+        guard maxBytes > 0 else {
+            throw .invalidArgument("receive(upTo: \(maxBytes)) needs room for at least one byte; give 1 or more")
+        }
         var failure: SocketError?
         let bytes = [UInt8](unsafeUninitializedCapacity: maxBytes) { buffer, count in
             switch SocketCalls.receive(descriptor.rawValue, into: UnsafeMutableRawBufferPointer(buffer)) {

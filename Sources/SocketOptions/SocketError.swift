@@ -59,6 +59,9 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
     /// `reason` says what it is.
     case notAListener(descriptor: Int32, reason: String)
 
+    /// An argument outside what the call can take, such as a receive buffer of 0 bytes.
+    case invalidArgument(String)
+
     /// The socket-activation environment (`LISTEN_PID`, `LISTEN_FDS`, `LISTEN_FDNAMES`) is malformed.
     case invalidActivation(String)
 
@@ -128,7 +131,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case .optionNotSupported: .protocolNotAvailable
         case .system(_, let errno): errno
         case .invalidValue, .invalidAddress, .optionNotKept, .invalidBacklog, .optionNotApplicable,
-            .invalidOptionText, .invalidFileMode, .notAListener, .invalidActivation:
+            .invalidOptionText, .invalidFileMode, .notAListener, .invalidActivation, .invalidArgument:
             nil
         }
     }
@@ -186,6 +189,8 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case .notAListener(let descriptor, let reason):
             return "Descriptor \(descriptor) cannot be adopted as a listener: \(reason). Pass a stream socket that "
                 + "listen() was called on (for socket activation, check the launcher's socket type)."
+        case .invalidArgument(let reason):
+            return "Invalid argument: \(reason)."
         case .invalidActivation(let reason):
             return "The socket-activation environment is malformed: \(reason). A launcher sets LISTEN_PID to this "
                 + "process id and LISTEN_FDS to the number of descriptors it passes from 3 on."

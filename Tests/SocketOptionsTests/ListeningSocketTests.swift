@@ -172,3 +172,24 @@ extension KernelTests {
         }
     }
 }
+
+extension KernelTests {
+    @Suite("Arguments that cannot be met")
+    struct ArgumentTests {
+        @Test("A receive with no room is a typed error, not a crash, and nothing is read")
+        func receiveWithoutRoom() throws {
+            let listener = try ListeningSocket(address: anyLoopbackPort)
+            let client = try Connection(connectingTo: listener.localAddress)
+            let server = try listener.accept()
+            try client.send("x")
+            #expect(
+                throws: SocketError.invalidArgument("receive(upTo: 0) needs room for at least one byte; give 1 or more")
+            ) {
+                _ = try server.receive(upTo: 0)
+            }
+            #expect(try server.receive(upTo: 1) == Array("x".utf8))
+            let datagrams = try DatagramSocket(address: anyLoopbackPort)
+            #expect(throws: SocketError.self) { _ = try datagrams.receive(upTo: -1) }
+        }
+    }
+}

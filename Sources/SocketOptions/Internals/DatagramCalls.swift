@@ -21,7 +21,9 @@ enum DatagramCalls {
     }
 
     static func receive(_ fd: CInt, upTo maxBytes: Int) throws(SocketError) -> DatagramSocket.Datagram {
-        precondition(maxBytes > 0, "receive(upTo:) needs room for at least one byte")
+        guard maxBytes > 0 else {
+            throw .invalidArgument("receive(upTo: \(maxBytes)) needs room for at least one byte; give 1 or more")
+        }
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         var failure: Errno?

@@ -34,7 +34,8 @@ final class UnixSocketFile: @unchecked Sendable {
     deinit {
         guard armed else { return }
         var status = stat()
-        guard lstat(path, &status) == 0, UInt64(truncatingIfNeeded: status.st_dev) == device, UInt64(truncatingIfNeeded: status.st_ino) == inode,
+        guard lstat(path, &status) == 0, UInt64(truncatingIfNeeded: status.st_dev) == device,
+            UInt64(truncatingIfNeeded: status.st_ino) == inode,
             status.st_mode & S_IFMT == S_IFSOCK
         else { return }
         _ = system_unlink(path)
