@@ -4,86 +4,96 @@ import Testing
 
 @testable import SocketOptions
 
-@Suite("Error messages")
-struct SocketErrorTests {
-    let address = SocketAddress.ipv4Any(port: 8080)
+extension KernelTests {
+    // Under KernelTests: the EADDRINUSE message reads /proc, which opens descriptors that the
+    // descriptor-leak test would see if it ran alongside.
+    @Suite("Error messages")
+    struct SocketErrorTests {
+        let address = SocketAddress.ipv4Any(port: 8080)
 
-    @Test("EADDRINUSE names the address, both causes and both fixes")
-    func addressInUse() {
-        let message = SocketError.addressInUse(address).description
-        for word in [
-            "0.0.0.0:8080", "EADDRINUSE", "ss -ltnp 'sport = :8080'", "TIME_WAIT", ".reuseAddress(true)",
-            ".reusePort(true)",
-        ] {
-            #expect(message.contains(word), "missing \(word) in: \(message)")
+        @Test("EADDRINUSE names the address, both causes and both fixes")
+        func addressInUse() {
+            let message = SocketError.addressInUse(address).description
+            for word in [
+                "0.0.0.0:8080", "EADDRINUSE", "ss -ltnp 'sport = :8080'", "TIME_WAIT", ".reuseAddress(true)",
+                ".reusePort(true)",
+            ] {
+                #expect(message.contains(word), "missing \(word) in: \(message)")
+            }
+            #expect(SocketError.addressInUse(address).errno == .addressInUse)
         }
-        #expect(SocketError.addressInUse(address).errno == .addressInUse)
-    }
 
-    @Test("Other bind errors say what to use instead")
-    func otherBindErrors() {
-        #expect(SocketError.addressNotAvailable(address).description.contains("ip addr"))
-        let denied = SocketError.permissionDenied(SocketAddress.ipv4Any(port: 80)).description
-        #expect(denied.contains("ip_unprivileged_port_start") && denied.contains("CAP_NET_BIND_SERVICE"))
-    }
+        @Test("Other bind errors say what to use instead")
+        func otherBindErrors() {
+            #expect(SocketError.addressNotAvailable(address).description.contains("ip addr"))
+            let denied = SocketError.permissionDenied(SocketAddress.ipv4Any(port: 80)).description
+            #expect(denied.contains("ip_unprivileged_port_start") && denied.contains("CAP_NET_BIND_SERVICE"))
+        }
 
-    @Test("Option errors name the option's C name and the fix")
-    func optionErrors() {
-        let unsupported = SocketError.optionNotSupported(.ipv6Only, socket: SocketKind(family: .ipv4, type: .stream))
+        @Test("Option errors name the option's C name and the fix")
+        func optionErrors() {
+            let unsupported = SocketError.optionNotSupported(
+                .ipv6Only,
+                socket: SocketKind(family: .ipv4, type: .stream)
+            )
             .description
-        #expect(unsupported.contains("IPV6_V6ONLY") && unsupported.contains("IPv6 sockets only"))
-        #expect(unsupported.contains("an IPv4 TCP socket"), "\(unsupported)")
-        let invalid = SocketError.invalidValue(.receiveBufferSize(-1), reason: "r").description
-        #expect(invalid.contains("SO_RCVBUF") && invalid.contains("-1 bytes"))
-        let notKept = SocketError.optionNotKept(requested: .reusePort(true), effective: .reusePort(false)).description
-        #expect(notKept.contains("SO_REUSEPORT") && notKept.contains("reads back off"))
-    }
+            #expect(unsupported.contains("IPV6_V6ONLY") && unsupported.contains("IPv6 sockets only"))
+            #expect(unsupported.contains("an IPv4 TCP socket"), "\(unsupported)")
+            let invalid = SocketError.invalidValue(.receiveBufferSize(-1), reason: "r").description
+            #expect(invalid.contains("SO_RCVBUF") && invalid.contains("-1 bytes"))
+            let notKept = SocketError.optionNotKept(requested: .reusePort(true), effective: .reusePort(false))
+                .description
+            #expect(notKept.contains("SO_REUSEPORT") && notKept.contains("reads back off"))
+        }
 
-    @Test("Any other errno names the call, the C error and advice")
-    func systemErrors() {
-        let message = SocketError.system(.socket, .tooManyOpenFiles).description
-        #expect(message.hasPrefix("socket() failed: EMFILE (too many open files)."))
-        #expect(message.contains("ulimit -n"))
-        #expect(
-            SocketError.system(.setOption(.noDelay), .badFileDescriptor).description
-                .hasPrefix("setsockopt(IPPROTO_TCP, TCP_NODELAY) failed: EBADF")
-        )
-        #expect(Errno(rawValue: 9999).name == "errno 9999")
-    }
+        @Test("Any other errno names the call, the C error and advice")
+        func systemErrors() {
+            let message = SocketError.system(.socket, .tooManyOpenFiles).description
+            #expect(message.hasPrefix("socket() failed: EMFILE (too many open files)."))
+            #expect(message.contains("ulimit -n"))
+            #expect(
+                SocketError.system(.setOption(.noDelay), .badFileDescriptor).description
+                    .hasPrefix("setsockopt(IPPROTO_TCP, TCP_NODELAY) failed: EBADF")
+            )
+            #expect(Errno(rawValue: 9999).name == "errno 9999")
+        }
 
-    @Test("Option values print as people read them")
-    func optionDescriptions() {
-        #expect(SocketOption.reuseAddress(true).description == "reuseAddress(on)")
-        #expect(SocketOption.receiveBufferSize(131_072).description == "receiveBufferSize(131072 bytes)")
-        #expect(SocketOption.receiveTimeout(.milliseconds(4)).valueDescription == "4 ms")
-        #expect(SocketOption.linger(nil).valueDescription == "off")
-        #expect(SocketOption.keepAliveIdle(.seconds(60)).valueDescription == "60 s")
-        #expect(
-            AppliedOption(requested: .receiveBufferSize(65536), effective: .receiveBufferSize(131_072)).description
-                == "SO_RCVBUF: requested 65536 bytes, kernel kept 131072 bytes"
-        )
-    }
+        @Test("Option values print as people read them")
+        func optionDescriptions() {
+            #expect(SocketOption.reuseAddress(true).description == "reuseAddress(on)")
+            #expect(SocketOption.receiveBufferSize(131_072).description == "receiveBufferSize(131072 bytes)")
+            #expect(SocketOption.receiveTimeout(.milliseconds(4)).valueDescription == "4 ms")
+            #expect(SocketOption.linger(nil).valueDescription == "off")
+            #expect(SocketOption.keepAliveIdle(.seconds(60)).valueDescription == "60 s")
+            #expect(
+                AppliedOption(requested: .receiveBufferSize(65536), effective: .receiveBufferSize(131_072)).description
+                    == "SO_RCVBUF: requested 65536 bytes, kernel kept 131072 bytes"
+            )
+        }
 
-    @Test("Every option name knows its level, C name and whether it must precede bind")
-    func optionNames() {
-        #expect(SocketOption.Name.reuseAddress.cName == "SO_REUSEADDR")
-        #expect(SocketOption.Name.keepAliveIdle.cName == "TCP_KEEPIDLE")
-        #expect(SocketOption.Name.ipv6Only.level == .ipv6)
-        #expect(SocketOption.Name.timeToLive.level == .ipv4)
-        #expect(
-            SocketOption.Name.allCases.filter(\.mustPrecedeBind) == [
-                .reuseAddress, .reusePort, .bindToDevice, .ipv4FreeBind, .transparent, .bindAddressNoPort, .ipv6Only,
-                .ipv6FreeBind,
-            ]
-        )
-        #expect(SocketOption.Name.allCases.filter(\.isForListenersOnly) == [.fastOpen, .deferAccept])
-        // Each option is one C option: no two share a C name (the OR-ed one-liner's lesson).
-        #expect(Set(SocketOption.Name.allCases.map(\.cName)).count == SocketOption.Name.allCases.count)
-        #expect(
-            Set(SocketOption.Name.allCases.map { [$0.rawLevel, $0.rawName] }).count == SocketOption.Name.allCases.count
-        )
-        for name in SocketOption.Name.allCases {
-            #expect(!name.meaning.isEmpty && !name.validValues.isEmpty && !name.valueType.isEmpty, "\(name)")
+        @Test("Every option name knows its level, C name and whether it must precede bind")
+        func optionNames() {
+            #expect(SocketOption.Name.reuseAddress.cName == "SO_REUSEADDR")
+            #expect(SocketOption.Name.keepAliveIdle.cName == "TCP_KEEPIDLE")
+            #expect(SocketOption.Name.ipv6Only.level == .ipv6)
+            #expect(SocketOption.Name.timeToLive.level == .ipv4)
+            #expect(
+                SocketOption.Name.allCases.filter(\.mustPrecedeBind) == [
+                    .reuseAddress, .reusePort, .bindToDevice, .ipv4FreeBind, .transparent, .bindAddressNoPort,
+                    .ipv6Only,
+                    .ipv6FreeBind,
+                ]
+            )
+            #expect(SocketOption.Name.allCases.filter(\.isForListenersOnly) == [.fastOpen, .deferAccept])
+            // Each option is one C option: no two share a C name (the OR-ed one-liner's lesson).
+            #expect(Set(SocketOption.Name.allCases.map(\.cName)).count == SocketOption.Name.allCases.count)
+            #expect(
+                Set(SocketOption.Name.allCases.map { [$0.rawLevel, $0.rawName] }).count
+                    == SocketOption.Name.allCases.count
+            )
+            for name in SocketOption.Name.allCases {
+                #expect(!name.meaning.isEmpty && !name.validValues.isEmpty && !name.valueType.isEmpty, "\(name)")
+            }
         }
     }
 }
