@@ -44,7 +44,12 @@ extension KernelTests {
                 _ = try ListeningSocket(address: address, options: [])
             }
             let diagnosis = try #require(error.addressInUseDiagnosis)
-            #expect(diagnosis.findings == [.timeWait(count: 3)])
+            // Three closed server-first; a port the kernel picks may, rarely, still hold an older one.
+            guard diagnosis.findings.count == 1, case .timeWait(let count) = diagnosis.findings[0] else {
+                Issue.record("expected TIME_WAIT only, found \(diagnosis.findings)")
+                return
+            }
+            #expect(count >= 3)
             #expect(diagnosis.description.contains("give .reuseAddress(true) to both the old and the new listener"))
         }
 
