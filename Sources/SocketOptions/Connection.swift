@@ -65,10 +65,7 @@ public struct Connection: ~Copyable, Sendable {
         if name.isForListenersOnly {
             throw .optionNotApplicable(name, reason: "it applies to listening sockets only; give it to the listener")
         }
-        let spec = name.spec
-        let value = try spec.kind.encode(option.payload, for: option, note: spec.valueNote)
-        let kind = SocketKind.stream(for: localAddress)
-        guard spec.appliesTo.allows(kind) else { throw .optionNotSupported(name, socket: kind) }
+        let (spec, value) = try SocketSetup.check(option, for: SocketKind.stream(for: localAddress))
         return try OptionAccess.apply(option, spec: spec, encoded: value, on: descriptor.rawValue)
     }
 

@@ -146,14 +146,6 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         return nil
     }
 
-    /// Whether this is a wildcard address (`0.0.0.0` or `::`) that takes every local address.
-    public var isWildcard: Bool {
-        switch endpoint {
-        case .ip(.ipv4(0), _), .ip(.ipv6(0, 0, _), _): true
-        default: false
-        }
-    }
-
     /// The same host with another port; a Unix-domain address is returned as it is.
     public func withPort(_ port: UInt16) -> SocketAddress {
         guard case .ip(let ip, _) = endpoint else { return self }

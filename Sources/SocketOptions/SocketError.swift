@@ -90,8 +90,6 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case accept
         /// Reading the local address (`getsockname`).
         case localAddress
-        /// Reading the peer's address (`getpeername`).
-        case remoteAddress
         /// Sending (`send`).
         case send
         /// Receiving (`recv`).
@@ -113,7 +111,6 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             case .connect(let address): "connect(\(address))"
             case .accept: "accept()"
             case .localAddress: "getsockname()"
-            case .remoteAddress: "getpeername()"
             case .send: "send()"
             case .receive: "recv()"
             case .close: "close()"

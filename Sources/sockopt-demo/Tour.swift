@@ -70,8 +70,12 @@ private func tourRestartThroughTimeWait() throws(SocketError) {
         try client.close()
     }
     try old.close()
-    let timeWait = tcpSocketCount(localPort: address.port, state: "06").map(String.init) ?? "(no /proc here)"
-    let listening = tcpSocketCount(localPort: address.port, state: "0A").map(String.init) ?? "(no /proc here)"
+    // What holds the port now, as the kernel's tables show it: the library's EADDRINUSE diagnosis.
+    let findings = AddressInUseDiagnosis(address: address).findings
+    let listening = findings.filter { if case .listener = $0 { true } else { false } }.count
+    let timeWait = findings.reduce(0) { total, finding in
+        if case .timeWait(let count) = finding { total + count } else { total }
+    }
     say("   old server on \(address) served 3 connections, closed them first, and stopped")
     say("   port \(address.port) now: \(listening) listening, \(timeWait) in TIME_WAIT (/proc/net/tcp)")
     do {

@@ -58,6 +58,14 @@ enum OptionAccess {
         }
     }
 
+    /// One getsockopt of a C int: the shape of every read-only option, SO_ERROR and SO_TYPE among them.
+    static func readInt(level: CInt, name: CInt, from fd: CInt) -> Result<CInt, Errno> {
+        get(.int, level: level, name: name, from: fd).map { value in
+            guard case .int(let raw) = value else { preconditionFailure("an int layout reads back an int") }
+            return raw
+        }
+    }
+
     /// Reads an option, with the errno turned into the package's error.
     static func read(_ name: SocketOption.Name, from fd: CInt) throws(SocketError) -> SocketOption {
         try read(name, spec: name.spec, from: fd)
@@ -74,8 +82,7 @@ enum OptionAccess {
     /// Checks `option`, sets it, reads it back and reports what was kept.
     static func apply(_ option: SocketOption, on fd: CInt) throws(SocketError) -> AppliedOption {
         let spec = option.name.spec
-        let value = try spec.kind.encode(option.payload, for: option, note: spec.valueNote)
-        return try apply(option, spec: spec, encoded: value, on: fd)
+        return try apply(option, spec: spec, encoded: try option.encoded(spec: spec), on: fd)
     }
 
     /// Sets an option whose value is already checked, reads it back and reports what was kept.

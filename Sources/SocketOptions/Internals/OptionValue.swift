@@ -286,7 +286,11 @@ extension SocketOption {
     /// Checks the value against what the kernel keeps faithfully and encodes it. Nothing here
     /// touches the system.
     func encoded() throws(SocketError) -> OptionValue {
-        let spec = name.spec
-        return try spec.kind.encode(payload, for: self, note: spec.valueNote)
+        try encoded(spec: name.spec)
+    }
+
+    /// The same, with the option's description already looked up.
+    func encoded(spec: OptionSpec) throws(SocketError) -> OptionValue {
+        try spec.kind.encode(payload, for: self, note: spec.valueNote)
     }
 }

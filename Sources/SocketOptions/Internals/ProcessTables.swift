@@ -79,11 +79,11 @@ enum ProcessTables {
         while fgets(&buffer, CInt(buffer.count), file) != nil {
             text += String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
-        return text.split(separator: "\n").dropFirst().map { $0 }
+        return text.split(separator: "\n")
     }
 
     static func tcpRows(_ path: String, ipv6: Bool) -> [TCPRow] {
-        lines(path).compactMap { line in
+        lines(path).dropFirst().compactMap { line in
             let fields = line.split(separator: " ")
             guard fields.count > 9 else { return nil }
             let local = fields[1].split(separator: ":")
@@ -122,7 +122,7 @@ enum ProcessTables {
 
     /// Listening Unix sockets: inode and path (abstract names start with @).
     private static func unixListeners() -> [(inode: UInt64, path: String)] {
-        lines("/proc/net/unix").compactMap { line in
+        lines("/proc/net/unix").dropFirst().compactMap { line in
             let fields = line.split(separator: " ")
             // Num RefCount Protocol Flags Type St Inode Path; flag 0x10000 is __SO_ACCEPTCON.
             guard fields.count >= 8, let flags = UInt32(fields[3], radix: 16), flags & 0x10000 != 0,
@@ -169,17 +169,7 @@ enum ProcessTables {
     }
 
     private static func command(of pid: Int32) -> String {
-        guard let line = lines("/proc/\(pid)/comm", keepFirst: true).first else { return "?" }
-        return String(line)
-    }
-
-    private static func lines(_ path: String, keepFirst: Bool) -> [Substring] {
-        guard let file = fopen(path, "r") else { return [] }
-        defer { fclose(file) }
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard fgets(&buffer, CInt(buffer.count), file) != nil else { return [] }
-        let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return text.split(separator: "\n")
+        lines("/proc/\(pid)/comm").first.map(String.init) ?? "?"
     }
     #endif
 }

@@ -20,10 +20,10 @@ extension ReadOnlySocketOption {
         case .transportProtocol: option = SO_PROTOCOL
         #endif
         }
-        var value: CInt = 0
-        var length = socklen_t(MemoryLayout<CInt>.size)
-        if case .failure(let errno) = valueOrErrno({ system_getsockopt(fd, SOL_SOCKET, option, &value, &length) }) {
-            throw .system(.getReadOnlyOption(name), errno)
+        let value: CInt
+        switch OptionAccess.readInt(level: SOL_SOCKET, name: option, from: fd) {
+        case .success(let raw): value = raw
+        case .failure(let errno): throw .system(.getReadOnlyOption(name), errno)
         }
         switch name {
         case .type: return .type(SocketKind.SocketType(raw: value))

@@ -72,10 +72,9 @@ enum SocketCalls {
         if case .failure(let errno) = valueOrErrno({ system_poll(&entry, 1, -1) }) {
             throw .system(.connect(address), errno)
         }
-        var pending: CInt = 0
-        var length = socklen_t(MemoryLayout<CInt>.size)
-        _ = system_getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length)
-        if pending != 0 { throw addressError(Errno(rawValue: pending), address: address, operation: .connect(address)) }
+        if case .pendingError(let pending?) = try ReadOnlySocketOption.read(.pendingError, from: fd) {
+            throw addressError(pending, address: address, operation: .connect(address))
+        }
     }
 
     static func localAddress(_ fd: CInt) throws(SocketError) -> SocketAddress {
@@ -83,14 +82,6 @@ enum SocketCalls {
         case .success(let address?): return address
         case .success(nil): throw .system(.localAddress, .addressFamilyNotSupported)
         case .failure(let errno): throw .system(.localAddress, errno)
-        }
-    }
-
-    static func remoteAddress(_ fd: CInt) throws(SocketError) -> SocketAddress {
-        switch SocketAddress.read({ system_getpeername(fd, $0, $1) }) {
-        case .success(let address?): return address
-        case .success(nil): throw .system(.remoteAddress, .addressFamilyNotSupported)
-        case .failure(let errno): throw .system(.remoteAddress, errno)
         }
     }
 

@@ -11,25 +11,19 @@ import Darwin
 extension SocketKind {
     /// The kind of socket `fd` is, or nil when the kernel will not say (not a socket).
     static func read(_ fd: CInt) -> SocketKind? {
-        func intOption(_ name: CInt) -> CInt? {
-            var value: CInt = 0
-            var length = socklen_t(MemoryLayout<CInt>.size)
-            return system_getsockopt(fd, SOL_SOCKET, name, &value, &length) == 0 ? value : nil
+        guard case .success(let type) = OptionAccess.readInt(level: SOL_SOCKET, name: SO_TYPE, from: fd) else {
+            return nil
         }
-        guard let type = intOption(SO_TYPE) else { return nil }
         #if os(Linux)
-        guard let domain = intOption(SO_DOMAIN) else { return nil }
+        guard case .success(let domain) = OptionAccess.readInt(level: SOL_SOCKET, name: SO_DOMAIN, from: fd) else {
+            return nil
+        }
+        return SocketKind(family: Family(raw: domain), type: SocketType(raw: type))
         #else
         // Darwin has no SO_DOMAIN: the family of the socket's own address says it.
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let named = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { system_getsockname(fd, $0, &length) }
-        }
-        guard named == 0 else { return nil }
-        let domain = CInt(storage.ss_family)
+        guard case .success(let address?) = SocketAddress.read({ system_getsockname(fd, $0, $1) }) else { return nil }
+        return SocketKind(family: family(of: address), type: SocketType(raw: type))
         #endif
-        return SocketKind(family: Family(raw: domain), type: SocketType(raw: type))
     }
 
     /// The kind of the stream socket ListeningSocket and Connection make for `address`.

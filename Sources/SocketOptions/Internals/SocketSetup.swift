@@ -5,12 +5,23 @@ enum SocketSetup {
     /// Nothing here touches the system.
     static func validate(_ options: [SocketOption], for kind: SocketKind) throws(SocketError) {
         for (index, option) in options.enumerated() {
-            _ = try option.encoded()
-            guard option.name.spec.appliesTo.allows(kind) else { throw .optionNotSupported(option.name, socket: kind) }
+            _ = try check(option, for: kind)
             if options[..<index].contains(where: { $0.name == option.name }) {
                 throw .invalidValue(option, reason: "\(option.name) is given more than once; give each option once")
             }
         }
+    }
+
+    /// Checks one option's value and that the kind of socket has it; returns its description and
+    /// its encoded value for the setsockopt that follows.
+    static func check(
+        _ option: SocketOption,
+        for kind: SocketKind
+    ) throws(SocketError) -> (spec: OptionSpec, value: OptionValue) {
+        let spec = option.name.spec
+        let value = try option.encoded(spec: spec)
+        guard spec.appliesTo.allows(kind) else { throw .optionNotSupported(option.name, socket: kind) }
+        return (spec, value)
     }
 
     /// The options as given, and for an IPv6 address without `ipv6Only` among them,
