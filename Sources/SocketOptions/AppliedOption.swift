@@ -40,6 +40,15 @@ public struct AppliedOption: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The record as a JSON object, for tools: `{"name": "receiveBufferSize", "cName": "SO_RCVBUF",
+    /// "requested": 65536, "kept": 131072, "adjusted": true, "text": "..."}`, values typed as in
+    /// ``SocketSnapshot/json``.
+    public var json: String {
+        "{\"name\": \(JSON.string(name.rawValue)), \"cName\": \(JSON.string(name.cName)), "
+            + "\"requested\": \(JSON.value(requested.payload)), \"kept\": \(JSON.value(effective.payload)), "
+            + "\"adjusted\": \(wasAdjusted), \"text\": \(JSON.string(description))}"
+    }
+
     /// `"SO_RCVBUF: requested 65536 bytes, kernel kept 131072 bytes"`.
     public var description: String {
         let kept = wasAdjusted ? "kernel kept \(effective.valueDescription)" : "kept as requested"

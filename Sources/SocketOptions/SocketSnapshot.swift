@@ -64,6 +64,8 @@ public struct SocketSnapshot: Hashable, Sendable, CustomStringConvertible {
 
     /// The kind of socket, when the kernel said.
     public let kind: SocketKind?
+    /// The socket's own address (`getsockname`), when it has one the package can read.
+    public let localAddress: SocketAddress?
     /// Every option, read-only ones first, then the settable ones in ``SocketOption/Name`` order.
     public let entries: [Entry]
 
@@ -100,6 +102,7 @@ public struct SocketSnapshot: Hashable, Sendable, CustomStringConvertible {
             entries.append(Entry(name: name.rawValue, cName: name.cName, level: name.level, value: value))
         }
         self.kind = kind
+        self.localAddress = try? SocketCalls.localAddress(descriptor)
         self.entries = entries
     }
 
@@ -134,7 +137,8 @@ public struct SocketSnapshot: Hashable, Sendable, CustomStringConvertible {
     public var description: String { table }
 
     /// The snapshot as a JSON object, for tools:
-    /// `{"kind": {"family": "IPv4", "type": "stream"}, "options": [{"name": ..., "cName": ..., "level": ...,
+    /// `{"kind": {"family": "IPv4", "type": "stream"}, "localAddress": "127.0.0.1:8080",
+    /// "options": [{"name": ..., "cName": ..., "level": ...,
     /// "supported": true, "value": ..., "text": ...}, ...]}`. Durations are in seconds, `null` where
     /// the option is off.
     public var json: String {
@@ -145,6 +149,7 @@ public struct SocketSnapshot: Hashable, Sendable, CustomStringConvertible {
         } else {
             out += "null"
         }
+        out += ", \"localAddress\": " + (localAddress.map { JSON.string($0.description) } ?? "null")
         out += ", \"options\": ["
         for (index, entry) in entries.enumerated() {
             if index > 0 { out += ", " }

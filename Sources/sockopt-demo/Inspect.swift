@@ -53,25 +53,9 @@ func runInspect(_ arguments: [String]) -> Int32 {
     }
 }
 
-/// `{"address": "127.0.0.1:P", "backlog": 128, "applied": [...], "snapshot": {...}}`.
+/// `{"backlog": 128, "applied": [...], "snapshot": {...}}`: the library writes each part; the
+/// listener's address is the snapshot's `localAddress`.
 private func inspectJSON(_ listener: borrowing ListeningSocket, snapshot: SocketSnapshot) -> String {
-    let applied = listener.appliedOptions.map { option in
-        "{\"name\": \"\(option.name)\", \"cName\": \"\(option.name.cName)\", "
-            + "\"requested\": \"\(escaped(option.requested.valueDescription))\", "
-            + "\"kept\": \"\(escaped(option.effective.valueDescription))\", \"adjusted\": \(option.wasAdjusted)}"
-    }
-    return "{\"address\": \"\(listener.localAddress)\", \"backlog\": \(listener.backlog), "
-        + "\"applied\": [\(applied.joined(separator: ", "))], \"snapshot\": \(snapshot.json)}"
-}
-
-private func escaped(_ text: String) -> String {
-    text.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"")
-}
-
-extension String {
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        reduce(into: "") { result, character in
-            if character == target { result += replacement } else { result.append(character) }
-        }
-    }
+    let applied = listener.appliedOptions.map(\.json).joined(separator: ", ")
+    return "{\"backlog\": \(listener.backlog), \"applied\": [\(applied)], \"snapshot\": \(snapshot.json)}"
 }

@@ -64,6 +64,14 @@ extension KernelTests {
             #expect(entry("TCP_CONGESTION")?["value"] as? String == "reno")
             #expect(entry("IPV6_V6ONLY")?["supported"] as? Bool == false)
             #expect(entry("SO_ACCEPTCONN")?["value"] as? Bool == true)
+            #expect(object["localAddress"] as? String == listener.localAddress.description)
+
+            let applied = try #require(
+                try JSONSerialization.jsonObject(with: Data(listener.appliedOptions[0].json.utf8)) as? [String: Any]
+            )
+            #expect(applied["cName"] as? String == "SO_RCVBUF")
+            #expect(applied["requested"] as? Int == 65536 && applied["kept"] as? Int == 131_072)
+            #expect(applied["adjusted"] as? Bool == true)
         }
 
         @Test("Two snapshots compare: a listener and its accepted connection differ where the kernel says")
