@@ -152,7 +152,8 @@ public struct AddressInUseDiagnosis: Hashable, Sendable, CustomStringConvertible
     }
 
     private var ephemeralAdvice: String {
-        let range = ephemeralPorts.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "see `sysctl net.ipv4.ip_local_port_range`"
+        let range =
+            ephemeralPorts.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "see `sysctl net.ipv4.ip_local_port_range`"
         return "Every port of the ephemeral range net.ipv4.ip_local_port_range (\(range)) is taken: close idle "
             + "sockets, widen the range (`sysctl -w net.ipv4.ip_local_port_range=...`), or bind a fixed port."
     }
@@ -252,7 +253,9 @@ public struct AddressInUseDiagnosis: Hashable, Sendable, CustomStringConvertible
         } else {
             lines.append(
                 "Only connections in TIME_WAIT hold the port"
-                    + (inRange ? " (an earlier listener's, or a client's whose port was \(address.port))." : ", an earlier listener's.")
+                    + (inRange
+                        ? " (an earlier listener's, or a client's whose port was \(address.port))."
+                        : ", an earlier listener's.")
             )
             lines.append(
                 "For an earlier listener's: give .reuseAddress(true) to both the old and the new listener, or wait "

@@ -245,7 +245,7 @@ enum MessageText {
             let bullet = line.dropFirst(indentCount).hasPrefix("- ") ? 2 : 0
             let continuation = String(repeating: " ", count: indentCount + bullet)
             var current = ""
-            for word in line.split(separator: " ", omittingEmptySubsequences: true) {
+            for word in words(line) {
                 if current.isEmpty {
                     current = String(repeating: " ", count: indentCount) + word
                 } else if current.count + 1 + word.count <= width {
@@ -258,5 +258,23 @@ enum MessageText {
             result.append(current)
         }
         return result.joined(separator: "\n")
+    }
+
+    /// The words of a line; a `command in backquotes` is one word, so that it is never broken.
+    private static func words(_ line: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var quoted = false
+        for character in line {
+            if character == "`" { quoted.toggle() }
+            if character == " " && !quoted {
+                if !current.isEmpty { words.append(current) }
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
     }
 }

@@ -30,7 +30,9 @@ private let cases: [AdviceCase] = [
     AdviceCase(operation: .bind(ip6), errno: .invalidArgument, says: ["bound already", "fe80"]),
     // bind(2) of a Unix path: the errors of creating a file.
     AdviceCase(
-        operation: .bind(unixPath), errno: .noSuchEntry, says: ["directory", "does not exist", "mkdir"],
+        operation: .bind(unixPath),
+        errno: .noSuchEntry,
+        says: ["directory", "does not exist", "mkdir"],
         never: ["congestion"]
     ),
     AdviceCase(operation: .bind(unixPath), errno: .notDirectory, says: ["not a directory", "path"]),
@@ -39,20 +41,26 @@ private let cases: [AdviceCase] = [
     AdviceCase(operation: .bind(unixPath), errno: .readOnlyFileSystem, says: ["read-only", "writable directory"]),
     AdviceCase(operation: .bind(unixPath), errno: .noSpace, says: ["room"]),
     AdviceCase(
-        operation: .bind(unixPath), errno: .permissionDenied, says: ["search permission", "write permission"],
+        operation: .bind(unixPath),
+        errno: .permissionDenied,
+        says: ["search permission", "write permission"],
         never: ["unprivileged_port", "CAP_NET_BIND_SERVICE"]
     ),
     AdviceCase(operation: .bind(unixPath), errno: .addressInUse, says: ["live server", "another path"]),
     // bind(2) of an IP address.
     AdviceCase(
-        operation: .bind(ip4), errno: .permissionDenied, says: ["ip_unprivileged_port_start", "CAP_NET_BIND_SERVICE"]
+        operation: .bind(ip4),
+        errno: .permissionDenied,
+        says: ["ip_unprivileged_port_start", "CAP_NET_BIND_SERVICE"]
     ),
     AdviceCase(operation: .bind(ip6), errno: .addressNotAvailable, says: ["ip addr", "duplicate address detection"]),
     AdviceCase(operation: .bind(ip4), errno: .addressInUse, says: ["AddressInUseDiagnosis"]),
     AdviceCase(operation: .socket, errno: .addressFamilyNotSupported, says: ["IPv4"]),
     // listen(2) looks at no port privilege and no path.
     AdviceCase(
-        operation: .listen(ip4), errno: .permissionDenied, says: ["security policy"],
+        operation: .listen(ip4),
+        errno: .permissionDenied,
+        says: ["security policy"],
         never: ["Cannot bind", "unprivileged_port", "CAP_NET_BIND_SERVICE"]
     ),
     AdviceCase(operation: .listen(ip4), errno: .addressInUse, says: ["SO_REUSEADDR", "listens"]),
@@ -60,7 +68,9 @@ private let cases: [AdviceCase] = [
     AdviceCase(operation: .listen(ip4), errno: .invalidArgument, says: ["connected", "shut down"]),
     // connect(2)
     AdviceCase(
-        operation: .connect(unixPath), errno: .connectionRefused, says: ["nothing listens", "listen"]
+        operation: .connect(unixPath),
+        errno: .connectionRefused,
+        says: ["nothing listens", "listen"]
     ),
     AdviceCase(operation: .connect(unixPath), errno: .noSuchEntry, says: ["No socket file"], never: ["congestion"]),
     AdviceCase(operation: .connect(unixPath), errno: .permissionDenied, says: ["write permission on the socket file"]),
@@ -68,7 +78,10 @@ private let cases: [AdviceCase] = [
     AdviceCase(operation: .connect(unixPath), errno: .wrongProtocolType, says: ["stream or datagram"]),
     AdviceCase(operation: .connect(ip4), errno: .connectionRefused, says: ["Nothing listens on that port"]),
     AdviceCase(
-        operation: .connect(ip4), errno: .addressNotAvailable, says: ["ip_local_port_range"], never: ["ip addr"]
+        operation: .connect(ip4),
+        errno: .addressNotAvailable,
+        says: ["ip_local_port_range"],
+        never: ["ip addr"]
     ),
     AdviceCase(operation: .connect(ip4), errno: .timedOut, says: ["did not answer", "firewall"]),
     AdviceCase(operation: .connect(ip4), errno: .networkUnreachable, says: ["ip route"]),
@@ -89,7 +102,8 @@ private let cases: [AdviceCase] = [
     AdviceCase(operation: .setOption(.mark), errno: .notPermitted, says: ["CAP_NET_ADMIN"]),
     AdviceCase(operation: .setOption(.bindToDevice), errno: .noSuchDevice, says: ["ip link"]),
     AdviceCase(
-        operation: .setOption(.congestionControl), errno: .noSuchEntry,
+        operation: .setOption(.congestionControl),
+        errno: .noSuchEntry,
         says: ["tcp_available_congestion_control", "modprobe"]
     ),
     // close(2): never retried.

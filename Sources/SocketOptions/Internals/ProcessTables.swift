@@ -286,7 +286,9 @@ enum ProcessTables {
     /// net.ipv4.ip_local_port_range: where connect() and port 0 take their ports from.
     static func ephemeralPortRange() -> ClosedRange<UInt16>? {
         let text = contents("/proc/sys/net/ipv4/ip_local_port_range", limit: 64)
-        let numbers = text.split { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A }.compactMap { UInt16(String(decoding: $0, as: UTF8.self)) }
+        let numbers = text.split { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A }.compactMap {
+            UInt16(String(decoding: $0, as: UTF8.self))
+        }
         guard numbers.count == 2, numbers[0] <= numbers[1] else { return nil }
         return numbers[0]...numbers[1]
     }
