@@ -160,25 +160,21 @@ enum ProcessTables {
         return report
     }
 
-    /// The whole of a /proc file: one open (close-on-exec), reads until the end, one close.
+    /// The whole of a /proc file: one open (close-on-exec), reads until the end, one close. A
+    /// /proc table comes a page at a time, so the reads go to one buffer, and only what was read
+    /// is kept.
     static func contents(_ path: String, limit: Int = 256 << 20) -> [UInt8] {
         let fd = system_openReadOnly(path)
         guard fd >= 0 else { return [] }
         defer { _ = system_close(fd) }
         var bytes: [UInt8] = []
-        var chunk = min(1 << 16, limit)
+        let chunk = min(1 << 16, limit)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 1)
+        defer { buffer.deallocate() }
         while bytes.count < limit {
-            let start = bytes.count
-            bytes.append(contentsOf: repeatElement(0, count: chunk))
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                valueOrErrno { system_read(fd, buffer.baseAddress! + start, chunk) }
-            }
-            guard case .success(let read) = count, read > 0 else {
-                bytes.removeSubrange(start...)
-                break
-            }
-            bytes.removeSubrange((start + read)...)
-            chunk = min(chunk * 2, 1 << 20)
+            guard case .success(let count) = valueOrErrno({ system_read(fd, buffer.baseAddress, chunk) }), count > 0
+            else { break }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[..<min(count, limit - bytes.count)]))
         }
         return bytes
     }
