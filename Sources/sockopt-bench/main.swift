@@ -165,7 +165,7 @@ func runSS(_ arguments: [String]) -> Bool {
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
     let argv = (["ss"] + arguments).map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
+    defer { for argument in argv { free(argument) } }
     var pid: pid_t = 0
     guard posix_spawnp(&pid, "ss", &actions, nil, argv, environ) == 0 else { return false }
     var status: CInt = 0
@@ -218,6 +218,6 @@ func benchmarkDiagnosis(pairs: Int) -> Int32 {
     print("ss -tanp 'sport = :P'          \(format(theirs.best).padding(6)) \(format(theirs.median))")
     let ratio = ours.median / theirs.median
     print("ratio (median, diagnosis / ss): \(Double(Int(ratio * 100)) / 100)")
-    descriptors.forEach { close($0) }
+    for descriptor in descriptors { close(descriptor) }
     return 0
 }
