@@ -178,6 +178,20 @@ extension KernelTests {
             _ = ours
         }
 
+        @Test("The search for owners stops at its bound and says so")
+        func boundedSearch() throws {
+            let holder = try ListeningSocket(address: anyLoopbackPort)
+            let address = holder.localAddress
+            let unbounded = ProcessTables.report(for: address, type: .stream)
+            #expect(unbounded.ownersComplete)
+            #expect(unbounded.findings.contains { if case .listener(_, _, _?) = $0 { true } else { false } })
+            // No descriptor may be looked at: the listener is still found in the table, without its process.
+            let (bounded, calls) = recording { ProcessTables.report(for: address, type: .stream, descriptorBudget: 0) }
+            #expect(!bounded.ownersComplete)
+            #expect(bounded.findings == [.listener(address: address.description, uid: geteuid(), owner: nil)])
+            #expect(!calls.contains { $0.kind == .readlink })
+        }
+
         @Test("Text from /proc is escaped: control characters, bidi marks, backslashes and bytes that are not UTF-8")
         func printable() {
             #expect(ProcessTables.printable(Array("nginx".utf8)) == "nginx")
