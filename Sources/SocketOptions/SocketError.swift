@@ -14,17 +14,20 @@
 /// }
 /// ```
 public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// bind or listen failed because the address is in use: another socket listens on the port, or
-    /// an earlier listener's connections hold it in TIME_WAIT. The corresponding C error is
-    /// `EADDRINUSE`.
+    /// bind or listen failed because the address is in use: another socket holds the port, or
+    /// connections in TIME_WAIT do; for port 0, no ephemeral port was left. The description says
+    /// what each cause needs without reading anything; ``AddressInUseDiagnosis`` reads what holds
+    /// the address when asked for. The corresponding C error is `EADDRINUSE`.
     case addressInUse(SocketAddress)
 
     /// bind failed because the address is not one of this machine's. The corresponding C error is
     /// `EADDRNOTAVAIL`.
     case addressNotAvailable(SocketAddress)
 
-    /// bind failed for lack of privilege, usually a port below
-    /// `net.ipv4.ip_unprivileged_port_start`. The corresponding C errors are `EACCES` and `EPERM`.
+    /// bind failed for lack of privilege: for IP, usually a port below
+    /// `net.ipv4.ip_unprivileged_port_start`, or a security policy; for a Unix path, no search
+    /// permission on a directory of the path or no write permission on the one that would hold the
+    /// file. The corresponding C errors are `EACCES` and `EPERM`.
     case permissionDenied(SocketAddress)
 
     /// The socket's protocol or family has no such option (`TCP_NODELAY` on UDP, `IPV6_V6ONLY` on

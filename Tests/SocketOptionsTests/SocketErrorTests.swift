@@ -6,8 +6,8 @@ import Testing
 @testable import SocketOptions
 
 extension KernelTests {
-    // Under KernelTests: the EADDRINUSE message reads /proc, which opens descriptors that the
-    // descriptor-leak test would see if it ran alongside.
+    // Under KernelTests: some of these bind real sockets and paths, which the descriptor-leak test
+    // would see if it ran alongside. (The messages themselves read nothing.)
     @Suite("Error messages")
     struct SocketErrorTests {
         let address = SocketAddress.ipv4Any(port: 8080)
