@@ -9,6 +9,8 @@ enum ErrorAdvice {
     /// The system call, without its arguments.
     enum Call: Hashable, Sendable, CaseIterable {
         case socket, bind, listen, connect, accept, setOption, getOption, localAddress, close, send, receive, chmod
+        /// open and flock of the lock file beside a Unix socket file (PATH.lock).
+        case lockFile
     }
 
     /// The address family a row is for.
@@ -80,13 +82,13 @@ enum ErrorAdvice {
                 + "such as one under /run that belongs to its user."
         ),
         Row(
-            calls: [.bind, .chmod],
+            calls: [.bind, .chmod, .lockFile],
             scope: .unix,
             errnos: [.noSuchEntry],
             text: "A directory on the path does not exist: create it first (mkdir -p), or fix the path."
         ),
         Row(
-            calls: [.bind, .connect, .chmod, .send],
+            calls: [.bind, .connect, .chmod, .send, .lockFile],
             scope: .unix,
             errnos: [.notDirectory],
             text: "A component of the path that should be a directory is not one: fix the path."
@@ -99,7 +101,7 @@ enum ErrorAdvice {
             text: "Resolving the path met too many symbolic links (a loop?): use a path without them."
         ),
         Row(
-            calls: [.bind, .chmod],
+            calls: [.bind, .chmod, .lockFile],
             scope: .unix,
             errnos: [.readOnlyFileSystem],
             text: "The socket file would be on a read-only file system: choose a writable directory, such as /run "
@@ -118,6 +120,20 @@ enum ErrorAdvice {
             errnos: [.addressInUse],
             text: "A file exists at the path: a live server's socket, or a file that is not a socket. Stop that "
                 + "server or choose another path."
+        ),
+        Row(
+            calls: [.lockFile],
+            scope: .unix,
+            errnos: [.wouldBlock],
+            text: "Another process holds the lock beside the socket file: an instance of the server runs on this "
+                + "path. Stop it, or choose another path."
+        ),
+        Row(
+            calls: [.lockFile],
+            scope: .unix,
+            errnos: [.permissionDenied],
+            text: "The process may not open or create the lock file beside the socket file (PATH.lock): it needs "
+                + "write permission on the directory, or on the lock file if it exists."
         ),
         // bind(2), ip(7)
         Row(
@@ -484,6 +500,7 @@ extension ErrorAdvice.Call {
         case .send: "send(2)"
         case .receive: "recv(2)"
         case .chmod: "chmod(2)"
+        case .lockFile: "flock(2)"
         }
     }
 }

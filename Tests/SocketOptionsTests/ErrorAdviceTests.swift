@@ -145,9 +145,33 @@ struct ErrorAdviceTests {
         #expect(!message.contains("See the"), "no row for it: \(message)")
     }
 
+    /// The lock file beside a Unix socket file: the call has no SocketError.Operation of its own here.
+    private static let lockFileCases: [(Errno, [String])] = [
+        (.wouldBlock, ["holds the lock", "instance"]),
+        (.permissionDenied, ["write permission", "lock file"]),
+        (.noSuchEntry, ["does not exist"]),
+        (.notDirectory, ["should be a directory"]),
+        (.readOnlyFileSystem, ["read-only"]),
+    ]
+
+    @Test("The lock file beside a Unix socket file gets advice about the lock and its directory")
+    func lockFileAdvice() {
+        for (errno, phrases) in Self.lockFileCases {
+            let advice = ErrorAdvice.advice(call: .lockFile, family: .unix, errno: errno)
+            for phrase in phrases { #expect(advice.contains(phrase), "\(errno.name): \(advice)") }
+        }
+    }
+
     @Test("Every row of the table is met by one of the cases")
     func everyRowTested() {
         var reached = Set<Int>()
+        for (errno, _) in Self.lockFileCases {
+            if let row = ErrorAdvice.row(call: .lockFile, family: .unix, errno: errno),
+                let index = ErrorAdvice.rows.firstIndex(where: { $0.text == row.text })
+            {
+                reached.insert(index)
+            }
+        }
         for example in cases {
             let (call, family) = example.operation.adviceKey
             if let row = ErrorAdvice.row(call: call, family: family, errno: example.errno) {
