@@ -115,6 +115,8 @@ extension String {
 
 // MARK: the EADDRINUSE diagnosis next to ss
 
+#if os(Linux)
+
 /// Seconds of the fastest of `rounds` runs of `body`, and the median.
 func timed(rounds: Int, _ body: () -> Void) -> (best: Double, median: Double) {
     let clock = ContinuousClock()
@@ -221,3 +223,9 @@ func benchmarkDiagnosis(pairs: Int) -> Int32 {
     for descriptor in descriptors { close(descriptor) }
     return 0
 }
+#else
+func benchmarkDiagnosis(pairs: Int) -> Int32 {
+    print("diagnosis: /proc is Linux's; nothing to measure here")
+    return 0
+}
+#endif
