@@ -149,12 +149,16 @@ enum SocketCalls {
         valueOrErrno { system_recv(fd, buffer.baseAddress, buffer.count, 0) }.mapError { .system(.receive, $0) }
     }
 
+    /// The named address errors mean what they say only for the calls that name a local address:
+    /// EACCES from listen is a security policy, EADDRNOTAVAIL from connect is a used-up port range.
     static func addressError(_ errno: Errno, address: SocketAddress, operation: SocketError.Operation) -> SocketError {
+        let binds = if case .bind = operation { true } else { false }
+        let listens = if case .listen = operation { true } else { false }
         switch errno {
-        case .addressInUse: .addressInUse(address)
-        case .addressNotAvailable: .addressNotAvailable(address)
-        case .permissionDenied, .notPermitted: .permissionDenied(address)
-        default: .system(operation, errno)
+        case .addressInUse where binds || listens: return .addressInUse(address)
+        case .addressNotAvailable where binds: return .addressNotAvailable(address)
+        case .permissionDenied where binds, .notPermitted where binds: return .permissionDenied(address)
+        default: return .system(operation, errno)
         }
     }
 }

@@ -18,6 +18,7 @@ final class SyscallRecorder: Sendable {
     enum Kind: String, Sendable, Hashable {
         case socket, setsockopt, getsockopt, bind, listen, connect, getsockname, getpeername
         case accept, poll, send, recv, sendto, recvfrom, close, chmod, unlink
+        case open, read, opendir, readdir, readlink  // the /proc reads of the EADDRINUSE diagnosis
     }
 
     struct Call: Sendable, Hashable, CustomStringConvertible {

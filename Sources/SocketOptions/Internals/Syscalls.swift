@@ -247,3 +247,87 @@ func system_recvfrom(
     #endif
     return recvfrom(fd, bytes, count, flags, address, length)
 }
+
+#if os(Linux)
+// The /proc reads of the EADDRINUSE diagnosis (ProcessTables.swift): always close-on-exec.
+
+/// open(path, O_RDONLY | O_CLOEXEC | flags).
+@inline(__always)
+func system_openReadOnly(_ path: String, flags: CInt = 0) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.open, descriptor: -1) { open(path, O_RDONLY | O_CLOEXEC | flags) }
+    }
+    #endif
+    return open(path, O_RDONLY | O_CLOEXEC | flags)
+}
+
+@inline(__always)
+func system_read(_ fd: CInt, _ bytes: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.read, descriptor: fd) { read(fd, bytes, count) }
+    }
+    #endif
+    return read(fd, bytes, count)
+}
+
+/// opendir; glibc and musl open the directory close-on-exec.
+@inline(__always)
+func system_opendir(_ path: String) -> OpaquePointer? {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        var directory: OpaquePointer?
+        _ = recorder.perform(.opendir, descriptor: -1) { () -> CInt in
+            directory = opendir(path)
+            return directory == nil ? -1 : 0
+        }
+        return directory
+    }
+    #endif
+    return opendir(path)
+}
+
+/// readdir; nil at the end of the directory or on an error.
+@inline(__always)
+func system_readdir(_ directory: OpaquePointer) -> UnsafeMutablePointer<dirent>? {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        var entry: UnsafeMutablePointer<dirent>?
+        _ = recorder.perform(.readdir, descriptor: dirfd(directory)) { () -> CInt in
+            entry = readdir(directory)
+            return entry == nil ? -1 : 0
+        }
+        return entry
+    }
+    #endif
+    return readdir(directory)
+}
+
+@inline(__always)
+func system_closedir(_ directory: OpaquePointer) {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        _ = recorder.perform(.close, descriptor: dirfd(directory)) { closedir(directory) }
+        return
+    }
+    #endif
+    _ = closedir(directory)
+}
+
+/// readlinkat, relative to a directory descriptor (a /proc/PID/fd directory).
+@inline(__always)
+func system_readlinkat(
+    _ directory: CInt,
+    _ path: UnsafePointer<CChar>,
+    _ buffer: UnsafeMutablePointer<CChar>,
+    _ size: Int
+) -> Int {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.readlink, descriptor: directory) { readlinkat(directory, path, buffer, size) }
+    }
+    #endif
+    return readlinkat(directory, path, buffer, size)
+}
+#endif
