@@ -64,7 +64,7 @@ enum ProcessTables {
         case .stale: return [.staleUnixFile(path: path)]
         case .notASocket: return [.notASocket(path: path)]
         case .live:
-            let inode = unixListeners().first { $0.path == path }?.inode
+            let inode = UnixPathState.sockets(boundTo: path).first ?? unixListeners().first { $0.path == path }?.inode
             return [.liveUnixServer(path: path, owner: inode.flatMap { owners(ofInodes: [$0])[$0] })]
         case .unknown: return []
         }
