@@ -44,6 +44,8 @@ final class UnixSocketFile: @unchecked Sendable {
         var path: String
         /// The socket's name inside it, once bound.
         var socketName: String?
+        /// A stale socket file moved in from the path, judged stale there, not yet removed.
+        var staleName: String?
         /// Set when a stranger's file could not be put back: the directory is then left in place.
         var keep = false
     }
@@ -259,6 +261,7 @@ final class UnixSocketFile: @unchecked Sendable {
     private func removeStaging() {
         guard let staging else { return }
         if let socketName = staging.socketName { _ = system_unlinkat(staging.descriptor, socketName, 0) }
+        if let staleName = staging.staleName { _ = system_unlinkat(staging.descriptor, staleName, 0) }
         if !staging.keep, case .success(let named) = FileIdentity.named(staging.name, in: parent),
             named.isSameFile(as: staging.identity)
         {
@@ -311,7 +314,7 @@ final class UnixSocketFile: @unchecked Sendable {
         if case .success(let moved) = FileIdentity.named(movedName, in: staging.descriptor), moved.isSocket,
             UnixPathState.judge(moved, reachedThrough: staging.path + "/" + movedName) == .stale
         {
-            _ = system_unlinkat(staging.descriptor, movedName, 0)
+            if system_unlinkat(staging.descriptor, movedName, 0) != 0 { self.staging?.staleName = movedName }
             return true
         }
         if system_linkat(staging.descriptor, movedName, parent, name, 0) == 0 {
