@@ -231,9 +231,12 @@ extension KernelTests {
                 # The test process may block SIGTERM, and a child inherits the mask.
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM])
                 print("ready", flush=True)
+                parent = os.getppid()
                 n = 0
                 while True:
                     n += 1
+                    if n % 1024 == 0 and os.getppid() != parent:
+                        os._exit(0)  # the test is gone: never outlive it
                     tmp = os.path.join(d, "evil-%d" % n)
                     try:
                         if stat.S_ISSOCK(os.lstat(path).st_mode):
@@ -272,6 +275,7 @@ extension KernelTests {
             var started = 0
             var checked = 0
             var refused = 0
+            var reasons: [String: Int] = [:]
             for _ in 0..<300 {
                 do {
                     let listener = try ListeningSocket(address: try .unix(path: path), unixFileMode: 0o666)
@@ -284,6 +288,7 @@ extension KernelTests {
                     try listener.close()
                 } catch {
                     refused += 1
+                    reasons[error.description.prefix(60).description, default: 0] += 1
                 }
                 // The attacker's symlink at the path would refuse every later start: clear it, as an
                 // operator would.
@@ -297,7 +302,7 @@ extension KernelTests {
             attacker.waitUntilExit()
             let figures = readLine(from: output.fileHandleForReading.fileDescriptor)
             print(
-                "attacker (tries, file swaps, directory swaps): \(figures)starts: \(started), checked: \(checked), refused: \(refused)"
+                "attacker (tries, file swaps, directory swaps): \(figures)starts: \(started), checked: \(checked), refused: \(refused) \(reasons)"
             )
 
             #expect(identity(secret)?.permissions == 0o600, "the target's mode never changed")
@@ -326,20 +331,70 @@ extension KernelTests {
             }
         }
 
+        @Test("A start paused between bind and listen while another thread starts: the other fails at once")
+        func pausedStartAgainstAnotherThread() throws {
+            try withTemporaryDirectory { directory in
+                let address = try SocketAddress.unix(path: directory + "/app.sock")
+                let recorder = SyscallRecorder()
+                let pause = recorder.pause(.listen, .before)
+                let first = Shared<Outcome?>(nil)
+                let done = DispatchSemaphore(value: 0)
+                Thread.detachNewThread {
+                    SyscallRecorder.$current.withValue(recorder) {
+                        do {
+                            let listener = try ListeningSocket(address: address)
+                            first.set(.listening)
+                            done.signal()
+                            // Serve one client, so the test can see which socket holds the path.
+                            _ = try? listener.accept(timeout: .seconds(5))
+                        } catch {
+                            first.set(.failed(error as? SocketError ?? .invalidArgument("\(error)")))
+                            done.signal()
+                        }
+                    }
+                }
+                #expect(pause.waitUntilReached())
+                // The first start is bound, not listening, and holds the lock.
+                #expect(start(address) == .failed(.addressInUse(address)))
+                #expect(!fileExists(directory + "/app.sock"), "nothing is at the path before it listens")
+                pause.resume()
+                #expect(done.wait(timeout: .now() + 10) == .success)
+                #expect(first.get() == .listening)
+                let client = try Connection(connectingTo: address)
+                _ = client
+            }
+        }
+
+        @Test("A pause that nobody resumes ends at its limit: a start never waits without a bound")
+        func pauseIsBounded() throws {
+            try withTemporaryDirectory { directory in
+                let address = try SocketAddress.unix(path: directory + "/app.sock")
+                let recorder = SyscallRecorder()
+                _ = recorder.pause(.linkat, .before, limit: .milliseconds(100))
+                let outcome = recording(recorder) { start(address) }.0
+                #expect(outcome == .listening)
+            }
+        }
+
         @Test("200 rounds of two simultaneous starts on one path: exactly one listens each time")
         func simultaneousStartsStress() throws {
             try withTemporaryDirectory { directory in
                 let address = try SocketAddress.unix(path: directory + "/app.sock")
                 var doubleSuccesses = 0
                 var bothFailed = 0
-                for _ in 0..<200 {
+                for round in 0..<200 {
                     let arrived = Counter()
                     let tried = Counter()
                     let successes = Counter()
                     let inTime = finishes(within: .seconds(10)) {
-                        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+                        DispatchQueue.concurrentPerform(iterations: 2) { index in
                             arrived.increment()
                             while arrived.value < 2 {}
+                            // One of the two starts a little later, by a different amount each round,
+                            // so that the rounds sweep the whole of the other's start.
+                            if index == 1 {
+                                for _ in 0..<(round % 100) * 120 { _ = arrived.value }
+                            }
                             do {
                                 let listener = try ListeningSocket(address: address)
                                 successes.increment()
