@@ -446,6 +446,25 @@ extension KernelTests {
             }
         }
 
+        @Test("sock_diag names the socket bound to a file, on ext4 and tmpfs alike, and nothing for a stale file")
+        func socketTableFindsTheBoundSocket() throws {
+            // /tmp is ext4 here (device 254:0, whose kernel and stat encodings differ); /dev/shm is tmpfs.
+            for base in ["/tmp", "/dev/shm"] {
+                let path = "\(base)/socketoptions-diag-\(getpid()).sock"
+                unlink(path)
+                defer { unlink(path) }
+                let server = rawUnixServer(path, backlog: nil)
+                let file = try #require(identity(path))
+                var link = [CChar](repeating: 0, count: 64)
+                let count = readlink("/proc/self/fd/\(server)", &link, link.count - 1)
+                let target = String(decoding: link.prefix(max(count, 0)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                let inode = try #require(UInt64(target.dropFirst("socket:[".count).dropLast()))
+                #expect(try UnixSocketTable.sockets(boundTo: file).get() == [inode], "\(base)")
+                close(server)
+                #expect(try UnixSocketTable.sockets(boundTo: file).get() == [], "\(base)")
+            }
+        }
+
         @Test("A server that has bound and not yet listened is live: its file is never removed")
         func boundNotListeningIsLive() throws {
             try withTemporaryDirectory { directory in
