@@ -521,6 +521,7 @@ extension SocketError.Operation {
         case .receive: (.receive, nil)
         case .close: (.close, nil)
         case .chmod(let address): (.chmod, address.family)
+        case .lockFile(let address): (.lockFile, address.family)
         }
     }
 }

@@ -55,7 +55,8 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The listen backlog is negative or larger than a C `int`.
     case invalidBacklog(Int)
 
-    /// A Unix socket file mode above `0o7777`, or one given for an address that is not a path.
+    /// A Unix socket file mode outside `0o0...0o777` (setuid, setgid and sticky make no sense for a
+    /// socket), or one given for an address that is not a path.
     case invalidFileMode(UInt32)
 
     /// A descriptor offered to ``ListeningSocket/init(adopting:)`` is not a listening stream socket;
@@ -99,8 +100,11 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case receive
         /// Closing the descriptor (`close`).
         case close
-        /// Setting a Unix socket file's mode (`chmod`).
+        /// Setting a Unix socket file's mode (`fchmodat`).
         case chmod(SocketAddress)
+        /// Taking the lock beside a Unix socket file (`open` and `flock` of the path with `.lock`
+        /// appended).
+        case lockFile(SocketAddress)
 
         public var description: String {
             switch self {
@@ -118,6 +122,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             case .receive: "recv()"
             case .close: "close()"
             case .chmod(let address): "chmod(\(address.host))"
+            case .lockFile(let address): "flock(\(address.host).lock)"
             }
         }
     }
@@ -208,7 +213,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             return "The listen backlog \(backlog) is invalid: give 0...\(Int32.max). Linux caps any larger "
                 + "request at net.core.somaxconn without saying so."
         case .invalidFileMode(let mode):
-            return "The file mode 0o\(String(mode, radix: 8)) is invalid: give permission bits 0o0...0o7777, such as "
+            return "The file mode 0o\(String(mode, radix: 8)) is invalid: give permission bits 0o0...0o777, such as "
                 + "0o660, and only for a Unix-domain path."
         case .notAListener(let descriptor, let reason):
             return "Descriptor \(descriptor) cannot be adopted as a listener: \(reason). Pass a stream socket that "

@@ -153,9 +153,18 @@ enum ProcessTables {
         switch UnixPathState.probe(path) {
         case .stale: report.findings = [.staleUnixFile(path: path)]
         case .notASocket: report.findings = [.notASocket(path: path)]
-        case .live: report.findings = [.liveUnixServer(path: path, owner: owner())]
-        case .unknown:
-            if inode != nil { report.findings = [.liveUnixServer(path: path, owner: owner())] }
+        case let state:
+            // Our own listeners bind through /proc/self/fd, so /proc/net/unix does not show them under
+            // their path: find the socket by the file's device and inode (sock_diag) first.
+            let found = UnixPathState.sockets(boundTo: path).first ?? inode
+            guard state == .live || found != nil else { break }
+            var owner: AddressInUseDiagnosis.Owner?
+            if let found {
+                let (owners, complete) = owners(ofInodes: [found], budget: budget)
+                report.ownersComplete = complete
+                owner = owners[found]
+            }
+            report.findings = [.liveUnixServer(path: path, owner: owner)]
         }
         return report
     }

@@ -24,26 +24,23 @@ enum SocketCalls {
         }
     }
 
-    static func bind(_ fd: CInt, to address: SocketAddress) throws(SocketError) {
+    /// bind; errors name `reported` when given (a Unix socket bound under a private name reports
+    /// the path that was asked for).
+    static func bind(
+        _ fd: CInt,
+        to address: SocketAddress,
+        reportingAs reported: SocketAddress? = nil
+    ) throws(SocketError) {
         let result = address.withSockAddr { sockaddr, length in valueOrErrno { system_bind(fd, sockaddr, length) } }
-        if case .failure(let errno) = result { throw addressError(errno, address: address, operation: .bind(address)) }
-    }
-
-    /// bind, and for a Unix path found in use by a dead server's socket file: unlink it and bind
-    /// once more. Never a live server's socket, never a file that is not a socket.
-    static func bindRecoveringStaleUnixPath(_ fd: CInt, to address: SocketAddress) throws(SocketError) {
-        do {
-            try bind(fd, to: address)
-        } catch .addressInUse(let inUse) {
-            guard let path = address.unixPath, UnixPathState.probe(path) == .stale else { throw .addressInUse(inUse) }
-            _ = system_unlink(path)
-            try bind(fd, to: address)
+        if case .failure(let errno) = result {
+            let named = reported ?? address
+            throw addressError(errno, address: named, operation: .bind(named))
         }
     }
 
     static func setCloseOnExec(_ fd: CInt) {
-        let flags = fcntl(fd, F_GETFD)
-        if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        let flags = system_fcntl(fd, F_GETFD)
+        if flags >= 0 { _ = system_fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
     }
 
     static func listen(_ fd: CInt, backlog: Int, address: SocketAddress) throws(SocketError) {
