@@ -140,6 +140,14 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether a socket bound to this address can take IPv4 traffic as well: `::` and IPv4-mapped
+    /// IPv6 addresses (`::ffff:a.b.c.d`) with IPV6_V6ONLY off. Linux turns IPV6_V6ONLY on at bind
+    /// for any other IPv6 address.
+    var canServeIPv4: Bool {
+        guard case .ip(.ipv6(let high, let low, _), _) = endpoint, high == 0 else { return false }
+        return low == 0 || UInt64(bigEndian: low) >> 32 == 0x0000_FFFF
+    }
+
     /// The file-system path of a Unix-domain address; nil for IP and abstract addresses.
     public var unixPath: String? {
         if case .unixPath(let path) = endpoint, !path.isEmpty { return path }
