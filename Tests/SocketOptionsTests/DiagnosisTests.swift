@@ -44,12 +44,14 @@ extension KernelTests {
                 _ = try ListeningSocket(address: address, options: [])
             }
             let diagnosis = try #require(error.addressInUseDiagnosis)
-            // Three closed server-first, on a port that held nothing before.
+            // Three closed server-first, on a port that held nothing before. Once the listener is
+            // closed, TIME_WAIT does not stop another SO_REUSEADDR socket from taking the port: a
+            // test of another process did, and left three more (seen once in 200 rounds).
             guard diagnosis.findings.count == 1, case .timeWait(let count) = diagnosis.findings[0] else {
                 Issue.record("expected TIME_WAIT only, found \(diagnosis.findings)")
                 return
             }
-            #expect(count == 3)
+            #expect(count >= 3)
             #expect(diagnosis.description.contains("give .reuseAddress(true) to both the old and the new listener"))
         }
 
