@@ -29,6 +29,18 @@ private func stopRequested() -> Bool {
     return read(stopPipe.read, &byte, 1) == 1
 }
 
+/// Whether `number` is ignored now (SIG_IGN, 1 on Linux and Darwin), as `nohup` leaves SIGHUP.
+private func isIgnored(_ number: CInt) -> Bool {
+    var current = sigaction()
+    guard sigaction(number, nil, &current) == 0 else { return false }
+    #if canImport(Darwin)
+    let handler = current.__sigaction_u.__sa_handler
+    #else
+    let handler = current.__sigaction_handler.sa_handler
+    #endif
+    return handler.map { unsafeBitCast($0, to: Int.self) == 1 } ?? false
+}
+
 /// The errors of accept that leave the listener usable: out of descriptors or kernel memory.
 /// The connection stays queued, so accepting again at once would spin: wait, then go on.
 private let transientAcceptErrors: [Errno] = [
@@ -56,8 +68,8 @@ func runServe(_ arguments: [String]) -> Int32 {
         return 1
     }
     // SIGHUP too (the terminal went away): a stop like the others, which closes the listener and
-    // so removes a Unix socket file.
-    for stopSignal in [SIGINT, SIGTERM, SIGHUP] {
+    // so removes a Unix socket file; unless it is ignored, as `nohup` leaves it, to keep serving.
+    for stopSignal in [SIGINT, SIGTERM, SIGHUP] where !isIgnored(stopSignal) {
         signal(stopSignal) { _ in
             var byte: UInt8 = 1
             _ = write(stopPipe.write, &byte, 1)
