@@ -11,6 +11,9 @@ let librarySettings: [SwiftSetting] = [
 
 let package = Package(
     name: "SocketOptions",
+    // Duration, which the API uses for timeouts, needs macOS 13; nothing needs more (the demo stops
+    // through a pipe rather than Synchronization's Atomic, which would need macOS 15).
+    platforms: [.macOS(.v13)],
     products: [
         .library(name: "SocketOptions", targets: ["SocketOptions"]),
         .executable(name: "sockopt-demo", targets: ["sockopt-demo"]),

@@ -1,21 +1,51 @@
 // SocketOptions: what was asked of the kernel, and what it kept.
 
-/// An option as it was requested and as the kernel reads it back after setting it.
+/// An option as it was requested and as the kernel keeps it once the socket is ready.
 ///
 /// Linux keeps twice a requested buffer size and rounds timeouts up to its clock tick; such an
 /// adjustment is reported here rather than thrown. A boolean option that reads back different
-/// from the request is thrown as ``SocketError/optionNotKept(requested:effective:)`` instead.
+/// from the request is thrown as ``SocketError/optionNotKept(requested:effective:)`` instead,
+/// unless bind changed it afterwards: binding a specific IPv6 address turns `IPV6_V6ONLY` on, and
+/// binding an IPv6 address with a zone binds the socket to the zone's interface
+/// (`SO_BINDTODEVICE`). Those options are read again once the socket is bound (and listening), so
+/// that ``effective`` says what holds for the ready socket, and ``changedByBind`` says why.
 public struct AppliedOption: Hashable, Sendable, CustomStringConvertible {
     /// The option as given.
     public let requested: SocketOption
-    /// The option as `getsockopt` read it back straight after `setsockopt`.
+    /// The option as the kernel keeps it on the ready socket: read back with `getsockopt` straight
+    /// after `setsockopt`, and for an option that bind can change, read again after bind (after
+    /// `listen` for a listener).
     public let effective: SocketOption
+    /// The option as `getsockopt` read it back straight after `setsockopt`, before bind. It
+    /// differs from ``effective`` only when bind changed it; see ``changedByBind``.
+    public let keptBeforeBind: SocketOption
 
     /// A record of a requested and an effective value of one option; made only by the package,
     /// which reads the effective value back for the same option.
     init(requested: SocketOption, effective: SocketOption) {
+        self.init(requested: requested, keptBeforeBind: effective, effective: effective)
+    }
+
+    /// A record of an option whose value bind may have changed after it was set.
+    init(requested: SocketOption, keptBeforeBind: SocketOption, effective: SocketOption) {
         self.requested = requested
+        self.keptBeforeBind = keptBeforeBind
         self.effective = effective
+    }
+
+    /// The options whose value bind itself can change, and why it does: these are read again
+    /// once the socket is bound.
+    static func bindChanges(_ name: SocketOption.Name) -> String? {
+        switch name {
+        case .ipv6Only: "binding a specific IPv6 address (not :: and not IPv4-mapped) turns IPV6_V6ONLY on"
+        case .bindToDevice: "binding an IPv6 address with a zone binds the socket to the zone's interface"
+        default: nil
+        }
+    }
+
+    /// Why bind changed the value the kernel kept at `setsockopt`; `nil` when it did not.
+    public var changedByBind: String? {
+        keptBeforeBind == effective ? nil : (Self.bindChanges(name) ?? "bind changed it")
     }
 
     /// Which option this is.
@@ -28,6 +58,7 @@ public struct AppliedOption: Hashable, Sendable, CustomStringConvertible {
     /// keeps the value as given.
     public var adjustment: String? {
         guard wasAdjusted else { return nil }
+        if let changedByBind { return "changed by bind: " + changedByBind }
         switch name {
         case .receiveBufferSize:
             return "Linux keeps twice the request, at least its minimum, at most twice net.core.rmem_max"
@@ -41,16 +72,23 @@ public struct AppliedOption: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The record as a JSON object, for tools: `{"name": "receiveBufferSize", "cName": "SO_RCVBUF",
-    /// "requested": 65536, "kept": 131072, "adjusted": true, "text": "..."}`, values typed as in
-    /// ``SocketSnapshot/json``.
+    /// "requested": 65536, "kept": 131072, "keptBeforeBind": 131072, "adjusted": true,
+    /// "changedByBind": null, "text": "..."}`, values typed as in ``SocketSnapshot/json``; `kept` is
+    /// ``effective``, and `changedByBind` the reason when bind changed the value.
     public var json: String {
         "{\"name\": \(JSON.string(name.rawValue)), \"cName\": \(JSON.string(name.cName)), "
             + "\"requested\": \(JSON.value(requested.payload)), \"kept\": \(JSON.value(effective.payload)), "
-            + "\"adjusted\": \(wasAdjusted), \"text\": \(JSON.string(description))}"
+            + "\"keptBeforeBind\": \(JSON.value(keptBeforeBind.payload)), \"adjusted\": \(wasAdjusted), "
+            + "\"changedByBind\": \(changedByBind.map(JSON.string) ?? "null"), \"text\": \(JSON.string(description))}"
     }
 
-    /// `"SO_RCVBUF: requested 65536 bytes, kernel kept 131072 bytes"`.
+    /// `"SO_RCVBUF: requested 65536 bytes, kernel kept 131072 bytes"`;
+    /// `"IPV6_V6ONLY: requested off, kernel kept off, then bind made it on: binding a specific ..."`.
     public var description: String {
+        if let changedByBind {
+            return "\(name.cName): requested \(requested.valueDescription), kernel kept "
+                + "\(keptBeforeBind.valueDescription), then bind made it \(effective.valueDescription): \(changedByBind)"
+        }
         let kept = wasAdjusted ? "kernel kept \(effective.valueDescription)" : "kept as requested"
         return "\(name.cName): requested \(requested.valueDescription), \(kept)"
     }

@@ -28,8 +28,9 @@ public struct DatagramSocket: ~Copyable, Sendable {
     /// The address the socket is bound to (`getsockname`), with the port the kernel chose for 0.
     public let localAddress: SocketAddress
 
-    /// Each option as requested and as the kernel kept it, in the order given (with
-    /// `.ipv6Only(false)` added for an IPv6 address, as ``ListeningSocket`` does).
+    /// Each option as requested and as the kernel keeps it on the bound socket, in the order given
+    /// (with `.ipv6Only(false)` added for `::` or an IPv4-mapped address, as ``ListeningSocket``
+    /// does).
     public let appliedOptions: [AppliedOption]
 
     /// Creates a datagram socket, sets its options and binds it to `address`.
@@ -58,10 +59,11 @@ public struct DatagramSocket: ~Copyable, Sendable {
             try SocketCalls.bind(descriptor.rawValue, to: address)
             localAddress = try SocketCalls.localAddress(descriptor.rawValue)
         }
+        let ready = try SocketSetup.readAgainAfterBind(applied, on: descriptor.rawValue)
         self.descriptor = descriptor
         self.unixFile = unixFile
         self.localAddress = localAddress
-        self.appliedOptions = applied
+        self.appliedOptions = ready
     }
 
     /// Reads an option's present value from the kernel with `getsockopt`.

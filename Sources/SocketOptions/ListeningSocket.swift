@@ -37,9 +37,11 @@ public struct ListeningSocket: ~Copyable, Sendable {
     /// it carries the port the kernel chose.
     public let localAddress: SocketAddress
 
-    /// Each option as requested and as the kernel kept it, in the order given. For an IPv6
-    /// address without ``SocketOption/ipv6Only(_:)`` among the options, the listener adds
-    /// `.ipv6Only(false)` last, so that it serves IPv4 too whatever `net.ipv6.bindv6only` says.
+    /// Each option as requested and as the kernel keeps it on the listening socket, in the order
+    /// given. For `::` or an IPv4-mapped address without ``SocketOption/ipv6Only(_:)`` among the
+    /// options, the listener adds `.ipv6Only(false)` last, so that it serves IPv4 too whatever
+    /// `net.ipv6.bindv6only` says; a specific IPv6 address such as `::1` is IPv6-only by the
+    /// kernel's rule (see ``AppliedOption/changedByBind``).
     public let appliedOptions: [AppliedOption]
 
     /// The backlog passed to `listen`; 0 for an adopted listener, whose backlog its maker chose (on
@@ -109,11 +111,12 @@ public struct ListeningSocket: ~Copyable, Sendable {
             try SocketCalls.listen(descriptor.rawValue, backlog: backlog, address: address)
             localAddress = try SocketCalls.localAddress(descriptor.rawValue)
         }
+        let ready = try SocketSetup.readAgainAfterBind(applied, on: descriptor.rawValue)
 
         self.descriptor = descriptor
         self.unixFile = unixFile
         self.localAddress = localAddress
-        self.appliedOptions = applied
+        self.appliedOptions = ready
         self.backlog = backlog
     }
 

@@ -53,9 +53,14 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     public static let maximumUnixPathLength = 107
 
     /// Parses `"HOST:PORT"`: an IPv4 host as four decimal numbers (`"127.0.0.1:8080"`) or an IPv6
-    /// host in brackets (`"[::1]:8080"`, with a zone for link-local: `"[fe80::1%eth0]:8080"`); or a
-    /// Unix-domain address, `"unix:/run/app.sock"` (a text that starts with `/` is a path too) or
-    /// `"unix:@name"` for Linux's abstract namespace.
+    /// host in brackets (`"[::1]:8080"`, with a zone for link-local: `"[fe80::1%eth0]:8080"` or
+    /// `"[fe80::1%2]:8080"`; an interface that does not exist is refused); or a Unix-domain address,
+    /// `"unix:/run/app.sock"` (a text that starts with `/` is a path too) or `"unix:@name"` for
+    /// Linux's abstract namespace.
+    ///
+    /// The port is decimal, 0...65535, without a sign or leading zeros (`"0"` itself is fine):
+    /// every address has one text form, and ``description`` prints it, so that
+    /// `SocketAddress(address.description) == address` for every address this type can make.
     ///
     /// - Throws: ``SocketError/invalidAddress(_:)`` when the text is not such an address; its
     ///   description says what is wrong with it.
@@ -79,11 +84,21 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// A Unix-domain address at `path` in the file system.
     ///
+    /// A relative path that starts with `@` is kept as `./@...`, the same file: written as text,
+    /// `unix:@name` is an abstract name, and an address prints as text that parses back to it.
+    ///
     /// - Throws: ``SocketError/invalidAddress(_:)`` for an empty path, one longer than
     ///   ``maximumUnixPathLength`` bytes, or one with a NUL in it.
     public static func unix(path: String) throws(SocketError) -> SocketAddress {
+        let path = unambiguousPath(path)
         if checkUnixName(path) != nil { throw .invalidAddress("unix:" + path) }
         return SocketAddress(endpoint: .unixPath(path))
+    }
+
+    /// `@name` as a path is the file `./@name`: the text form reserves the leading `@` for
+    /// abstract names.
+    static func unambiguousPath(_ path: String) -> String {
+        path.hasPrefix("@") ? "./" + path : path
     }
 
     #if os(Linux)
@@ -140,6 +155,14 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether a socket bound to this address can take IPv4 traffic as well: `::` and IPv4-mapped
+    /// IPv6 addresses (`::ffff:a.b.c.d`) with IPV6_V6ONLY off. Linux turns IPV6_V6ONLY on at bind
+    /// for any other IPv6 address.
+    var canServeIPv4: Bool {
+        guard case .ip(.ipv6(let high, let low, _), _) = endpoint, high == 0 else { return false }
+        return low == 0 || UInt64(bigEndian: low) >> 32 == 0x0000_FFFF
+    }
+
     /// The file-system path of a Unix-domain address; nil for IP and abstract addresses.
     public var unixPath: String? {
         if case .unixPath(let path) = endpoint, !path.isEmpty { return path }
@@ -158,7 +181,7 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         switch endpoint {
         case .ip(.ipv4, let port): "\(host):\(port)"
         case .ip(.ipv6, let port): "[\(host)]:\(port)"
-        case .unixPath(let path): path.isEmpty ? "unix:(unnamed)" : "unix:" + path
+        case .unixPath(let path): path.isEmpty ? "unix:(unnamed)" : "unix:" + SocketAddress.unambiguousPath(path)
         case .unixAbstract(let name): "unix:@" + name
         }
     }
@@ -172,6 +195,8 @@ extension SocketAddress {
         case missingPort
         case badPort(String)
         case portOutOfRange(String)
+        case portLeadingZero(String)
+        case unpairedBrackets
         case unbracketedIPv6
         case badIPv4(String)
         case badIPv6(String)
@@ -187,6 +212,11 @@ extension SocketAddress {
             case .missingPort: "it has no port; add one after a colon, as in \"127.0.0.1:8080\""
             case .badPort(let port): "the port \"\(port)\" is not a decimal number"
             case .portOutOfRange(let port): "the port \(port) is outside 0...65535"
+            case .portLeadingZero(let port):
+                "the port \"\(port)\" has a leading zero; write it as \(Int(port.drop { $0 == "0" }) ?? 0) "
+                    + "(a port has one form, without leading zeros)"
+            case .unpairedBrackets:
+                "its brackets do not pair up: write one \"[\" before the IPv6 host and one \"]\" after it"
             case .unbracketedIPv6: "an IPv6 host must be written in brackets before the port, as in \"[::1]:8080\""
             case .badIPv4(let host):
                 "\"\(host)\" is not an IPv4 address in the standard form: four decimal numbers 0...255 "
@@ -229,9 +259,10 @@ extension SocketAddress {
         let hostText: Substring
         let portText: Substring
         if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]") else { return .failure(.badIPv6(String(text.dropFirst()))) }
+            guard let close = text.firstIndex(of: "]") else { return .failure(.unpairedBrackets) }
             hostText = text[text.index(after: text.startIndex)..<close]
             let rest = text[text.index(after: close)...]
+            if hostText.contains("[") || rest.contains("[") || rest.contains("]") { return .failure(.unpairedBrackets) }
             guard rest.hasPrefix(":") else { return .failure(.missingPort) }
             portText = rest.dropFirst()
             let ip: IP
@@ -241,6 +272,7 @@ extension SocketAddress {
             }
             return parsePort(portText).map { SocketAddress(ip: ip, port: $0) }
         }
+        if text.contains("]") { return .failure(.unpairedBrackets) }
         guard let colon = text.lastIndex(of: ":") else { return .failure(.missingPort) }
         hostText = text[..<colon]
         portText = text[text.index(after: colon)...]
@@ -273,9 +305,14 @@ extension SocketAddress {
         guard text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
             return .failure(.badPort(String(text)))
         }
-        guard text.utf8.count <= 5, let value = Int(text), value <= Int(UInt16.max) else {
+        let significant = text.drop { $0 == "0" }
+        guard significant.utf8.count <= 5, let value = Int(significant.isEmpty ? "0" : significant),
+            value <= Int(UInt16.max)
+        else {
             return .failure(.portOutOfRange(String(text)))
         }
+        // "0" alone is port 0; "080" and "00080" are refused, as "000080" always was (one rule).
+        if text.utf8.count > 1 && text.first == "0" { return .failure(.portLeadingZero(String(text))) }
         return .success(UInt16(value))
     }
 }

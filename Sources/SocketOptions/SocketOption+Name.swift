@@ -256,7 +256,11 @@ extension SocketOption: CustomStringConvertible {
     public var description: String { "\(name)(\(valueDescription))" }
 
     /// The value alone, as a person reads it: `"on"`, `"131072 bytes"`, `"4 ms"`, `"off"`.
-    public var valueDescription: String { name.spec.kind.describe(payload) }
+    public var valueDescription: String {
+        // 0 cannot be set (1... bytes): read back, it is the kernel's "no value of its own".
+        if case .notSentLowWatermark(0) = self { return "0 (none: net.ipv4.tcp_notsent_lowat applies)" }
+        return name.spec.kind.describe(payload)
+    }
 
     /// A duration in the largest unit that shows it exactly: `"5 s"`, `"4 ms"`, `"250 µs"`.
     static func describe(_ duration: Duration) -> String {

@@ -12,6 +12,9 @@ func runOptions(_ arguments: [String]) -> Int32 {
             + "\(ReadOnlySocketOption.Name.allCases.count) read-only)."
     )
     say("Set one with `sockopt-demo inspect --option NAME=VALUE`; NAME as below, VALUE as under \"values\".")
+    // Columns as wide as the longest name on this platform.
+    let nameWidth = (SocketOption.Name.allCases.map { kebab($0.rawValue).count } + [0]).max()! + 1
+    let cNameWidth = (SocketOption.Name.allCases.map(\.cName.count) + [0]).max()! + 1
     for level in SocketOption.Level.allCases {
         let names = SocketOption.Name.allCases.filter { $0.level == level }
         guard !names.isEmpty else { continue }
@@ -21,17 +24,17 @@ func runOptions(_ arguments: [String]) -> Int32 {
             if name.mustPrecedeBind { flags.append("before bind") }
             if name.isForListenersOnly { flags.append("listeners only") }
             if name.isInheritedByAcceptedConnections { flags.append("inherited by accepted connections") }
-            say("  \(padded(kebab(name.rawValue), 28)) \(padded(name.cName, 24)) \(name.meaning)")
+            say("  \(padded(kebab(name.rawValue), nameWidth)) \(padded(name.cName, cNameWidth)) \(name.meaning)")
             say(
-                "  \(padded("", 28)) values: \(name.validValues); on \(name.appliesTo)"
+                "  \(padded("", nameWidth)) values: \(name.validValues); on \(name.appliesTo)"
                     + (flags.isEmpty ? "" : "; " + flags.joined(separator: ", "))
             )
-            if !name.platformNotes.isEmpty { say("  \(padded("", 28)) \(name.platformNotes)") }
+            if !name.platformNotes.isEmpty { say("  \(padded("", nameWidth)) \(name.platformNotes)") }
         }
     }
     say("\nread-only (SOL_SOCKET)")
     for name in ReadOnlySocketOption.Name.allCases {
-        say("  \(padded(kebab(name.rawValue), 28)) \(padded(name.cName, 24)) \(name.meaning)")
+        say("  \(padded(kebab(name.rawValue), nameWidth)) \(padded(name.cName, cNameWidth)) \(name.meaning)")
     }
     return 0
 }

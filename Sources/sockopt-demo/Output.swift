@@ -42,23 +42,29 @@ func padded(_ text: String, _ width: Int) -> String {
     text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
 }
 
-/// The requested/effective table for a listener's options.
+/// The requested/effective table for a listener's options, each column as wide as its longest
+/// cell, so that long names (TCP_DEFER_ACCEPT, SO_BINDTODEVICE) and values keep the columns.
 func optionTable(_ applied: [AppliedOption]) -> String {
-    let header = [
-        padded("option", 20), padded("C name", 14), padded("requested", 14), padded("kernel kept", 14), "why",
-    ]
-    var lines = [header.joined(separator: " ")]
-    for option in applied {
-        let row = [
-            padded(option.name.description, 20),
-            padded(option.name.cName, 14),
-            padded(option.requested.valueDescription, 14),
-            padded(option.effective.valueDescription, 14),
-            option.adjustment ?? "kept as asked",
+    let header = ["option", "C name", "requested", "kernel kept", "why"]
+    let rows = applied.map { option in
+        [
+            option.name.description, option.name.cName, option.requested.valueDescription,
+            option.effective.valueDescription, option.adjustment ?? "kept as asked",
         ]
-        lines.append(row.joined(separator: " "))
     }
-    return lines.joined(separator: "\n")
+    return columns([header] + rows)
+}
+
+/// Rows of cells as text columns two spaces apart, each as wide as its longest cell; the last
+/// column is not padded.
+func columns(_ rows: [[String]]) -> String {
+    let count = rows.map(\.count).max() ?? 0
+    let widths = (0..<count).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+    return rows.map { row in
+        row.enumerated().map { column, cell in
+            column == row.count - 1 ? cell : padded(cell, widths[column])
+        }.joined(separator: "  ")
+    }.joined(separator: "\n")
 }
 
 /// A horizontal bar of `count` out of `total`, `width` characters at full scale.

@@ -22,7 +22,7 @@ let usage = """
       sockopt-demo options                  list the socket options this platform has
       sockopt-demo serve [ADDRESS] [--reuse-port]
                                             listen on ADDRESS (default 127.0.0.1:8080) and answer each connection
-                                            with one line naming this process; stops on Ctrl+C or SIGTERM.
+                                            with one line naming this process; stops on Ctrl+C, SIGTERM or SIGHUP.
                                             Started by a socket-activation launcher (LISTEN_FDS) and given no
                                             ADDRESS, it serves the inherited socket
       sockopt-demo --help                   this text

@@ -321,8 +321,8 @@ extension KernelTests {
 
         @Test("SO_ERROR carries a refused connect's error once, then reads clear")
         func pendingErrorClearsOnRead() throws {
-            // A port with no listener: bind a listener to learn a free port, then close it.
-            let port = try ListeningSocket(address: anyLoopbackPort).localAddress.port
+            // A port with no listener: take a clean port, then close its listener.
+            let port = try listenerOnCleanPort().localAddress.port
             let fd = TestSocketKind.tcp4.makeSocket()
             defer { close(fd) }
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)

@@ -62,10 +62,8 @@ extension KernelTests {
 
         @Test("A v6-only listener refuses the IPv4 client and leaves 0.0.0.0:P free")
         func v6OnlyRefusesIPv4() throws {
-            let listener = try ListeningSocket(
-                address: .ipv6Any(port: 0),
-                options: [.reuseAddress(true), .ipv6Only(true)]
-            )
+            // A clean port: a leftover TIME_WAIT on the IPv4 side would hold 0.0.0.0:P.
+            let listener = try listenerOnCleanPort(.ipv6Any(port: 0), options: [.reuseAddress(true), .ipv6Only(true)])
             let port = listener.localAddress.port
             #expect(throws: SocketError.system(.connect(.ipv4Loopback(port: port)), .connectionRefused)) {
                 _ = try Connection(connectingTo: .ipv4Loopback(port: port))

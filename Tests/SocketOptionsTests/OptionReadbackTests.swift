@@ -144,14 +144,50 @@ extension KernelTests {
             }
         }
 
-        @Test("Binding a specific IPv6 address turns IPV6_V6ONLY on, whatever was set before bind")
+        @Test("Binding a specific IPv6 address turns IPV6_V6ONLY on, and appliedOptions says so and why")
         func specificIPv6AddressIsV6Only() throws {
             // inet6_bind sets ipv6only for any address that is neither :: nor v4-mapped: such a
-            // socket can never take IPv4. The readback at set time still shows what was set.
+            // socket can never take IPv4. The record is read again once the socket listens.
             let listener = try ListeningSocket(address: .ipv6Loopback(port: 0), options: [.ipv6Only(false)])
-            #expect(listener.appliedOptions[0].effective == .ipv6Only(false))
             #expect(rawIntOption(listener.descriptor.rawValue, CInt(IPPROTO_IPV6), IPV6_V6ONLY) == 1)
             #expect(try listener.option(.ipv6Only) == .ipv6Only(true))
+            let applied = listener.appliedOptions[0]
+            #expect(applied.keptBeforeBind == .ipv6Only(false))
+            #expect(applied.effective == .ipv6Only(true))
+            #expect(applied.wasAdjusted)
+            #expect(applied.changedByBind?.contains("binding a specific IPv6 address") == true)
+            #expect(applied.adjustment?.hasPrefix("changed by bind: ") == true)
+            #expect(applied.description.contains("kernel kept off, then bind made it on"))
+            // The same for a datagram socket.
+            let datagram = try DatagramSocket(address: .ipv6Loopback(port: 0), options: [.ipv6Only(false)])
+            #expect(datagram.appliedOptions[0].effective == .ipv6Only(true))
+            #expect(datagram.appliedOptions[0].changedByBind != nil)
+        }
+
+        @Test("Dual stack is added for :: and IPv4-mapped addresses only, where it holds")
+        func dualStackOnlyWhereItHolds() throws {
+            // [::1] and a specific address: IPv6-only by the kernel's rule, so nothing is added.
+            let loopback = try ListeningSocket(address: .ipv6Loopback(port: 0))
+            #expect(loopback.appliedOptions.map(\.name) == [.reuseAddress])
+            #expect(rawIntOption(loopback.descriptor.rawValue, CInt(IPPROTO_IPV6), IPV6_V6ONLY) == 1)
+            let udp = try DatagramSocket(address: .ipv6Loopback(port: 0))
+            #expect(udp.appliedOptions.isEmpty)
+            // [::] and [::ffff:127.0.0.1]: dual stack, and it holds after bind.
+            for address in [SocketAddress.ipv6Any(port: 0), try SocketAddress("[::ffff:127.0.0.1]:0")] {
+                let listener = try ListeningSocket(address: address)
+                #expect(listener.appliedOptions.last?.requested == .ipv6Only(false), "\(address)")
+                #expect(listener.appliedOptions.allSatisfy { $0.changedByBind == nil }, "\(address)")
+                #expect(rawIntOption(listener.descriptor.rawValue, CInt(IPPROTO_IPV6), IPV6_V6ONLY) == 0)
+            }
+            // The record is true for every listener: each option reads now as appliedOptions says.
+            for address in [SocketAddress.ipv6Loopback(port: 0), .ipv6Any(port: 0)] {
+                for ipv6Only in [false, true] {
+                    let listener = try ListeningSocket(address: address, options: [.ipv6Only(ipv6Only)])
+                    for applied in listener.appliedOptions {
+                        #expect(try listener.option(applied.name) == applied.effective, "\(address) \(applied)")
+                    }
+                }
+            }
         }
 
         @Test("Keepalive idle, interval and count read back as set, in seconds and probes")

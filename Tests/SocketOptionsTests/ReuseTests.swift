@@ -39,7 +39,7 @@ extension KernelTests {
 
         @Test("Restart through TIME_WAIT: binds with reuseAddress, .addressInUse without")
         func restartThroughTimeWait() throws {
-            let old = try ListeningSocket(address: anyLoopbackPort, options: [.reuseAddress(true)])
+            let old = try listenerOnCleanPort(options: [.reuseAddress(true)])
             let address = old.localAddress
             try closeConnectionsServerFirst(old, count: 3)
             try old.close()
@@ -64,7 +64,7 @@ extension KernelTests {
         @Test("Two reusePort listeners share one port and both receive connections")
         func reusePortSharesConnections() throws {
             let options: [SocketOption] = [.reuseAddress(true), .reusePort(true)]
-            let first = try ListeningSocket(address: anyLoopbackPort, options: options)
+            let first = try listenerOnCleanPort(options: options)
             let second = try ListeningSocket(address: first.localAddress, options: options)
             #expect(second.localAddress == first.localAddress)
             #expect(tcpSockets(localPort: first.localAddress.port, state: "0A") == 2)

@@ -1,5 +1,6 @@
 // SocketOptions tests: address text is parsed strictly with inet_pton.
 
+import Glibc
 import Testing
 
 @testable import SocketOptions
@@ -58,6 +59,19 @@ extension KernelTests {
                 ("[::g]:80", "not an IPv6 address"),
                 ("", "empty"),
                 ("127.0.0.1\u{0}:80", "NUL"),
+                // One rule for leading zeros: none, whatever the length ("0" alone is port 0).
+                ("127.0.0.1:000080", "leading zero; write it as 80"),
+                ("127.0.0.1:00080", "leading zero; write it as 80"),
+                ("127.0.0.1:080", "leading zero; write it as 80"),
+                ("127.0.0.1:00", "leading zero; write it as 0"),
+                ("[::1]]:80", "brackets do not pair up"),
+                ("[[::1]]:80", "brackets do not pair up"),
+                ("[::1:80", "brackets do not pair up"),
+                ("::1]:80", "brackets do not pair up"),
+                ("127.0.0.1]:80", "brackets do not pair up"),
+                // A zone is an interface that exists, by name or by number.
+                ("[fe80::1%4000000000]:0", "no network interface \"4000000000\""),
+                ("[fe80::1%0]:0", "no network interface \"0\""),
             ]
         )
         func rejects(text: String, reasonMentions word: String) {
@@ -81,6 +95,55 @@ extension KernelTests {
             #expect(try SocketAddress(host: "::1%lo", port: 80) == SocketAddress("[::1%lo]:80"))
         }
 
+        @Test("A relative path that starts with @ stays a path, and prints as text that reads back as it")
+        func atPathIsNotAbstract() throws {
+            let path = try SocketAddress.unix(path: "@foo")
+            #expect(path.unixPath == "./@foo")
+            #expect(path.description == "unix:./@foo")
+            #expect(try SocketAddress(path.description) == path)
+            #expect(try SocketAddress(path.description) != SocketAddress.abstractUnix(name: "foo"))
+            #expect(try SocketAddress("unix:@foo") == SocketAddress.abstractUnix(name: "foo"))
+        }
+
+        @Test("Every address prints as text that parses back to it (20,000 generated addresses and texts)")
+        func printingAndParsingRoundTrip() throws {
+            var random = AddressTextRandom(seed: 0x5eed_7)
+            let loopbackIndex = if_nametoindex("lo")
+            let pathCharacters = Array("abc/._-@:[]%é日 09")
+            func text(_ length: Int, from characters: [Character]) -> String {
+                String((0..<length).map { _ in characters[Int(random.next() % UInt64(characters.count))] })
+            }
+            var failures: [String] = []
+            for round in 0..<10_000 {
+                let port = UInt16(truncatingIfNeeded: random.next())
+                let address: SocketAddress
+                switch round % 5 {
+                case 0: address = SocketAddress(ip: .ipv4(UInt32(truncatingIfNeeded: random.next())), port: port)
+                case 1: address = SocketAddress(ip: .ipv6(random.next(), random.next(), scope: 0), port: port)
+                case 2:
+                    // Link-local with the loopback's zone, and IPv4-mapped.
+                    let linkLocal = UInt64(0xfe80).bigEndian
+                    address = SocketAddress(ip: .ipv6(linkLocal, random.next(), scope: loopbackIndex), port: port)
+                case 3: address = try .unix(path: text(1 + Int(random.next() % 40), from: pathCharacters))
+                default: address = try .abstractUnix(name: text(1 + Int(random.next() % 40), from: pathCharacters))
+                }
+                let parsed = try? SocketAddress(address.description)
+                if parsed != address {
+                    failures.append("\(address.description) read back as \(String(describing: parsed))")
+                }
+            }
+            // Text: whatever parses prints in a form that parses to the same address.
+            let textCharacters = Array("0123456789.:[]%@/unixlof:abcdef")
+            for _ in 0..<10_000 {
+                let candidate = text(Int(random.next() % 24), from: textCharacters)
+                guard let address = try? SocketAddress(candidate) else { continue }
+                if (try? SocketAddress(address.description)) != address {
+                    failures.append("\(candidate) → \(address.description) does not read back")
+                }
+            }
+            #expect(failures.isEmpty, "\(failures.count) failures, first: \(failures.prefix(5))")
+        }
+
         @Test("The named addresses are what they say")
         func namedAddresses() {
             #expect(SocketAddress.ipv4Any(port: 1).description == "0.0.0.0:1")
@@ -88,5 +151,18 @@ extension KernelTests {
             #expect(SocketAddress.ipv6Loopback(port: 3).description == "[::1]:3")
             #expect(SocketAddress.ipv4Loopback(port: 2).withPort(9).port == 9)
         }
+    }
+}
+
+/// A small seeded generator (SplitMix64), so that a failing case can be found again.
+private struct AddressTextRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

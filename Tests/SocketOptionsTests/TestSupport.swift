@@ -51,6 +51,33 @@ func sysctl(_ name: String) -> Int? {
     readText("/proc/sys/" + name).flatMap { Int($0.trimmingCharacters(in: " \n")) }
 }
 
+/// One row of /proc/net/tcp or /proc/net/tcp6: a TCP socket of this network namespace with its
+/// local port, its state (the kernel's hex code: 06 TIME_WAIT, 0A LISTEN) and its inode (0 for
+/// TIME_WAIT and pending connections, which belong to no descriptor).
+struct TCPTableRow: Equatable {
+    var port: UInt16
+    var state: String
+    var inode: UInt64
+}
+
+/// Every TCP socket, IPv4 and IPv6, in any state, whose local port is `port`.
+func tcpTableRows(localPort port: UInt16) -> [TCPTableRow] {
+    var rows: [TCPTableRow] = []
+    for path in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        guard let table = readText(path) else { continue }
+        for line in table.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ")
+            guard fields.count > 9 else { continue }
+            let local = fields[1].split(separator: ":")
+            guard local.count == 2, let rowPort = UInt16(local[1], radix: 16), rowPort == port,
+                let inode = UInt64(fields[9])
+            else { continue }
+            rows.append(TCPTableRow(port: rowPort, state: String(fields[3]), inode: inode))
+        }
+    }
+    return rows
+}
+
 /// How many IPv4 TCP sockets with local port `port` are in `state` (the kernel's hex state code,
 /// 06 for TIME_WAIT, 0A for LISTEN), read from /proc/net/tcp.
 func tcpSockets(localPort port: UInt16, state: String) -> Int {
@@ -65,6 +92,49 @@ func tcpSockets(localPort port: UInt16, state: String) -> Int {
         if local.count == 2 && local[1] == wantedPort && fields[3] == state { count += 1 }
     }
     return count
+}
+
+/// The inode of a socket descriptor, as /proc/net/tcp shows it.
+func socketInode(_ fd: CInt) -> UInt64 {
+    var status = stat()
+    precondition(fstat(fd, &status) == 0, "fstat(\(fd)) failed: errno \(errno)")
+    return UInt64(status.st_ino)
+}
+
+/// A listener on `address` (port 0) whose port no other TCP socket of this network namespace
+/// uses, in any state, on any address, IPv4 or IPv6.
+///
+/// Port 0 gives a port that no socket *conflicts* with, not a clean one: the kernel may hand out
+/// a port on which an earlier connection (ours or another process's) still sits in TIME_WAIT, if
+/// that socket had SO_REUSEADDR like the new one, or if it is on an address the new one does not
+/// overlap (IPv4 beside a v6-only `[::]`). A test that then counts what is on the port, or binds
+/// the port on another address or family, would see that leftover. So choose and check: listen,
+/// read /proc/net/tcp and tcp6, and take another port while any row on it is not this listener.
+/// Once the listener holds the port, no new client can take it as its local port (connect only
+/// reuses ports that connect itself took), so the check stays true.
+func listenerOnCleanPort(
+    _ address: SocketAddress = anyLoopbackPort,
+    options: [SocketOption] = ListeningSocket.defaultOptions
+) throws -> ListeningSocket {
+    precondition(address.port == 0, "listenerOnCleanPort chooses the port itself")
+    var leftovers: [(port: UInt16, rows: [TCPTableRow])] = []
+    for _ in 0..<100 {
+        let listener = try ListeningSocket(address: address, options: options)
+        let inode = socketInode(listener.descriptor.rawValue)
+        let others = tcpTableRows(localPort: listener.localAddress.port).filter { $0.inode != inode }
+        if others.isEmpty { return listener }
+        leftovers.append((listener.localAddress.port, others))
+    }
+    throw CleanPortNotFound(leftovers: leftovers)
+}
+
+/// 100 ports in a row came with leftovers: the namespace is crowded beyond what tests expect.
+struct CleanPortNotFound: Error, CustomStringConvertible {
+    var leftovers: [(port: UInt16, rows: [TCPTableRow])]
+    var description: String {
+        let ports = leftovers.prefix(5).map { "\($0.port): \($0.rows.map(\.state))" }
+        return "no clean port in 100 tries; the first ports and the states of what sat on them: \(ports)"
+    }
 }
 
 extension String {

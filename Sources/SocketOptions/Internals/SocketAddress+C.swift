@@ -36,10 +36,18 @@ extension SocketAddress {
         return nil
     }
 
-    /// An interface index from a zone: a number, or an interface name (if_nametoindex).
+    /// An interface index from a zone: a number, or an interface name (if_nametoindex); nil when
+    /// no such interface exists now, for a number as for a name.
     static func interfaceIndex(_ zone: String) -> UInt32? {
         if zone.isEmpty || zone.utf8.contains(0) { return nil }
-        if zone.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) { return UInt32(zone) }
+        if zone.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+            guard let index = UInt32(zone), index != 0 else { return nil }
+            var name: (UInt64, UInt64, UInt64) = (0, 0, 0)  // IF_NAMESIZE is 16
+            let exists = withUnsafeMutableBytes(of: &name) {
+                if_indextoname(index, $0.baseAddress!.assumingMemoryBound(to: CChar.self)) != nil
+            }
+            return exists ? index : nil
+        }
         let index = if_nametoindex(zone)
         return index == 0 ? nil : UInt32(index)
     }
@@ -152,7 +160,8 @@ extension SocketAddress {
             if let first = bytes.first, first == 0 {
                 self.init(endpoint: .unixAbstract(String(decoding: bytes.dropFirst(), as: UTF8.self)))
             } else {
-                self.init(endpoint: .unixPath(String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)))
+                let path = String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+                self.init(endpoint: .unixPath(SocketAddress.unambiguousPath(path)))
             }
         default:
             return nil

@@ -24,11 +24,32 @@ enum SocketSetup {
         return (spec, value)
     }
 
-    /// The options as given, and for an IPv6 address without `ipv6Only` among them,
-    /// `.ipv6Only(false)` last: dual stack whatever `net.ipv6.bindv6only` says.
+    /// The options as given, and for an IPv6 address that can take IPv4 too (`::` or IPv4-mapped)
+    /// without `ipv6Only` among them, `.ipv6Only(false)` last: dual stack whatever
+    /// `net.ipv6.bindv6only` says. Not for a specific IPv6 address: bind turns IPV6_V6ONLY on
+    /// for it, so `.ipv6Only(false)` could not hold.
     static func withDualStack(_ options: [SocketOption], for address: SocketAddress) -> [SocketOption] {
-        guard address.family == .ipv6, !options.contains(where: { $0.name == .ipv6Only }) else { return options }
+        guard address.canServeIPv4, !options.contains(where: { $0.name == .ipv6Only }) else { return options }
         return options + [.ipv6Only(false)]
+    }
+
+    /// Reads again, once the socket is bound, the options that bind can change
+    /// (``AppliedOption/bindChanges(_:)``), so that the record says what holds for the ready
+    /// socket. No call and no copy when none of them was set.
+    static func readAgainAfterBind(_ applied: [AppliedOption], on fd: CInt) throws(SocketError) -> [AppliedOption] {
+        var result = applied
+        for index in applied.indices where AppliedOption.bindChanges(applied[index].name) != nil {
+            let option = applied[index]
+            let now = try OptionAccess.read(option.name, from: fd)
+            if now != option.effective {
+                result[index] = AppliedOption(
+                    requested: option.requested,
+                    keptBeforeBind: option.effective,
+                    effective: now
+                )
+            }
+        }
+        return result
     }
 
     /// One setsockopt per option, in order, each read back.

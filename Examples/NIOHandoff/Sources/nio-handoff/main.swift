@@ -19,10 +19,83 @@ import Glibc
 import Darwin
 #endif
 
+let usage = """
+    USAGE
+      nio-handoff [ADDRESS] [--requests N]
+                        serve HTTP with SwiftNIO on a listener that SocketOptions made on ADDRESS
+                        (default 127.0.0.1:8080) with SO_REUSEADDR and SO_REUSEPORT; with --requests,
+                        stop after N requests (N at least 1)
+      nio-handoff --help  this text
+
+    ADDRESS is IPv4 "127.0.0.1:8080" or IPv6 "[::1]:8080"; port 0 lets the kernel choose.
+    """
+
 /// Writes a line to standard output at once, so a script reading through a pipe sees it.
 func say(_ line: String) {
-    var text = line + "\n"
-    text.withUTF8 { bytes in _ = write(STDOUT_FILENO, bytes.baseAddress, bytes.count) }
+    write(line + "\n", to: STDOUT_FILENO)
+}
+
+func printError(_ message: String) {
+    write("nio-handoff: \(message)\n", to: STDERR_FILENO)
+}
+
+private func write(_ text: String, to descriptor: CInt) {
+    var text = text
+    text.withUTF8 { bytes in _ = write(descriptor, bytes.baseAddress, bytes.count) }
+}
+
+/// What the command line asks for, or how it is wrong.
+enum Command {
+    case help
+    case serve(address: String, requestLimit: Int?)
+    case wrong(String)
+
+    /// The demo's rules: one optional ADDRESS, flags it knows, each value checked.
+    init(_ arguments: [String]) {
+        var address: String?
+        var requestLimit: Int?
+        var index = 0
+        func limit(_ text: String) -> Int? {
+            // Decimal digits only: no sign, no spaces; at least 1.
+            guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+                let value = Int(text), value >= 1
+            else { return nil }
+            return value
+        }
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            switch argument {
+            case "-h", "--help", "help":
+                self = .help
+                return
+            case "--requests",
+                _ where argument.hasPrefix("--requests="):
+                let text: String
+                if argument == "--requests" {
+                    guard index < arguments.count else {
+                        self = .wrong("--requests needs a number of requests, such as --requests 1")
+                        return
+                    }
+                    text = arguments[index]
+                    index += 1
+                } else {
+                    text = String(argument.dropFirst("--requests=".count))
+                }
+                guard let value = limit(text) else {
+                    self = .wrong("--requests takes a whole number of requests, 1 or more; \"\(text)\" is not one")
+                    return
+                }
+                requestLimit = value
+            case _ where !argument.hasPrefix("-") && address == nil:
+                address = argument
+            default:
+                self = .wrong("unexpected argument \"\(argument)\"")
+                return
+            }
+        }
+        self = .serve(address: address ?? "127.0.0.1:8080", requestLimit: requestLimit)
+    }
 }
 
 /// Answers every request with one line, counts them, and ends the server after `limit`.
@@ -62,16 +135,9 @@ final class HelloHandler: ChannelInboundHandler, Sendable {
     }
 }
 
-func run() throws {
-    var arguments = Array(CommandLine.arguments.dropFirst())
-    var requestLimit: Int?
-    if let flag = arguments.firstIndex(of: "--requests"), flag + 1 < arguments.count {
-        requestLimit = Int(arguments[flag + 1])
-        arguments.removeSubrange(flag...(flag + 1))
-    }
-    let limit = requestLimit
+func run(address addressText: String, requestLimit limit: Int?) throws {
     let listener = try ListeningSocket(
-        address: try SocketOptions.SocketAddress(arguments.first ?? "127.0.0.1:8080"),
+        address: try SocketOptions.SocketAddress(addressText),
         options: [.reuseAddress(true), .reusePort(true)]
     )
     let address = listener.localAddress
@@ -98,4 +164,21 @@ func run() throws {
     say("served \(served.withLockedValue { $0 }) request(s)")
 }
 
-try run()
+switch Command(Array(CommandLine.arguments.dropFirst())) {
+case .help:
+    say(usage)
+    exit(0)
+case .wrong(let problem):
+    printError("\(problem)\n\n\(usage)")
+    exit(2)
+case .serve(let address, let requestLimit):
+    do {
+        try run(address: address, requestLimit: requestLimit)
+    } catch let error as SocketError {
+        printError(error.description)
+        exit(1)
+    } catch {
+        printError("SwiftNIO could not serve: \(error)")
+        exit(1)
+    }
+}
