@@ -18,6 +18,7 @@ final class SyscallRecorder: Sendable {
     enum Kind: String, Sendable, Hashable {
         case socket, setsockopt, getsockopt, bind, listen, connect, getsockname, getpeername
         case accept, poll, send, recv, sendto, recvfrom, close, chmod, unlink
+        case fcntl, getrlimit
     }
 
     struct Call: Sendable, Hashable, CustomStringConvertible {

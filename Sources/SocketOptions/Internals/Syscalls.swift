@@ -247,3 +247,34 @@ func system_recvfrom(
     #endif
     return recvfrom(fd, bytes, count, flags, address, length)
 }
+
+// fcntl and getrlimit: descriptor flags (close-on-exec, non-blocking), and the descriptor limit
+// that bounds what socket activation may claim.
+
+@inline(__always)
+func system_fcntl(_ fd: CInt, _ command: CInt, _ argument: CInt = 0) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.fcntl, descriptor: fd) { fcntl(fd, command, argument) }
+    }
+    #endif
+    return fcntl(fd, command, argument)
+}
+
+/// getrlimit(RLIMIT_NOFILE): the soft limit on descriptor numbers, or nil when it cannot be read.
+@inline(__always)
+func system_getrlimitOpenFiles() -> rlimit? {
+    var limit = rlimit()
+    #if canImport(Glibc)
+    let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+    #else
+    let resource = RLIMIT_NOFILE
+    #endif
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        let result = recorder.perform(.getrlimit, descriptor: -1) { getrlimit(resource, &limit) }
+        return result == 0 ? limit : nil
+    }
+    #endif
+    return getrlimit(resource, &limit) == 0 ? limit : nil
+}
