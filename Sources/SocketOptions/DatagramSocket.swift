@@ -105,7 +105,11 @@ public struct DatagramSocket: ~Copyable, Sendable {
         try SocketCalls.checkReceiveSize(maxBytes)
         var wait = SocketCalls.Wait(timeout, operation: .receive)
         while try wait.untilReadable(descriptor.rawValue) {
-            if let datagram = try DatagramCalls.receive(descriptor.rawValue, upTo: maxBytes, flags: DatagramCalls.dontWait) {
+            if let datagram = try DatagramCalls.receive(
+                descriptor.rawValue,
+                upTo: maxBytes,
+                flags: DatagramCalls.dontWait
+            ) {
                 return datagram
             }
         }

@@ -139,7 +139,10 @@ public struct ListeningSocket: ~Copyable, Sendable {
             )
         }
         guard let wasNonBlocking = SocketCalls.setNonBlocking(descriptor, true) else {
-            throw .notAListener(descriptor: descriptor, reason: "its flags cannot be read or set (fcntl: \(currentErrno().name))")
+            throw .notAListener(
+                descriptor: descriptor,
+                reason: "its flags cannot be read or set (fcntl: \(currentErrno().name))"
+            )
         }
         SocketCalls.setCloseOnExec(descriptor)
         self.descriptor = SocketDescriptor(rawValue: descriptor)
@@ -150,7 +153,7 @@ public struct ListeningSocket: ~Copyable, Sendable {
         self.blocksAfterRelease = !wasNonBlocking
     }
 
-    private static func checkListener(_ fd: Int32) -> String? {
+    static func checkListener(_ fd: Int32) -> String? {
         if fd < 0 { return "\(fd) is not a descriptor" }
         let type: ReadOnlySocketOption
         do {
