@@ -209,9 +209,9 @@ enum SocketCalls {
                 var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
                 switch valueOrErrno(retryOnInterrupt: false, { system_poll(&entry, 1, milliseconds) }) {
                 case .success(let ready):
+                    // 0 is a timeout, or the end of a wait capped at CInt.max milliseconds: the loop
+                    // polls again for what is left, if anything.
                     if ready > 0 { return true }
-                    // Woken early (poll rounds to milliseconds): the loop polls the rest, if any.
-                    if timeout == nil { continue }
                 case .failure(let errno) where errno == .interrupted:
                     if signalEndsWait { return false }
                 case .failure(let errno):
