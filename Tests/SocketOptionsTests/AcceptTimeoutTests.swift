@@ -15,6 +15,12 @@ final class Shared<Socket: ~Copyable>: @unchecked Sendable {
     init(_ socket: consuming Socket) { self.socket = socket }
 }
 
+/// Waits (at most 5 s) until the racing threads have let go of `shared`, so that its socket is
+/// closed within this test, not while the next one counts descriptors.
+func waitUntilReleased<Socket: ~Copyable>(_ shared: inout Shared<Socket>) {
+    for _ in 0..<5000 where !isKnownUniquelyReferenced(&shared) { usleep(1000) }
+}
+
 /// Runs `attempt` on `threads` threads at once and returns what each returned (true: it got the
 /// thing), once all are done, or nil when they are not done within `bound` after `trigger` ran;
 /// `release` then unblocks them, once per thread still waiting, before nil is returned.
@@ -53,7 +59,7 @@ extension KernelTests {
     struct AcceptTimeoutTests {
         @Test("Sixteen threads in accept(timeout: 200 ms), one connection: one accepts it, the others return nil")
         func acceptRace() throws {
-            let shared = Shared(try ListeningSocket(address: anyLoopbackPort))
+            var shared = Shared(try ListeningSocket(address: anyLoopbackPort))
             let address = shared.socket.localAddress
             let clients = Mutex<[Int32]>([])
             defer { for fd in clients.withLock({ $0 }) { close(fd) } }
@@ -74,7 +80,7 @@ extension KernelTests {
             // Rounds, because the window between two threads' poll and accept is narrow.
             for _ in 0..<3 {
                 let results = try raceThreads(
-                    attempt: {
+                    attempt: { [shared] in
                         guard let connection = try shared.socket.accept(timeout: .milliseconds(200)) else {
                             return false
                         }
@@ -90,17 +96,18 @@ extension KernelTests {
                 }
                 #expect(all.filter { $0 }.count == 1 && all.count == 16)
             }
+            waitUntilReleased(&shared)
         }
 
         @Test("Sixteen threads in receive(timeout: 200 ms) on one UDP socket, one datagram: the others return nil")
         func datagramRace() throws {
-            let shared = Shared(try DatagramSocket(address: anyLoopbackPort))
+            var shared = Shared(try DatagramSocket(address: anyLoopbackPort))
             let address = shared.socket.localAddress
             let sender = try DatagramSocket(address: anyLoopbackPort)
             // Rounds, because the window between two threads' poll and accept is narrow.
             for _ in 0..<3 {
                 let results = try raceThreads(
-                    attempt: { try shared.socket.receive(timeout: .milliseconds(200)) != nil },
+                    attempt: { [shared] in try shared.socket.receive(timeout: .milliseconds(200)) != nil },
                     trigger: { try sender.send([1], to: address) },
                     release: { try sender.send([2], to: address) }
                 )
@@ -110,17 +117,18 @@ extension KernelTests {
                 }
                 #expect(all.filter { $0 }.count == 1 && all.count == 16)
             }
+            waitUntilReleased(&shared)
         }
 
         @Test("Sixteen threads in receive(timeout: 200 ms) on one connection, one byte: the others return nil")
         func connectionRace() throws {
             let listener = try ListeningSocket(address: anyLoopbackPort)
             let client = try Connection(connectingTo: listener.localAddress)
-            let shared = Shared(try listener.accept())
+            var shared = Shared(try listener.accept())
             // Rounds, because the window between two threads' poll and accept is narrow.
             for _ in 0..<3 {
                 let results = try raceThreads(
-                    attempt: { try shared.socket.receive(upTo: 1, timeout: .milliseconds(200)) != nil },
+                    attempt: { [shared] in try shared.socket.receive(upTo: 1, timeout: .milliseconds(200)) != nil },
                     trigger: { try client.send("a") },
                     release: { try client.send("b") }
                 )
@@ -130,6 +138,7 @@ extension KernelTests {
                 }
                 #expect(all.filter { $0 }.count == 1 && all.count == 16)
             }
+            waitUntilReleased(&shared)
         }
 
         @Test("An accept after poll that finds nothing (EAGAIN) polls again for the time left")
