@@ -34,7 +34,10 @@ public struct DatagramSocket: ~Copyable, Sendable {
 
     /// Creates a datagram socket, sets its options and binds it to `address`.
     ///
-    /// Every argument is checked before the first system call.
+    /// Every argument is checked before the first system call. A Unix-domain path is bound the way
+    /// ``ListeningSocket/init(address:options:backlog:unixFileMode:)`` binds one: the file appears
+    /// at its path already bound, a stale one is recovered, a live one or a file that is not a
+    /// socket is never touched, and ``localAddress`` is the path asked for.
     ///
     /// - Throws: ``SocketError/addressInUse(_:)`` and the other bind errors;
     ///   ``SocketError/invalidValue(_:reason:)``; ``SocketError/optionNotSupported(_:socket:)`` for
@@ -44,9 +47,17 @@ public struct DatagramSocket: ~Copyable, Sendable {
         let options = SocketSetup.withDualStack(options, for: address)
         let descriptor = try SocketCalls.open(for: address, datagram: true)
         let applied = try SocketSetup.apply(options, on: descriptor.rawValue)
-        try SocketCalls.bindRecoveringStaleUnixPath(descriptor.rawValue, to: address)
-        let unixFile = address.unixPath.flatMap { UnixSocketFile(path: $0) }
-        let localAddress = try SocketCalls.localAddress(descriptor.rawValue)
+        let unixFile: UnixSocketFile?
+        let localAddress: SocketAddress
+        if address.unixPath != nil {
+            // As for ListeningSocket: bound privately, then published at the path already bound.
+            unixFile = try UnixSocketFile.bind(descriptor.rawValue, to: address, mode: nil) { _ throws(SocketError) in }
+            localAddress = address
+        } else {
+            unixFile = nil
+            try SocketCalls.bind(descriptor.rawValue, to: address)
+            localAddress = try SocketCalls.localAddress(descriptor.rawValue)
+        }
         self.descriptor = descriptor
         self.unixFile = unixFile
         self.localAddress = localAddress

@@ -69,6 +69,43 @@ public struct Errno: RawRepresentable, Error, Hashable, Sendable, CustomStringCo
     /// No such file or entry. The corresponding C error is `ENOENT`.
     public static var noSuchEntry: Errno { Errno(rawValue: ENOENT) }
 
+    /// The protocol is not supported. The corresponding C error is `EPROTONOSUPPORT`.
+    public static var protocolNotSupported: Errno { Errno(rawValue: EPROTONOSUPPORT) }
+    /// The socket type is not supported. The corresponding C error is `ESOCKTNOSUPPORT`.
+    public static var socketTypeNotSupported: Errno { Errno(rawValue: ESOCKTNOSUPPORT) }
+    /// The socket at the address is of another type. The corresponding C error is `EPROTOTYPE`.
+    public static var wrongProtocolType: Errno { Errno(rawValue: EPROTOTYPE) }
+    /// A component of a path is not a directory. The corresponding C error is `ENOTDIR`.
+    public static var notDirectory: Errno { Errno(rawValue: ENOTDIR) }
+    /// A path or a component of it is too long. The corresponding C error is `ENAMETOOLONG`.
+    public static var nameTooLong: Errno { Errno(rawValue: ENAMETOOLONG) }
+    /// Too many symbolic links were met resolving a path. The corresponding C error is `ELOOP`.
+    public static var tooManySymbolicLinks: Errno { Errno(rawValue: ELOOP) }
+    /// The file system is read-only. The corresponding C error is `EROFS`.
+    public static var readOnlyFileSystem: Errno { Errno(rawValue: EROFS) }
+    /// No space left on the device. The corresponding C error is `ENOSPC`.
+    public static var noSpace: Errno { Errno(rawValue: ENOSPC) }
+    /// The user's disk quota is used up. The corresponding C error is `EDQUOT`.
+    public static var diskQuotaExceeded: Errno { Errno(rawValue: EDQUOT) }
+    /// An input/output error. The corresponding C error is `EIO`.
+    public static var ioError: Errno { Errno(rawValue: EIO) }
+    /// The network is unreachable. The corresponding C error is `ENETUNREACH`.
+    public static var networkUnreachable: Errno { Errno(rawValue: ENETUNREACH) }
+    /// There is no route to the host. The corresponding C error is `EHOSTUNREACH`.
+    public static var hostUnreachable: Errno { Errno(rawValue: EHOSTUNREACH) }
+    /// The socket is connected already. The corresponding C error is `EISCONN`.
+    public static var alreadyConnected: Errno { Errno(rawValue: EISCONN) }
+    /// The socket is not connected. The corresponding C error is `ENOTCONN`.
+    public static var notConnected: Errno { Errno(rawValue: ENOTCONN) }
+    /// A non-blocking connect is under way. The corresponding C error is `EINPROGRESS`.
+    public static var inProgress: Errno { Errno(rawValue: EINPROGRESS) }
+    /// An earlier non-blocking connect has not finished. The corresponding C error is `EALREADY`.
+    public static var alreadyInProgress: Errno { Errno(rawValue: EALREADY) }
+    /// The message is too long for the protocol. The corresponding C error is `EMSGSIZE`.
+    public static var messageTooLong: Errno { Errno(rawValue: EMSGSIZE) }
+    /// A pointer argument is not valid memory. The corresponding C error is `EFAULT`.
+    public static var badAddress: Errno { Errno(rawValue: EFAULT) }
+
     private static let names: [(Int32, String, String)] = [
         (EADDRINUSE, "EADDRINUSE", "address already in use"),
         (EADDRNOTAVAIL, "EADDRNOTAVAIL", "address not available"),
@@ -100,6 +137,48 @@ public struct Errno: RawRepresentable, Error, Hashable, Sendable, CustomStringCo
         (EHOSTUNREACH, "EHOSTUNREACH", "no route to host"),
         (ENODEV, "ENODEV", "no such device"),
         (ENOENT, "ENOENT", "no such file or directory"),
+        (ENOTDIR, "ENOTDIR", "not a directory"),
+        (EISDIR, "EISDIR", "is a directory"),
+        (ENAMETOOLONG, "ENAMETOOLONG", "file name too long"),
+        (ELOOP, "ELOOP", "too many levels of symbolic links"),
+        (EROFS, "EROFS", "read-only file system"),
+        (ENOSPC, "ENOSPC", "no space left on device"),
+        (EDQUOT, "EDQUOT", "disk quota exceeded"),
+        (EEXIST, "EEXIST", "file exists"),
+        (ENOTEMPTY, "ENOTEMPTY", "directory not empty"),
+        (EXDEV, "EXDEV", "invalid cross-device link"),
+        (EBUSY, "EBUSY", "device or resource busy"),
+        (EIO, "EIO", "input/output error"),
+        (ENXIO, "ENXIO", "no such device or address"),
+        (ESRCH, "ESRCH", "no such process"),
+        (ECHILD, "ECHILD", "no child processes"),
+        (E2BIG, "E2BIG", "argument list too long"),
+        (ENOEXEC, "ENOEXEC", "exec format error"),
+        (ENOTTY, "ENOTTY", "inappropriate ioctl for device"),
+        (ESPIPE, "ESPIPE", "illegal seek"),
+        (ERANGE, "ERANGE", "numerical result out of range"),
+        (EOVERFLOW, "EOVERFLOW", "value too large for defined data type"),
+        (ENOSYS, "ENOSYS", "function not implemented"),
+        (EPROTOTYPE, "EPROTOTYPE", "protocol wrong type for socket"),
+        (ESOCKTNOSUPPORT, "ESOCKTNOSUPPORT", "socket type not supported"),
+        (EPFNOSUPPORT, "EPFNOSUPPORT", "protocol family not supported"),
+        (EMSGSIZE, "EMSGSIZE", "message too long"),
+        (EDESTADDRREQ, "EDESTADDRREQ", "destination address required"),
+        (EINPROGRESS, "EINPROGRESS", "operation now in progress"),
+        (EALREADY, "EALREADY", "operation already in progress"),
+        (ESHUTDOWN, "ESHUTDOWN", "cannot send after transport endpoint shutdown"),
+        (ENETDOWN, "ENETDOWN", "network is down"),
+        (ENETRESET, "ENETRESET", "network dropped connection on reset"),
+        (EHOSTDOWN, "EHOSTDOWN", "host is down"),
+        (EPROTO, "EPROTO", "protocol error"),
+        (ENODATA, "ENODATA", "no data available"),
+        (ENOTBLK, "ENOTBLK", "block device required"),
+        (ETXTBSY, "ETXTBSY", "text file busy"),
+        (EFBIG, "EFBIG", "file too large"),
+        (EMLINK, "EMLINK", "too many links"),
+        (ENOLCK, "ENOLCK", "no locks available"),
+        (EDEADLK, "EDEADLK", "resource deadlock avoided"),
+        (ECANCELED, "ECANCELED", "operation canceled"),
     ]
 
     /// The C name of this error, such as `"EADDRINUSE"`; `"errno 123"` for a number not in the table.
@@ -109,7 +188,7 @@ public struct Errno: RawRepresentable, Error, Hashable, Sendable, CustomStringCo
 
     /// A short English explanation, such as `"address already in use"`.
     public var explanation: String {
-        Errno.names.first { $0.0 == rawValue }?.2 ?? "system error"
+        Errno.names.first { $0.0 == rawValue }?.2 ?? "an error number this package does not name"
     }
 
     /// The C name and its explanation: `"EADDRINUSE (address already in use)"`.

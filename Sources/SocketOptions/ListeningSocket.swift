@@ -59,18 +59,25 @@ public struct ListeningSocket: ~Copyable, Sendable {
     /// given: the listener sets `IPV6_V6ONLY` itself rather than leave it to the host's
     /// `net.ipv6.bindv6only`. A dual-stack `[::]:P` holds `0.0.0.0:P` as well.
     ///
-    /// For a Unix-domain path, a socket file that a dead server left behind is removed and the
-    /// bind tried again, but only when a `connect` to it is refused: a live server's socket and a
-    /// file that is not a socket are never touched (`.addressInUse` then). The file the listener
-    /// creates gets `unixFileMode` when given, before `listen`, and is removed when the listener
-    /// closes, if it is still the same file.
+    /// For a Unix-domain path `DIR/NAME`, the socket file appears at its path only when it is
+    /// already listening and already has `unixFileMode`: the socket is bound and its mode set in a
+    /// private directory (0700) made in `DIR`, reached through its descriptor, then the file is
+    /// linked to `DIR/NAME`, never over an existing file. Nothing is done through a name that
+    /// someone else who can write `DIR` could swap for a symlink. A lock, `DIR/NAME.lock` (`flock`,
+    /// held while the listener lives), makes a second instance fail at once with `.addressInUse`.
+    /// A socket file that a dead server left behind (no socket in the kernel's table is bound to
+    /// it: sock_diag, never a connect to a live server) is recovered; a live server's socket and a
+    /// file that is not a socket are never touched (`.addressInUse` then). The file is removed when
+    /// the listener closes, if it is still the same file, and so is the lock file.
+    /// ``localAddress`` is the path asked for; `getsockname` on the descriptor (and `ss -x`) shows
+    /// the private name the socket was bound under, such as `/proc/self/fd/5/app.sock`.
     ///
     /// - Parameters:
     ///   - address: where to listen; port 0 lets the kernel choose a free port.
     ///   - options: the options to set, each once, in order; ``defaultOptions`` when omitted.
     ///   - backlog: how many connections may wait to be accepted, 0...Int32.max.
-    ///   - unixFileMode: for a Unix-domain path, the permission bits of the socket file, such as
-    ///     `0o660`; `nil` leaves them to the umask.
+    ///   - unixFileMode: for a Unix-domain path, the permission bits of the socket file, 0o0...0o777,
+    ///     such as `0o660`, set exactly (the umask does not apply); `nil` leaves them to the umask.
     /// - Throws: ``SocketError/addressInUse(_:)``, ``SocketError/addressNotAvailable(_:)``,
     ///   ``SocketError/permissionDenied(_:)`` from bind or listen; ``SocketError/invalidValue(_:reason:)``
     ///   for an option value out of range or an option given twice;
@@ -91,15 +98,22 @@ public struct ListeningSocket: ~Copyable, Sendable {
         let descriptor = try SocketCalls.open(for: address, nonBlocking: true)
         // From here on, a throw leaves `descriptor` behind, and its deinit closes it.
         let applied = try SocketSetup.apply(options, on: descriptor.rawValue)
-        try SocketCalls.bindRecoveringStaleUnixPath(descriptor.rawValue, to: address)
-        let unixFile = address.unixPath.flatMap { UnixSocketFile(path: $0) }
-        if let path = address.unixPath, let mode = unixFileMode {
-            if case .failure(let errno) = valueOrErrno({ system_chmod(path, mode) }) {
-                throw .system(.chmod(address), errno)
+        let unixFile: UnixSocketFile?
+        let localAddress: SocketAddress
+        if address.unixPath != nil {
+            // Bound under a private name and published at the path once listening: the path is
+            // the address (getsockname reports the private name).
+            unixFile = try UnixSocketFile.bind(descriptor.rawValue, to: address, mode: unixFileMode) {
+                fd throws(SocketError) in
+                try SocketCalls.listen(fd, backlog: backlog, address: address)
             }
+            localAddress = address
+        } else {
+            unixFile = nil
+            try SocketCalls.bind(descriptor.rawValue, to: address)
+            try SocketCalls.listen(descriptor.rawValue, backlog: backlog, address: address)
+            localAddress = try SocketCalls.localAddress(descriptor.rawValue)
         }
-        try SocketCalls.listen(descriptor.rawValue, backlog: backlog, address: address)
-        let localAddress = try SocketCalls.localAddress(descriptor.rawValue)
 
         self.descriptor = descriptor
         self.unixFile = unixFile
@@ -186,7 +200,7 @@ public struct ListeningSocket: ~Copyable, Sendable {
         unixFileMode: UInt32?
     ) throws(SocketError) {
         guard backlog >= 0 && backlog <= Int(Int32.max) else { throw .invalidBacklog(backlog) }
-        if let mode = unixFileMode, mode > 0o7777 || address.unixPath == nil { throw .invalidFileMode(mode) }
+        if let mode = unixFileMode, mode > 0o777 || address.unixPath == nil { throw .invalidFileMode(mode) }
         try SocketSetup.validate(options, for: SocketKind.stream(for: address))
     }
 
@@ -248,7 +262,9 @@ public struct ListeningSocket: ~Copyable, Sendable {
 
     /// Gives up the descriptor without closing it, for another library to serve on (SwiftNIO's
     /// `ServerBootstrap.withBoundSocket`, say). The caller owns it from here on and must close
-    /// it; a Unix-domain socket file is left in place.
+    /// it; a Unix-domain socket file is left in place (the new owner removes it). The lock file
+    /// beside it is released and removed: a later start on the path still finds the socket file
+    /// live (a socket is bound to it) and fails with `.addressInUse` while the descriptor is open.
     ///
     /// The descriptor is handed over close-on-exec, and blocking or not as it was when the
     /// listener got it: blocking for a listener made by ``init(address:options:backlog:unixFileMode:)``
@@ -261,7 +277,8 @@ public struct ListeningSocket: ~Copyable, Sendable {
     }
 
     /// Closes the listener. Connections already accepted stay open; those still waiting in the
-    /// queue are reset. A Unix-domain socket file the listener created is removed.
+    /// queue are reset. A Unix-domain socket file the listener created is removed if it is still
+    /// the same file (a newer server's file at the path is left alone), and so is its lock file.
     ///
     /// - Throws: ``SocketError/system(_:_:)`` when `close` reports an error; the descriptor is
     ///   closed all the same (a failing close is never retried).

@@ -14,17 +14,20 @@
 /// }
 /// ```
 public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// bind or listen failed because the address is in use: another socket listens on the port, or
-    /// an earlier listener's connections hold it in TIME_WAIT. The corresponding C error is
-    /// `EADDRINUSE`.
+    /// bind or listen failed because the address is in use: another socket holds the port, or
+    /// connections in TIME_WAIT do; for port 0, no ephemeral port was left. The description says
+    /// what each cause needs without reading anything; ``AddressInUseDiagnosis`` reads what holds
+    /// the address when asked for. The corresponding C error is `EADDRINUSE`.
     case addressInUse(SocketAddress)
 
     /// bind failed because the address is not one of this machine's. The corresponding C error is
     /// `EADDRNOTAVAIL`.
     case addressNotAvailable(SocketAddress)
 
-    /// bind failed for lack of privilege, usually a port below
-    /// `net.ipv4.ip_unprivileged_port_start`. The corresponding C errors are `EACCES` and `EPERM`.
+    /// bind failed for lack of privilege: for IP, usually a port below
+    /// `net.ipv4.ip_unprivileged_port_start`, or a security policy; for a Unix path, no search
+    /// permission on a directory of the path or no write permission on the one that would hold the
+    /// file. The corresponding C errors are `EACCES` and `EPERM`.
     case permissionDenied(SocketAddress)
 
     /// The socket's protocol or family has no such option (`TCP_NODELAY` on UDP, `IPV6_V6ONLY` on
@@ -52,7 +55,8 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The listen backlog is negative or larger than a C `int`.
     case invalidBacklog(Int)
 
-    /// A Unix socket file mode above `0o7777`, or one given for an address that is not a path.
+    /// A Unix socket file mode outside `0o0...0o777` (setuid, setgid and sticky make no sense for a
+    /// socket), or one given for an address that is not a path.
     case invalidFileMode(UInt32)
 
     /// A descriptor offered to ``ListeningSocket/init(adopting:)`` is not a listening stream socket;
@@ -96,8 +100,11 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case receive
         /// Closing the descriptor (`close`).
         case close
-        /// Setting a Unix socket file's mode (`chmod`).
+        /// Setting a Unix socket file's mode (`fchmodat`).
         case chmod(SocketAddress)
+        /// Taking the lock beside a Unix socket file (`open` and `flock` of the path with `.lock`
+        /// appended).
+        case lockFile(SocketAddress)
 
         public var description: String {
             switch self {
@@ -115,6 +122,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             case .receive: "recv()"
             case .close: "close()"
             case .chmod(let address): "chmod(\(address.host))"
+            case .lockFile(let address): "flock(\(address.host).lock)"
             }
         }
     }
@@ -136,28 +144,52 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .addressInUse(let address) where address.family == .unix:
-            return "Cannot listen on \(address): EADDRINUSE (address already in use): a server listens on that "
-                + "Unix-domain address, or a file that is not a socket is in the way (a stale socket file of a dead "
-                + "server is removed by ListeningSocket itself)." + Self.diagnosisSentence(address)
+            return MessageText.wrapped([
+                "Cannot bind \(address): EADDRINUSE (address already in use): a file is at that path.",
+                "- A live server listens on it: stop it, or choose another path.",
+                "- Or it is a file that is not a socket: the package never removes it; choose another path.",
+                "(A stale socket file of a dead server is removed by ListeningSocket itself.)",
+                "To see which: AddressInUseDiagnosis(address:), or `sockopt-demo inspect`.",
+            ])
+        case .addressInUse(let address) where address.port == 0:
+            return MessageText.wrapped([
+                "Cannot bind \(address): EADDRINUSE (address already in use): port 0 asks the kernel for any free "
+                    + "port, and none is left in the ephemeral range net.ipv4.ip_local_port_range (see `sysctl "
+                    + "net.ipv4.ip_local_port_range`).",
+                "Close idle sockets, widen the range, or bind a fixed port.",
+            ])
         case .addressInUse(let address):
-            return "Cannot listen on \(address): EADDRINUSE (address already in use). Either another socket is "
-                + "listening on port \(address.port) (find it with `ss -ltnp 'sport = :\(address.port)'`, then stop "
-                + "it or choose another port), or connections of a previous instance still hold the port in "
-                + "TIME_WAIT for up to a minute after it stopped: give .reuseAddress(true) to both the old and the "
-                + "new listener. To share a port between instances on purpose, give .reusePort(true) to every one."
-                + Self.diagnosisSentence(address)
+            let port = address.port
+            return MessageText.wrapped([
+                "Cannot bind or listen on \(address): EADDRINUSE (address already in use).",
+                "- Another socket may hold port \(port): find it with `ss -ltnp 'sport = :\(port)'` (TCP) or "
+                    + "`ss -lunp 'sport = :\(port)'` (UDP), then stop it or choose another port.",
+                "- Or TCP connections in TIME_WAIT hold it, for up to 60 s after they closed. An earlier "
+                    + "listener's: give .reuseAddress(true) to both the old and the new listener. A client's (its "
+                    + "port, taken from net.ipv4.ip_local_port_range, was \(port)): wait, or choose another port.",
+                "- To share a port between instances on purpose, give .reusePort(true) to every one.",
+                "To see which: AddressInUseDiagnosis(address:type:options:), or `sockopt-demo inspect`.",
+            ])
         case .addressNotAvailable(let address):
             return "Cannot bind \(address): EADDRNOTAVAIL (address not available): \(address.host) is not an "
                 + "address of this machine. Use one that `ip addr` lists, \(address.family == .ipv4 ? "0.0.0.0" : "[::]") "
                 + "for every address, or the loopback address for this machine only."
+        case .permissionDenied(let address) where address.family == .unix:
+            return "Cannot bind \(address): permission denied (EACCES): "
+                + ErrorAdvice.advice(call: .bind, family: .unix, errno: .permissionDenied)
         case .permissionDenied(let address):
-            return "Cannot bind \(address): permission denied (EACCES). Ports below "
+            return "Cannot bind \(address): permission denied (EACCES or EPERM). If port \(address.port) is below "
                 + "net.ipv4.ip_unprivileged_port_start (see `sysctl net.ipv4.ip_unprivileged_port_start`; "
-                + "1024 on most systems) need root or CAP_NET_BIND_SERVICE: use a higher port, or grant the "
-                + "capability (`setcap cap_net_bind_service=+ep`)."
+                + "1024 unless changed), it needs root or CAP_NET_BIND_SERVICE: use a higher port, or grant the "
+                + "capability (`setcap cap_net_bind_service=+ep`). Otherwise a security policy (SELinux, "
+                + "AppArmor, a cgroup BPF program) refused the address."
+        case .optionNotSupported(let name, let kind) where name.spec.appliesTo.allows(kind):
+            return "The kernel does not know the option \(name) (\(name.level.cName), \(name.cName)) on this \(kind) "
+                + "socket (ENOPROTOOPT), although the option is one for \(name.appliesTo): this kernel is older than "
+                + "the option or was built without it. Leave it out, or run a kernel that has it."
         case .optionNotSupported(let name, let kind):
-            return "The option \(name) (\(name.level.cName), \(name.cName)) does not exist for an \(kind) socket "
-                + "(ENOPROTOOPT or EOPNOTSUPP): it applies to \(name.appliesTo) only. Drop it for this socket."
+            return "The option \(name) (\(name.level.cName), \(name.cName)) does not exist for \(kind.withArticle) "
+                + "socket (ENOPROTOOPT or EOPNOTSUPP): it applies to \(name.appliesTo) only. Drop it for this socket."
         case .optionNotApplicable(let name, let reason):
             return "The option \(name) (\(name.cName)) cannot be set here: \(reason)."
         case .invalidValue(let option, let reason):
@@ -181,7 +213,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             return "The listen backlog \(backlog) is invalid: give 0...\(Int32.max). Linux caps any larger "
                 + "request at net.core.somaxconn without saying so."
         case .invalidFileMode(let mode):
-            return "The file mode 0o\(String(mode, radix: 8)) is invalid: give permission bits 0o0...0o7777, such as "
+            return "The file mode 0o\(String(mode, radix: 8)) is invalid: give permission bits 0o0...0o777, such as "
                 + "0o660, and only for a Unix-domain path."
         case .notAListener(let descriptor, let reason):
             return "Descriptor \(descriptor) cannot be adopted as a listener: \(reason). Pass a stream socket that "
@@ -192,49 +224,65 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             return "The socket-activation environment is malformed: \(reason). A launcher sets LISTEN_PID to this "
                 + "process id and LISTEN_FDS to the number of descriptors it passes from 3 on."
         case .system(let operation, let errno):
-            return "\(operation) failed: \(errno). \(Self.advice(errno))"
+            let (call, family) = operation.adviceKey
+            return "\(operation) failed: \(errno). \(ErrorAdvice.advice(call: call, family: family, errno: errno))"
         }
     }
+}
 
-    /// What /proc shows on the address, when it shows anything.
-    private static func diagnosisSentence(_ address: SocketAddress) -> String {
-        let diagnosis = AddressInUseDiagnosis(address: address)
-        return diagnosis.findings.isEmpty ? "" : " " + diagnosis.description
+extension SocketKind {
+    /// "an IPv4 TCP", "a Unix-domain stream": the article fits the sound of the word after it.
+    var withArticle: String {
+        switch family {
+        case .ipv4, .ipv6: "an \(self)"
+        case .unix, .other: "a \(self)"
+        }
+    }
+}
+
+enum MessageText {
+    /// The width of a line of a message of several lines.
+    static let width = 100
+
+    /// Lines broken at spaces to at most `width` characters (a word longer than that stays whole);
+    /// the continuation of a "- " item is indented under its text.
+    static func wrapped(_ lines: [String], width: Int = width) -> String {
+        var result: [String] = []
+        for line in lines {
+            let indentCount = line.prefix { $0 == " " }.count
+            let bullet = line.dropFirst(indentCount).hasPrefix("- ") ? 2 : 0
+            let continuation = String(repeating: " ", count: indentCount + bullet)
+            var current = ""
+            for word in words(line) {
+                if current.isEmpty {
+                    current = String(repeating: " ", count: indentCount) + word
+                } else if current.count + 1 + word.count <= width {
+                    current += " " + word
+                } else {
+                    result.append(current)
+                    current = continuation + word
+                }
+            }
+            result.append(current)
+        }
+        return result.joined(separator: "\n")
     }
 
-    private static func advice(_ errno: Errno) -> String {
-        switch errno {
-        case .tooManyOpenFiles:
-            "The process has no descriptor left: close unused ones or raise its limit (`ulimit -n`)."
-        case .tooManyOpenFilesInSystem:
-            "The system has no descriptor left (fs.file-max): close descriptors or raise the limit."
-        case .noBufferSpace, .noMemory:
-            "The kernel is short of memory: back off and try again."
-        case .badFileDescriptor:
-            "The descriptor is not open: it was closed already, or never was a descriptor."
-        case .notSocket:
-            "The descriptor is not a socket: pass a socket's descriptor."
-        case .invalidArgument:
-            "The kernel refused the call in the socket's present state (for example bind on a socket that is "
-                + "bound already)."
-        case .addressFamilyNotSupported:
-            "This machine does not support the address family (IPv6 turned off?): use an IPv4 address."
-        case .connectionRefused:
-            "Nothing listens at that address: start the server first, or check the port."
-        case .wouldBlock:
-            "The timeout set on the socket ran out before anything arrived."
-        case .connectionReset, .brokenPipe:
-            "The peer closed the connection: drop it."
-        case .notPermitted, .permissionDenied:
-            "The process lacks the privilege this needs (CAP_NET_ADMIN or CAP_NET_RAW for some options; see the "
-                + "option's notes): run with the capability, or leave the option out."
-        case .noSuchDevice:
-            "There is no network interface with that name or index: see `ip link`."
-        case .noSuchEntry:
-            "The kernel does not have it: for a congestion control algorithm, see "
-                + "net.ipv4.tcp_available_congestion_control and load its module."
-        default:
-            "See the man page of the call for what this error means there."
+    /// The words of a line; a `command in backquotes` is one word, so that it is never broken.
+    private static func words(_ line: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var quoted = false
+        for character in line {
+            if character == "`" { quoted.toggle() }
+            if character == " " && !quoted {
+                if !current.isEmpty { words.append(current) }
+                current = ""
+            } else {
+                current.append(character)
+            }
         }
+        if !current.isEmpty { words.append(current) }
+        return words
     }
 }

@@ -61,15 +61,11 @@ extension SocketOption {
             if ["off", "false", "no", "0"].contains(lowered) { return .success(.bool(false)) }
             return .failure(ParseProblem(message: "\"\(text)\" is not on or off"))
         case .int:
-            guard let value = Int(text) else {
-                return .failure(ParseProblem(message: "\"\(text)\" is not a whole number"))
-            }
+            guard let value = Int(text) else { return .failure(numberProblem(text)) }
             return .success(.int(value))
         case .unsigned32:
             // Checked here, not later: the option's own type (UInt32) could not even hold the value.
-            guard let value = Int(text) else {
-                return .failure(ParseProblem(message: "\"\(text)\" is not a whole number"))
-            }
+            guard let value = Int(text) else { return .failure(numberProblem(text)) }
             guard UInt32(exactly: value) != nil else {
                 return .failure(ParseProblem(message: "\(value) is outside 0...\(UInt32.max)"))
             }
@@ -96,10 +92,36 @@ extension SocketOption {
             ("ms", .milliseconds), ("us", .microseconds), ("µs", .microseconds), ("s", .seconds),
         ]
         for (suffix, unit) in units where text.hasSuffix(suffix) {
-            guard let count = Int64(text.dropLast(suffix.count)) else { break }
+            guard let count = Int64(text.dropLast(suffix.count)) else {
+                let number = String(text.dropLast(suffix.count))
+                if isInteger(number) { return .failure(numberProblem(number)) }
+                break
+            }
             return .success(unit.duration(count))
         }
         if let bareUnit, let count = Int64(text) { return .success(bareUnit.duration(count)) }
+        // Zero is zero in any unit: it gets the option's own word on what zero means.
+        if let count = Int64(text), count == 0 { return .success(.zero) }
+        if Int64(text) != nil {
+            return .failure(
+                ParseProblem(
+                    message: "\"\(text)\" is not a duration without a unit: write \(text)s, \(text)ms or \(text)us"
+                )
+            )
+        }
+        if isInteger(text) { return .failure(numberProblem(text)) }
         return .failure(ParseProblem(message: "\"\(text)\" is not a duration such as 5s, 250ms or 100us"))
+    }
+
+    /// A whole number that does not fit is too large (or too small), not "not a number".
+    private static func numberProblem(_ text: String) -> ParseProblem {
+        guard isInteger(text) else { return ParseProblem(message: "\"\(text)\" is not a whole number") }
+        let sign = text.hasPrefix("-") ? "small" : "large"
+        return ParseProblem(message: "\"\(text)\" is too \(sign) for any value it takes")
+    }
+
+    private static func isInteger(_ text: some StringProtocol) -> Bool {
+        let digits = text.hasPrefix("-") || text.hasPrefix("+") ? Substring(text.dropFirst()) : Substring(text)
+        return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }
 }

@@ -6,6 +6,7 @@ func runInspect(_ arguments: [String]) -> Int32 {
     var addressText: String?
     var json = false
     var extra: [SocketOption] = []
+    var options: [SocketOption] = []
     var index = 0
     do {
         while index < arguments.count {
@@ -32,7 +33,7 @@ func runInspect(_ arguments: [String]) -> Int32 {
         }
         let address = try SocketAddress(addressText ?? "127.0.0.1:0")
         // Options given on the command line join the defaults, replacing a default of the same name.
-        let options =
+        options =
             ListeningSocket.defaultOptions.filter { option in !extra.contains { $0.name == option.name } } + extra
         let listener = try ListeningSocket(address: address, options: options)
         let snapshot = try listener.snapshot()
@@ -49,8 +50,41 @@ func runInspect(_ arguments: [String]) -> Int32 {
         return 0
     } catch {
         printError(error.description)
+        // What holds the address, read now that it is asked for: the error's description reads nothing.
+        if let diagnosis = error.addressInUseDiagnosis(type: .stream, options: options) {
+            if json {
+                say(diagnosisJSON(diagnosis, error: error))
+            } else {
+                printError("")
+                printError(diagnosis.description)
+            }
+        }
         return 1
     }
+}
+
+/// `{"error": "...", "address": "...", "findings": ["..."], "advice": "..."}`: every text is a JSON
+/// string with its control characters escaped (those read from /proc are escaped already).
+private func diagnosisJSON(_ diagnosis: AddressInUseDiagnosis, error: SocketError) -> String {
+    let findings = diagnosis.findings.map { jsonString($0.description) }.joined(separator: ", ")
+    return "{\"error\": \(jsonString(error.description)), \"address\": \(jsonString(diagnosis.address.description)), "
+        + "\"findings\": [\(findings)], \"diagnosis\": \(jsonString(diagnosis.description))}"
+}
+
+private func jsonString(_ text: String) -> String {
+    var result = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": result += "\\\""
+        case "\\": result += "\\\\"
+        case "\n": result += "\\n"
+        case _ where scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value):
+            let hex = String(scalar.value, radix: 16)
+            result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        default: result.unicodeScalars.append(scalar)
+        }
+    }
+    return result + "\""
 }
 
 /// `{"backlog": 128, "applied": [...], "snapshot": {...}}`: the library writes each part; the

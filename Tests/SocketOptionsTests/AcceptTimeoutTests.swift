@@ -10,14 +10,14 @@ import Testing
 
 /// A listener, datagram socket or connection that two threads use at once, as two processes
 /// sharing one socket would.
-final class Shared<Socket: ~Copyable>: @unchecked Sendable {
+final class SharedSocket<Socket: ~Copyable>: @unchecked Sendable {
     let socket: Socket
     init(_ socket: consuming Socket) { self.socket = socket }
 }
 
 /// Waits (at most 5 s) until the racing threads have let go of `shared`, so that its socket is
 /// closed within this test, not while the next one counts descriptors.
-func waitUntilReleased<Socket: ~Copyable>(_ shared: inout Shared<Socket>) {
+func waitUntilReleased<Socket: ~Copyable>(_ shared: inout SharedSocket<Socket>) {
     for _ in 0..<5000 where !isKnownUniquelyReferenced(&shared) { usleep(1000) }
 }
 
@@ -59,7 +59,7 @@ extension KernelTests {
     struct AcceptTimeoutTests {
         @Test("Sixteen threads in accept(timeout: 200 ms), one connection: one accepts it, the others return nil")
         func acceptRace() throws {
-            var shared = Shared(try ListeningSocket(address: anyLoopbackPort))
+            var shared = SharedSocket(try ListeningSocket(address: anyLoopbackPort))
             let address = shared.socket.localAddress
             let clients = Mutex<[Int32]>([])
             defer { for fd in clients.withLock({ $0 }) { close(fd) } }
@@ -101,7 +101,7 @@ extension KernelTests {
 
         @Test("Sixteen threads in receive(timeout: 200 ms) on one UDP socket, one datagram: the others return nil")
         func datagramRace() throws {
-            var shared = Shared(try DatagramSocket(address: anyLoopbackPort))
+            var shared = SharedSocket(try DatagramSocket(address: anyLoopbackPort))
             let address = shared.socket.localAddress
             let sender = try DatagramSocket(address: anyLoopbackPort)
             // Rounds, because the window between two threads' poll and accept is narrow.
@@ -124,7 +124,7 @@ extension KernelTests {
         func connectionRace() throws {
             let listener = try ListeningSocket(address: anyLoopbackPort)
             let client = try Connection(connectingTo: listener.localAddress)
-            var shared = Shared(try listener.accept())
+            var shared = SharedSocket(try listener.accept())
             // Rounds, because the window between two threads' poll and accept is narrow.
             for _ in 0..<3 {
                 let results = try raceThreads(

@@ -1,12 +1,13 @@
 // SocketOptions tests: each error says what happened and what to do.
 
+import Glibc
 import Testing
 
 @testable import SocketOptions
 
 extension KernelTests {
-    // Under KernelTests: the EADDRINUSE message reads /proc, which opens descriptors that the
-    // descriptor-leak test would see if it ran alongside.
+    // Under KernelTests: some of these bind real sockets and paths, which the descriptor-leak test
+    // would see if it ran alongside. (The messages themselves read nothing.)
     @Suite("Error messages")
     struct SocketErrorTests {
         let address = SocketAddress.ipv4Any(port: 8080)
@@ -56,6 +57,70 @@ extension KernelTests {
                     .hasPrefix("setsockopt(IPPROTO_TCP, TCP_NODELAY) failed: EBADF")
             )
             #expect(Errno(rawValue: 9999).name == "errno 9999")
+        }
+
+        @Test("EADDRINUSE is several short lines, and port 0 speaks of the ephemeral range")
+        func addressInUseLines() {
+            let message = SocketError.addressInUse(address).description
+            let lines = message.split(separator: "\n")
+            #expect(lines.count > 1)
+            #expect(lines.allSatisfy { $0.count <= 100 }, "\(message)")
+            let portZero = SocketError.addressInUse(.ipv4Any(port: 0)).description
+            #expect(portZero.contains("net.ipv4.ip_local_port_range"), "\(portZero)")
+            #expect(!portZero.contains("listening on port 0"), "\(portZero)")
+        }
+
+        @Test("A Unix path's EACCES is about directories, not privileged ports")
+        func unixPermissionDenied() throws {
+            let message = SocketError.permissionDenied(try .unix(path: "/run/app/app.sock")).description
+            #expect(message.contains("write permission") && message.contains("directory"), "\(message)")
+            #expect(!message.contains("ip_unprivileged_port_start") && !message.contains("CAP_NET_BIND_SERVICE"))
+        }
+
+        @Test("A kernel without a catalogued option says so, without contradicting itself; articles fit")
+        func optionUnknownToKernel() {
+            let tcp = SocketKind(family: .ipv4, type: .stream)
+            let message = SocketError.optionNotSupported(.noDelay, socket: tcp).description
+            #expect(!message.contains("does not exist for an IPv4 TCP socket"), "\(message)")
+            #expect(message.contains("kernel") && message.contains("IPv4 TCP"), "\(message)")
+            let unix = SocketKind(family: .unix, type: .stream)
+            let onUnix = SocketError.optionNotSupported(.noDelay, socket: unix).description
+            #expect(onUnix.contains("a Unix-domain stream socket") && !onUnix.contains("an Unix"), "\(onUnix)")
+        }
+
+        @Test("EACCES from listen is not a bind error; EADDRNOTAVAIL from connect is not a foreign address")
+        func errnoOfTheCallThatFailed() throws {
+            let (_, _) = recording(.failing(.listen, with: .permissionDenied)) {
+                let error = #expect(throws: SocketError.self) { _ = try ListeningSocket(address: anyLoopbackPort) }
+                #expect(error == .system(.listen(anyLoopbackPort), .permissionDenied))
+                #expect(error?.description.contains("Cannot bind") == false)
+            }
+            let holder = try ListeningSocket(address: anyLoopbackPort)
+            let target = holder.localAddress
+            let (_, _) = recording(.failing(.connect, with: .addressNotAvailable)) {
+                let error = #expect(throws: SocketError.self) { _ = try Connection(connectingTo: target) }
+                #expect(error == .system(.connect(target), .addressNotAvailable))
+                #expect(error?.description.contains("ip_local_port_range") == true, "\(String(describing: error))")
+            }
+        }
+
+        @Test("A Unix path under a missing directory or a file gets path advice, by the errno's name")
+        func unixPathErrors() throws {
+            try withTemporaryDirectory { directory in
+                let missing = try SocketAddress.unix(path: directory + "/missing/app.sock")
+                let noEntry = try #require(throws: SocketError.self) { _ = try ListeningSocket(address: missing) }
+                #expect(noEntry == .system(.bind(missing), .noSuchEntry))
+                #expect(noEntry.description.contains("mkdir") && !noEntry.description.contains("congestion"))
+                let file = directory + "/file"
+                let handle = try #require(fopen(file, "w"))
+                fclose(handle)
+                let underFile = try SocketAddress.unix(path: file + "/app.sock")
+                let notDirectory = try #require(throws: SocketError.self) {
+                    _ = try ListeningSocket(address: underFile)
+                }
+                #expect(notDirectory.description.contains("ENOTDIR (not a directory)"), "\(notDirectory)")
+                #expect(!notDirectory.description.contains("system error"))
+            }
         }
 
         @Test("Option values print as people read them")

@@ -121,12 +121,12 @@ extension SocketOption.Name {
             OptionSpec(level: .socket, rawName: SO_RCVBUF, cName: "SO_RCVBUF", kind: .int(positiveInt, unit: " bytes"),
                 inherited: true, appliesTo: .anySocket, meaning: "Receive buffer size",
                 notes: "Linux keeps twice the value, at least 2304, at most twice net.core.rmem_max.",
-                valueNote: "the kernel would take a negative size as its maximum without a word")
+                valueNote: "the kernel would raise 0 to its minimum and take a negative size as its maximum, without a word")
         case .sendBufferSize:
             OptionSpec(level: .socket, rawName: SO_SNDBUF, cName: "SO_SNDBUF", kind: .int(positiveInt, unit: " bytes"),
                 inherited: true, appliesTo: .anySocket, meaning: "Send buffer size",
                 notes: "Linux keeps twice the value, at least 4608, at most twice net.core.wmem_max.",
-                valueNote: "the kernel would take a negative size as its maximum without a word")
+                valueNote: "the kernel would raise 0 to its minimum and take a negative size as its maximum, without a word")
         case .receiveLowWatermark:
             OptionSpec(level: .socket, rawName: SO_RCVLOWAT, cName: "SO_RCVLOWAT",
                 kind: .int(positiveInt, unit: " bytes"), inherited: true, appliesTo: .anySocket,

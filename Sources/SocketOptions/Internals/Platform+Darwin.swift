@@ -19,7 +19,7 @@ let platformSendFlags: CInt = 0
 @inline(__always)
 func platformSocketCloseOnExec(_ domain: CInt, _ type: CInt) -> CInt {
     let fd = system_socket(domain, type, 0)
-    if fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+    if fd >= 0 { _ = system_fcntl(fd, F_SETFD, FD_CLOEXEC) }
     return fd
 }
 
@@ -39,7 +39,7 @@ func platformAcceptCloseOnExec(
     _ length: UnsafeMutablePointer<socklen_t>
 ) -> CInt {
     let accepted = accept(fd, address, length)
-    if accepted >= 0 { _ = fcntl(accepted, F_SETFD, FD_CLOEXEC) }
+    if accepted >= 0 { _ = system_fcntl(accepted, F_SETFD, FD_CLOEXEC) }
     return accepted
 }
 #endif

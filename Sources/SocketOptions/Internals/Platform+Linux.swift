@@ -56,7 +56,7 @@ func platformAcceptCloseOnExec(
 ) -> CInt {
     if let accept4Function { return accept4Function(fd, address, length, platformCloseOnExecFlag) }
     let accepted = accept(fd, address, length)
-    if accepted >= 0 { _ = fcntl(accepted, F_SETFD, FD_CLOEXEC) }
+    if accepted >= 0 { _ = system_fcntl(accepted, F_SETFD, FD_CLOEXEC) }
     return accepted
 }
 #endif

@@ -1,4 +1,9 @@
 // SocketOptions: reading the kernel's socket tables in /proc, for the EADDRINUSE diagnosis.
+//
+// Cost: one read of /proc/net/tcp and tcp6 (udp and udp6 for a datagram socket), filtered by port
+// as it is read; the descriptor tables of /proc/PID/fd are walked only when a socket on the port
+// has an inode to find, stop as soon as every inode has its process, and never look at more than
+// `descriptorBudget` descriptors. Every open is close-on-exec and goes through Syscalls.swift.
 
 #if canImport(Glibc)
 import Glibc
@@ -11,20 +16,75 @@ import Darwin
 enum ProcessTables {
     static func effectiveUID() -> UInt32 { UInt32(geteuid()) }
 
-    static func findings(for address: SocketAddress) -> [AddressInUseDiagnosis.Finding] {
+    /// Descriptors looked at, at most, when searching the processes that hold sockets: a bound on
+    /// the work of one diagnosis on a machine with very many open files.
+    static let descriptorBudget = 1_000_000
+
+    /// What the tables show, and whether the search of the owners ran to its end.
+    struct Report {
+        var findings: [AddressInUseDiagnosis.Finding] = []
+        var ownersComplete = true
+        var ephemeralPorts: ClosedRange<UInt16>?
+    }
+
+    static func report(
+        for address: SocketAddress,
+        type: SocketKind.SocketType,
+        descriptorBudget: Int = descriptorBudget
+    ) -> Report {
         #if os(Linux)
-        if address.family == .unix { return unixFindings(for: address) }
-        return ipFindings(port: address.port)
+        if address.family == .unix { return unixReport(for: address, type: type, budget: descriptorBudget) }
+        return ipReport(port: address.port, type: type, budget: descriptorBudget)
         #else
-        return []
+        return Report()
         #endif
     }
 
+    /// Text read from /proc, made safe to print: control characters (C0, DEL, C1), the Unicode
+    /// marks that reorder text, and a backslash are escaped (`\x1b`, `\u{9b}`, `\\`); bytes that are
+    /// not UTF-8 are written `\xff`. A process chooses its own name: it must not reach a terminal raw.
+    static func printable<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
+        var result = ""
+        var iterator = bytes.makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
+        let array = Array(bytes)
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded):
+                let scalar = Unicode.UTF8.decode(encoded)
+                offset += encoded.count
+                let value = scalar.value
+                if value == 0x5C {
+                    result += "\\\\"
+                } else if value < 0x20 || value == 0x7F {
+                    result += "\\x" + hex(value, width: 2)
+                } else if (0x80...0x9F).contains(value) || (0x202A...0x202E).contains(value)
+                    || (0x2066...0x2069).contains(value) || value == 0x200E || value == 0x200F
+                {
+                    result += "\\u{" + hex(value, width: 1) + "}"
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            case .error(let length):
+                for byte in array[offset..<offset + length] { result += "\\x" + hex(UInt32(byte), width: 2) }
+                offset += length
+            case .emptyInput:
+                return result
+            }
+        }
+    }
+
+    private static func hex(_ value: UInt32, width: Int) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+
     #if os(Linux)
-    /// One row of /proc/net/tcp or tcp6.
-    struct TCPRow {
+    /// One row of /proc/net/tcp, tcp6, udp or udp6 whose local port is the one asked about.
+    struct Row {
         var address: String
-        var port: UInt16
+        var remotePort: UInt16
         var state: UInt8
         var uid: UInt32
         var inode: UInt64
@@ -34,82 +94,190 @@ enum ProcessTables {
     static let timeWaitState: UInt8 = 0x06
     static let closeState: UInt8 = 0x07
 
-    private static func ipFindings(port: UInt16) -> [AddressInUseDiagnosis.Finding] {
-        guard port != 0 else { return [] }
-        let rows = (tcpRows("/proc/net/tcp", ipv6: false) + tcpRows("/proc/net/tcp6", ipv6: true)).filter {
-            $0.port == port
+    private static func ipReport(port: UInt16, type: SocketKind.SocketType, budget: Int) -> Report {
+        var report = Report()
+        report.ephemeralPorts = ephemeralPortRange()
+        // Port 0 failed because no port was free: there is no one holder to name.
+        guard port != 0 else { return report }
+        let datagram = type == .datagram
+        let tables = datagram ? ["/proc/net/udp", "/proc/net/udp6"] : ["/proc/net/tcp", "/proc/net/tcp6"]
+        let rows = rows(tables[0], port: port, ipv6: false) + rows(tables[1], port: port, ipv6: true)
+        let wanted: Set<UInt64> = Set(
+            rows.filter { datagram || $0.state == listenState || $0.state == closeState }.map(\.inode).filter {
+                $0 != 0
+            }
+        )
+        let (owners, complete) = owners(ofInodes: wanted, budget: budget)
+        report.ownersComplete = complete
+        if datagram {
+            for row in rows where row.inode != 0 {
+                report.findings.append(.datagramSocket(address: row.address, uid: row.uid, owner: owners[row.inode]))
+            }
+            return report
         }
-        let wanted = Set(rows.filter { $0.state == listenState || $0.state == closeState }.map(\.inode))
-        let owners = owners(ofInodes: wanted)
-        var findings: [AddressInUseDiagnosis.Finding] = []
         for row in rows where row.state == listenState {
-            findings.append(.listener(address: row.address, uid: row.uid, owner: owners[row.inode]))
+            report.findings.append(.listener(address: row.address, uid: row.uid, owner: owners[row.inode]))
         }
         for row in rows where row.state == closeState && row.inode != 0 {
-            findings.append(.boundSocket(address: row.address, uid: row.uid, owner: owners[row.inode]))
+            report.findings.append(.boundSocket(address: row.address, uid: row.uid, owner: owners[row.inode]))
         }
-        let timeWait = rows.filter { $0.state == timeWaitState }.count
-        if timeWait > 0 { findings.append(.timeWait(count: timeWait)) }
-        return findings
+        // A client's connection: its local port came from the ephemeral range, its peer's did not.
+        let range = report.ephemeralPorts
+        let isClient = { (row: Row) -> Bool in
+            guard let range else { return false }
+            return range.contains(port) && !range.contains(row.remotePort)
+        }
+        let timeWait = rows.filter { $0.state == timeWaitState }
+        let clients = timeWait.filter(isClient).count
+        if timeWait.count > clients { report.findings.append(.timeWait(count: timeWait.count - clients)) }
+        if clients > 0 { report.findings.append(.clientTimeWait(count: clients)) }
+        return report
     }
 
-    private static func unixFindings(for address: SocketAddress) -> [AddressInUseDiagnosis.Finding] {
+    private static func unixReport(for address: SocketAddress, type: SocketKind.SocketType, budget: Int) -> Report {
+        var report = Report()
+        // /proc/net/unix writes an abstract name with @ first; SocketAddress's host does the same.
+        let name = address.unixPath ?? address.host
+        let inode = unixSockets(type: type).first { $0.path == Array(name.utf8) }?.inode
+        let owner = { () -> AddressInUseDiagnosis.Owner? in
+            guard let inode else { return nil }
+            let (owners, complete) = owners(ofInodes: [inode], budget: budget)
+            report.ownersComplete = complete
+            return owners[inode]
+        }
         guard let path = address.unixPath else {
             // An abstract name has no file: only a live socket can hold it.
-            let name = address.host
-            let inode = unixListeners().first { $0.path == name }?.inode
-            return inode.map { [.liveUnixServer(path: name, owner: owners(ofInodes: [$0])[$0])] } ?? []
+            if inode != nil { report.findings = [.liveUnixServer(path: name, owner: owner())] }
+            return report
         }
         switch UnixPathState.probe(path) {
-        case .stale: return [.staleUnixFile(path: path)]
-        case .notASocket: return [.notASocket(path: path)]
-        case .live:
-            let inode = unixListeners().first { $0.path == path }?.inode
-            return [.liveUnixServer(path: path, owner: inode.flatMap { owners(ofInodes: [$0])[$0] })]
-        case .unknown: return []
+        case .stale: report.findings = [.staleUnixFile(path: path)]
+        case .notASocket: report.findings = [.notASocket(path: path)]
+        case let state:
+            // Our own listeners bind through /proc/self/fd, so /proc/net/unix does not show them under
+            // their path: find the socket by the file's device and inode (sock_diag) first.
+            let found = UnixPathState.sockets(boundTo: path).first ?? inode
+            guard state == .live || found != nil else { break }
+            var owner: AddressInUseDiagnosis.Owner?
+            if let found {
+                let (owners, complete) = owners(ofInodes: [found], budget: budget)
+                report.ownersComplete = complete
+                owner = owners[found]
+            }
+            report.findings = [.liveUnixServer(path: path, owner: owner)]
         }
+        return report
     }
 
-    /// The lines of a small /proc file.
-    private static func lines(_ path: String) -> [Substring] {
-        guard let file = fopen(path, "r") else { return [] }
-        defer { fclose(file) }
-        var text = ""
-        var buffer = [CChar](repeating: 0, count: 4096)
-        while fgets(&buffer, CInt(buffer.count), file) != nil {
-            text += String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    /// The whole of a /proc file: one open (close-on-exec), reads until the end, one close. A
+    /// /proc table comes a page at a time, so the reads go to one buffer, and only what was read
+    /// is kept.
+    static func contents(_ path: String, limit: Int = 256 << 20) -> [UInt8] {
+        let fd = system_openReadOnly(path)
+        guard fd >= 0 else { return [] }
+        defer { _ = system_close(fd) }
+        var bytes: [UInt8] = []
+        let chunk = min(1 << 16, limit)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 1)
+        defer { buffer.deallocate() }
+        while bytes.count < limit {
+            guard case .success(let count) = valueOrErrno({ system_read(fd, buffer.baseAddress, chunk) }), count > 0
+            else { break }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[..<min(count, limit - bytes.count)]))
         }
-        return text.split(separator: "\n")
+        return bytes
     }
 
-    static func tcpRows(_ path: String, ipv6: Bool) -> [TCPRow] {
-        lines(path).dropFirst().compactMap { line in
-            let fields = line.split(separator: " ")
-            guard fields.count > 9 else { return nil }
-            let local = fields[1].split(separator: ":")
-            guard local.count == 2, let port = UInt16(local[1], radix: 16), let state = UInt8(fields[3], radix: 16),
-                let uid = UInt32(fields[7]), let inode = UInt64(fields[9])
-            else { return nil }
-            let host = hostText(hex: local[0], ipv6: ipv6)
-            return TCPRow(
-                address: ipv6 ? "[\(host)]:\(port)" : "\(host):\(port)",
-                port: port,
-                state: state,
-                uid: uid,
-                inode: inode
-            )
+    /// The rows of a /proc/net/{tcp,udp}{,6} table whose local port is `port`. Every line is
+    /// checked for its port first; only the matching ones are read whole.
+    static func rows(_ path: String, port: UInt16, ipv6: Bool) -> [Row] {
+        let text = contents(path)
+        var rows: [Row] = []
+        text.withUnsafeBufferPointer { bytes in
+            var lineStart = 0
+            while lineStart < bytes.count {
+                var lineEnd = lineStart
+                while lineEnd < bytes.count && bytes[lineEnd] != 0x0A { lineEnd += 1 }
+                defer { lineStart = lineEnd + 1 }
+                // Fields: sl local rem st tx:rx tr:when retrnsmt uid timeout inode ...
+                var fields: [Range<Int>] = []
+                var index = lineStart
+                while index < lineEnd && fields.count < 10 {
+                    while index < lineEnd && bytes[index] == 0x20 { index += 1 }
+                    let start = index
+                    while index < lineEnd && bytes[index] != 0x20 { index += 1 }
+                    if start < index { fields.append(start..<index) }
+                    // The local port decides at once whether the rest of the line matters.
+                    if fields.count == 2 {
+                        let local = fields[1]
+                        guard local.count > 5, bytes[local.upperBound - 5] == 0x3A,
+                            hexValue(bytes, local.upperBound - 4..<local.upperBound) == UInt64(port)
+                        else { break }
+                    }
+                }
+                guard fields.count == 10 else { continue }
+                let local = fields[1]
+                let remote = fields[2]
+                guard remote.count > 5,
+                    let remotePort = hexValue(bytes, remote.upperBound - 4..<remote.upperBound),
+                    let state = hexValue(bytes, fields[3]),
+                    let uid = decimalValue(bytes, fields[7]),
+                    let inode = decimalValue(bytes, fields[9])
+                else { continue }
+                let host = hostText(hex: Array(bytes[local.lowerBound..<local.upperBound - 5]), ipv6: ipv6)
+                rows.append(
+                    Row(
+                        address: ipv6 ? "[\(host)]:\(port)" : "\(host):\(port)",
+                        remotePort: UInt16(truncatingIfNeeded: remotePort),
+                        state: UInt8(truncatingIfNeeded: state),
+                        uid: UInt32(truncatingIfNeeded: uid),
+                        inode: inode
+                    )
+                )
+            }
         }
+        return rows
+    }
+
+    private static func hexValue(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt64? {
+        guard !range.isEmpty, range.count <= 16 else { return nil }
+        var value: UInt64 = 0
+        for index in range {
+            let byte = bytes[index]
+            let digit: UInt8
+            switch byte {
+            case 0x30...0x39: digit = byte - 0x30
+            case 0x41...0x46: digit = byte - 0x41 + 10
+            case 0x61...0x66: digit = byte - 0x61 + 10
+            default: return nil
+            }
+            value = value << 4 | UInt64(digit)
+        }
+        return value
+    }
+
+    private static func decimalValue(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt64? {
+        guard !range.isEmpty, range.count <= 19 else { return nil }
+        var value: UInt64 = 0
+        for index in range {
+            let byte = bytes[index]
+            guard (0x30...0x39).contains(byte) else { return nil }
+            value = value * 10 + UInt64(byte - 0x30)
+        }
+        return value
     }
 
     /// /proc prints each 32-bit word of the address as a host-order number.
-    private static func hostText(hex: Substring, ipv6: Bool) -> String {
+    private static func hostText(hex: [UInt8], ipv6: Bool) -> String {
         var bytes: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let end = hex.index(index, offsetBy: 8, limitedBy: hex.endIndex) ?? hex.endIndex
-            let word = UInt32(hex[index..<end], radix: 16) ?? 0
-            withUnsafeBytes(of: word) { bytes.append(contentsOf: $0) }
-            index = end
+        hex.withUnsafeBufferPointer { text in
+            var index = 0
+            while index < text.count {
+                let end = min(index + 8, text.count)
+                let word = UInt32(truncatingIfNeeded: hexValue(text, index..<end) ?? 0)
+                withUnsafeBytes(of: word) { bytes.append(contentsOf: $0) }
+                index = end
+            }
         }
         if ipv6, bytes.count == 16 {
             let high = bytes[0..<8].withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
@@ -120,56 +288,102 @@ enum ProcessTables {
         return SocketAddress.hostText(.ipv4(raw))
     }
 
-    /// Listening Unix sockets: inode and path (abstract names start with @).
-    private static func unixListeners() -> [(inode: UInt64, path: String)] {
-        lines("/proc/net/unix").dropFirst().compactMap { line in
-            let fields = line.split(separator: " ")
+    /// net.ipv4.ip_local_port_range: where connect() and port 0 take their ports from.
+    static func ephemeralPortRange() -> ClosedRange<UInt16>? {
+        let text = contents("/proc/sys/net/ipv4/ip_local_port_range", limit: 64)
+        let numbers = text.split { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A }.compactMap {
+            UInt16(String(decoding: $0, as: UTF8.self))
+        }
+        guard numbers.count == 2, numbers[0] <= numbers[1] else { return nil }
+        return numbers[0]...numbers[1]
+    }
+
+    /// Unix sockets of a type (a stream socket must be listening): inode and path bytes as
+    /// /proc/net/unix prints them (abstract names start with @).
+    private static func unixSockets(type: SocketKind.SocketType) -> [(inode: UInt64, path: [UInt8])] {
+        let wantedType: UInt32 = type == .datagram ? 2 : type == .sequencedPacket ? 5 : 1
+        return contents("/proc/net/unix").split(separator: 0x0A).dropFirst().compactMap { line in
             // Num RefCount Protocol Flags Type St Inode Path; flag 0x10000 is __SO_ACCEPTCON.
-            guard fields.count >= 8, let flags = UInt32(fields[3], radix: 16), flags & 0x10000 != 0,
-                let inode = UInt64(fields[6])
+            let fields = line.split(separator: 0x20, maxSplits: 7, omittingEmptySubsequences: true)
+            guard fields.count == 8,
+                let flags = UInt32(String(decoding: fields[3], as: UTF8.self), radix: 16),
+                let socketType = UInt32(String(decoding: fields[4], as: UTF8.self), radix: 16),
+                socketType == wantedType, type == .datagram || flags & 0x10000 != 0,
+                let inode = UInt64(String(decoding: fields[6], as: UTF8.self))
             else { return nil }
-            return (inode, fields[7...].joined(separator: " "))
+            return (inode, Array(fields[7]))
         }
     }
 
-    /// The processes that hold sockets with these inodes, from /proc/PID/fd.
-    static func owners(ofInodes inodes: Set<UInt64>) -> [UInt64: AddressInUseDiagnosis.Owner] {
-        guard !inodes.isEmpty, let processes = opendir("/proc") else { return [:] }
-        defer { closedir(processes) }
+    /// The processes that hold sockets with these inodes, from /proc/PID/fd: stops when each has
+    /// its process, or after `budget` descriptors (then `complete` is false).
+    static func owners(
+        ofInodes inodes: Set<UInt64>,
+        budget: Int
+    ) -> (owners: [UInt64: AddressInUseDiagnosis.Owner], complete: Bool) {
+        guard !inodes.isEmpty else { return ([:], true) }
+        guard let processes = system_opendir("/proc") else { return ([:], false) }
+        defer { system_closedir(processes) }
         var found: [UInt64: AddressInUseDiagnosis.Owner] = [:]
-        while let entry = readdir(processes), found.count < inodes.count {
-            let name = entryName(entry)
-            guard let pid = Int32(name) else { continue }
-            guard let descriptors = opendir("/proc/\(pid)/fd") else { continue }
-            defer { closedir(descriptors) }
-            while let fdEntry = readdir(descriptors) {
-                let fdName = entryName(fdEntry)
-                guard fdName.first?.isNumber == true else { continue }
-                guard let inode = socketInode(link: "/proc/\(pid)/fd/\(fdName)"), inodes.contains(inode),
+        var budget = budget
+        var link = [CChar](repeating: 0, count: 64)
+        while found.count < inodes.count, budget > 0, let entry = system_readdir(processes) {
+            guard let pid = entryNumber(entry) else { continue }
+            guard let descriptors = system_opendir("/proc/\(pid)/fd") else { continue }
+            defer { system_closedir(descriptors) }
+            let directory = dirfd(descriptors)
+            while found.count < inodes.count, budget > 0, let fdEntry = system_readdir(descriptors) {
+                guard entryNumber(fdEntry) != nil else { continue }
+                budget -= 1
+                let count = withUnsafePointer(to: &fdEntry.pointee.d_name) { name in
+                    name.withMemoryRebound(to: CChar.self, capacity: 256) { name in
+                        system_readlinkat(directory, name, &link, link.count - 1)
+                    }
+                }
+                guard count > 0, let inode = socketInode(link, count: count), inodes.contains(inode),
                     found[inode] == nil
                 else { continue }
                 found[inode] = AddressInUseDiagnosis.Owner(pid: pid, command: command(of: pid))
             }
         }
-        return found
+        return (found, found.count == inodes.count || budget > 0)
     }
 
-    private static func entryName(_ entry: UnsafeMutablePointer<dirent>) -> String {
-        withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    /// A directory entry's name as a number ("4242"), nil for ".", ".." and other names.
+    private static func entryNumber(_ entry: UnsafeMutablePointer<dirent>) -> Int32? {
+        withUnsafeBytes(of: &entry.pointee.d_name) { name in
+            var value: Int64 = 0
+            var digits = 0
+            for byte in name {
+                if byte == 0 { break }
+                guard (0x30...0x39).contains(byte), digits < 10 else { return nil }
+                value = value * 10 + Int64(byte - 0x30)
+                digits += 1
+            }
+            return digits > 0 && value <= Int64(Int32.max) ? Int32(value) : nil
+        }
     }
 
     /// "socket:[12345]" → 12345.
-    private static func socketInode(link: String) -> UInt64? {
-        var buffer = [CChar](repeating: 0, count: 64)
-        let count = readlink(link, &buffer, buffer.count - 1)
-        guard count > 0 else { return nil }
-        let target = String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard target.hasPrefix("socket:["), target.hasSuffix("]") else { return nil }
-        return UInt64(target.dropFirst(8).dropLast())
+    private static func socketInode(_ link: [CChar], count: Int) -> UInt64? {
+        let prefix: [CChar] = [0x73, 0x6F, 0x63, 0x6B, 0x65, 0x74, 0x3A, 0x5B]  // "socket:["
+        guard count > prefix.count + 1, link[count - 1] == 0x5D, Array(link[0..<prefix.count]) == prefix else {
+            return nil
+        }
+        var value: UInt64 = 0
+        for index in prefix.count..<(count - 1) {
+            let byte = UInt8(bitPattern: link[index])
+            guard (0x30...0x39).contains(byte) else { return nil }
+            value = value &* 10 &+ UInt64(byte - 0x30)
+        }
+        return value
     }
 
+    /// /proc/PID/comm, made printable; "?" when it cannot be read.
     private static func command(of pid: Int32) -> String {
-        lines("/proc/\(pid)/comm").first.map(String.init) ?? "?"
+        var bytes = contents("/proc/\(pid)/comm", limit: 64)
+        if bytes.last == 0x0A { bytes.removeLast() }
+        return bytes.isEmpty ? "?" : printable(bytes)
     }
     #endif
 }

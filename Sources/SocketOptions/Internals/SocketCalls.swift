@@ -34,20 +34,17 @@ enum SocketCalls {
         }
     }
 
-    static func bind(_ fd: CInt, to address: SocketAddress) throws(SocketError) {
+    /// bind; errors name `reported` when given (a Unix socket bound under a private name reports
+    /// the path that was asked for).
+    static func bind(
+        _ fd: CInt,
+        to address: SocketAddress,
+        reportingAs reported: SocketAddress? = nil
+    ) throws(SocketError) {
         let result = address.withSockAddr { sockaddr, length in valueOrErrno { system_bind(fd, sockaddr, length) } }
-        if case .failure(let errno) = result { throw addressError(errno, address: address, operation: .bind(address)) }
-    }
-
-    /// bind, and for a Unix path found in use by a dead server's socket file: unlink it and bind
-    /// once more. Never a live server's socket, never a file that is not a socket.
-    static func bindRecoveringStaleUnixPath(_ fd: CInt, to address: SocketAddress) throws(SocketError) {
-        do {
-            try bind(fd, to: address)
-        } catch .addressInUse(let inUse) {
-            guard let path = address.unixPath, UnixPathState.probe(path) == .stale else { throw .addressInUse(inUse) }
-            _ = system_unlink(path)
-            try bind(fd, to: address)
+        if case .failure(let errno) = result {
+            let named = reported ?? address
+            throw addressError(errno, address: named, operation: .bind(named))
         }
     }
 
@@ -275,12 +272,16 @@ enum SocketCalls {
         valueOrErrno { system_recv(fd, buffer.baseAddress, buffer.count, flags) }
     }
 
+    /// The named address errors mean what they say only for the calls that name a local address:
+    /// EACCES from listen is a security policy, EADDRNOTAVAIL from connect is a used-up port range.
     static func addressError(_ errno: Errno, address: SocketAddress, operation: SocketError.Operation) -> SocketError {
+        let binds = if case .bind = operation { true } else { false }
+        let listens = if case .listen = operation { true } else { false }
         switch errno {
-        case .addressInUse: .addressInUse(address)
-        case .addressNotAvailable: .addressNotAvailable(address)
-        case .permissionDenied, .notPermitted: .permissionDenied(address)
-        default: .system(operation, errno)
+        case .addressInUse where binds || listens: return .addressInUse(address)
+        case .addressNotAvailable where binds: return .addressNotAvailable(address)
+        case .permissionDenied where binds, .notPermitted where binds: return .permissionDenied(address)
+        default: return .system(operation, errno)
         }
     }
 }

@@ -4,7 +4,10 @@
 // installs a recorder for its own task with `SyscallRecorder.$current.withValue(recorder) { ... }`;
 // every `system_*` call made from that task is then recorded, after it ran against the real kernel,
 // unless the recorder was told to make it fail, in which case it returns -1 with the chosen errno
-// and the kernel never sees it. Being task-local, it does not disturb tests running in parallel.
+// and the kernel never sees it. A test can also run its own code just before or just after a chosen
+// call (`inject`), for instance to act as a racing server while the library waits between two
+// calls, or to hold the calling thread at that point until another thread lets it go, for a
+// bounded time (`pause`). Being task-local, it does not disturb tests running in parallel.
 
 #if SOCKETOPTIONS_SYSCALL_RECORDING
 #if canImport(Glibc)
@@ -17,8 +20,15 @@ import Synchronization
 final class SyscallRecorder: Sendable {
     enum Kind: String, Sendable, Hashable {
         case socket, setsockopt, getsockopt, bind, listen, connect, getsockname, getpeername
-        case accept, poll, send, recv, sendto, recvfrom, close, chmod, unlink
-        case fcntl, getrlimit
+        case accept, poll, send, recv, sendto, recvfrom, close
+        case openat, mkdirat, fstat, fstatat, fchmodat, linkat, renameat, unlinkat, flock, fcntl
+        case open, read, opendir, readdir, readlink  // the /proc reads of the EADDRINUSE diagnosis
+        case getrlimit  // the descriptor limit that bounds socket activation
+    }
+
+    /// Whether an injected action runs before the real call or after it.
+    enum Moment: Sendable, Hashable {
+        case before, after
     }
 
     struct Call: Sendable, Hashable, CustomStringConvertible {
@@ -27,6 +37,9 @@ final class SyscallRecorder: Sendable {
         var descriptor: CInt
         /// For setsockopt and getsockopt, the option, when it is one the package names.
         var option: SocketOption.Name?
+        /// For the calls that take a directory descriptor and a name (`openat`, `fstatat`, ...):
+        /// the name; for linkat the new name, for renameat the old one.
+        var name: String? = nil
         var result: Int
         var errno: Errno?
 
@@ -34,6 +47,13 @@ final class SyscallRecorder: Sendable {
             let option = option.map { "(\($0))" } ?? ""
             return "\(kind.rawValue)\(option)"
         }
+    }
+
+    private struct Injection: Sendable {
+        var kind: Kind
+        var moment: Moment
+        var skip: Int
+        var action: @Sendable () -> Void
     }
 
     private struct Failure: Sendable {
@@ -46,6 +66,7 @@ final class SyscallRecorder: Sendable {
     private struct State: Sendable {
         var calls: [Call] = []
         var failures: [Failure] = []
+        var injections: [Injection] = []
         var readbacks: [SocketOption.Name: CInt] = [:]
     }
 
@@ -62,6 +83,71 @@ final class SyscallRecorder: Sendable {
     /// kernel: the first matching call after `skip` others have gone through.
     func fail(_ kind: Kind, option: SocketOption.Name? = nil, with errno: Errno, after skip: Int = 0) {
         state.withLock { $0.failures.append(Failure(kind: kind, option: option, skip: skip, errno: errno)) }
+    }
+
+    /// Runs `action` once, on the calling thread, just before (or after) the first call of `kind`
+    /// after `skip` others: the library is then stopped between two of its calls for as long as the
+    /// action takes, which is how a test reproduces a race deterministically. The action runs with
+    /// this recorder still installed, so the calls it makes are recorded too (and can meet other
+    /// injections).
+    func inject(_ kind: Kind, _ moment: Moment, after skip: Int = 0, _ action: @escaping @Sendable () -> Void) {
+        state.withLock {
+            $0.injections.append(Injection(kind: kind, moment: moment, skip: skip, action: action))
+        }
+    }
+
+    /// Holds the thread that makes the first call of `kind` (after `skip` others) just before or
+    /// after it, until ``Pause/resume()`` or until `limit` has passed: a paused start can never
+    /// wait without a bound, even if the test that paused it fails.
+    func pause(_ kind: Kind, _ moment: Moment, after skip: Int = 0, limit: Duration = .seconds(10)) -> Pause {
+        let pause = Pause()
+        inject(kind, moment, after: skip) { pause.hold(limit: limit) }
+        return pause
+    }
+
+    /// A point where a thread of the library waits for the test; see ``pause(_:_:after:limit:)``.
+    final class Pause: Sendable {
+        private let reached = Atomic<Bool>(false)
+        private let resumed = Atomic<Bool>(false)
+
+        /// Waits until the library's thread has come to the paused call, at most `limit`.
+        /// Returns whether it came.
+        func waitUntilReached(limit: Duration = .seconds(10)) -> Bool {
+            Self.wait(limit: limit) { self.reached.load(ordering: .acquiring) }
+        }
+
+        /// Lets the paused thread go on.
+        func resume() { resumed.store(true, ordering: .releasing) }
+
+        fileprivate func hold(limit: Duration) {
+            reached.store(true, ordering: .releasing)
+            _ = Self.wait(limit: limit) { self.resumed.load(ordering: .acquiring) }
+        }
+
+        private static func wait(limit: Duration, until done: () -> Bool) -> Bool {
+            let clock = ContinuousClock()
+            let deadline = clock.now.advanced(by: limit)
+            while !done() {
+                if clock.now >= deadline { return false }
+                var pause = timespec(tv_sec: 0, tv_nsec: 500_000)
+                nanosleep(&pause, nil)
+            }
+            return true
+        }
+    }
+
+    /// Removes and returns the action to run for this call at this moment, if any.
+    private func injection(for kind: Kind, at moment: Moment) -> (@Sendable () -> Void)? {
+        state.withLock { state in
+            guard let index = state.injections.firstIndex(where: { $0.kind == kind && $0.moment == moment }) else {
+                return nil
+            }
+            if state.injections[index].skip > 0 {
+                state.injections[index].skip -= 1
+                return nil
+            }
+            return state.injections.remove(at: index).action
+        }
     }
 
     /// Makes every getsockopt of an int-valued `option` read back `value`, as a kernel that ignored
@@ -83,8 +169,10 @@ final class SyscallRecorder: Sendable {
         descriptor: CInt,
         level: CInt = 0,
         name: CInt = 0,
+        file fileName: String? = nil,
         _ call: () -> Result
     ) -> Result {
+        injection(for: kind, at: .before)?()
         let option = (kind == .setsockopt || kind == .getsockopt) ? SocketOption.Name(level: level, name: name) : nil
         let injected: Errno? = state.withLock { state in
             guard
@@ -100,8 +188,18 @@ final class SyscallRecorder: Sendable {
         }
         if let injected {
             state.withLock {
-                $0.calls.append(Call(kind: kind, descriptor: descriptor, option: option, result: -1, errno: injected))
+                $0.calls.append(
+                    Call(
+                        kind: kind,
+                        descriptor: descriptor,
+                        option: option,
+                        name: fileName,
+                        result: -1,
+                        errno: injected
+                    )
+                )
             }
+            injection(for: kind, at: .after)?()
             errno = injected.rawValue
             return -1
         }
@@ -110,10 +208,18 @@ final class SyscallRecorder: Sendable {
         let recordedDescriptor = (kind == .socket || kind == .accept) ? CInt(truncatingIfNeeded: result) : descriptor
         state.withLock {
             $0.calls.append(
-                Call(kind: kind, descriptor: recordedDescriptor, option: option, result: Int(result), errno: callErrno)
+                Call(
+                    kind: kind,
+                    descriptor: recordedDescriptor,
+                    option: option,
+                    name: fileName,
+                    result: Int(result),
+                    errno: callErrno
+                )
             )
         }
-        // Recording may itself have touched errno; give the caller the call's own.
+        injection(for: kind, at: .after)?()
+        // Recording (and an injected action) may have touched errno; give the caller the call's own.
         if let callErrno { errno = callErrno.rawValue }
         return result
     }

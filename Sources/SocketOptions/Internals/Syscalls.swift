@@ -195,26 +195,6 @@ func valueOrErrno<Value: FixedWidthInteger>(
 }
 
 @inline(__always)
-func system_chmod(_ path: String, _ mode: UInt32) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.chmod, descriptor: -1) { chmod(path, mode_t(mode)) }
-    }
-    #endif
-    return chmod(path, mode_t(mode))
-}
-
-@inline(__always)
-func system_unlink(_ path: String) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.unlink, descriptor: -1) { unlink(path) }
-    }
-    #endif
-    return unlink(path)
-}
-
-@inline(__always)
 func system_sendto(
     _ fd: CInt,
     _ bytes: UnsafeRawPointer?,
@@ -248,20 +228,219 @@ func system_recvfrom(
     return recvfrom(fd, bytes, count, flags, address, length)
 }
 
-// fcntl and getrlimit: descriptor flags (close-on-exec, non-blocking), and the descriptor limit
-// that bounds what socket activation may claim.
+#if os(Linux)
+// The /proc reads of the EADDRINUSE diagnosis (ProcessTables.swift): always close-on-exec.
 
+/// open(path, O_RDONLY | O_CLOEXEC | flags).
 @inline(__always)
-func system_fcntl(_ fd: CInt, _ command: CInt, _ argument: CInt = 0) -> CInt {
+func system_openReadOnly(_ path: String, flags: CInt = 0) -> CInt {
     #if SOCKETOPTIONS_SYSCALL_RECORDING
     if let recorder = SyscallRecorder.current {
-        return recorder.perform(.fcntl, descriptor: fd) { fcntl(fd, command, argument) }
+        return recorder.perform(.open, descriptor: -1) { open(path, O_RDONLY | O_CLOEXEC | flags) }
     }
     #endif
-    return fcntl(fd, command, argument)
+    return open(path, O_RDONLY | O_CLOEXEC | flags)
+}
+
+@inline(__always)
+func system_read(_ fd: CInt, _ bytes: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.read, descriptor: fd) { read(fd, bytes, count) }
+    }
+    #endif
+    return read(fd, bytes, count)
+}
+
+/// opendir; glibc and musl open the directory close-on-exec.
+@inline(__always)
+func system_opendir(_ path: String) -> OpaquePointer? {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        var directory: OpaquePointer?
+        _ = recorder.perform(.opendir, descriptor: -1) { () -> CInt in
+            directory = opendir(path)
+            return directory == nil ? -1 : 0
+        }
+        return directory
+    }
+    #endif
+    return opendir(path)
+}
+
+/// readdir; nil at the end of the directory or on an error.
+@inline(__always)
+func system_readdir(_ directory: OpaquePointer) -> UnsafeMutablePointer<dirent>? {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        var entry: UnsafeMutablePointer<dirent>?
+        _ = recorder.perform(.readdir, descriptor: dirfd(directory)) { () -> CInt in
+            entry = readdir(directory)
+            return entry == nil ? -1 : 0
+        }
+        return entry
+    }
+    #endif
+    return readdir(directory)
+}
+
+@inline(__always)
+func system_closedir(_ directory: OpaquePointer) {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        _ = recorder.perform(.close, descriptor: dirfd(directory)) { closedir(directory) }
+        return
+    }
+    #endif
+    _ = closedir(directory)
+}
+
+/// readlinkat, relative to a directory descriptor (a /proc/PID/fd directory).
+@inline(__always)
+func system_readlinkat(
+    _ directory: CInt,
+    _ path: UnsafePointer<CChar>,
+    _ buffer: UnsafeMutablePointer<CChar>,
+    _ size: Int
+) -> Int {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.readlink, descriptor: directory) { readlinkat(directory, path, buffer, size) }
+    }
+    #endif
+    return readlinkat(directory, path, buffer, size)
+}
+#endif
+// Files and directories, for the socket file of a Unix-domain socket (UnixSocketFile.swift). Each
+// takes a directory descriptor and a name, so that nothing is looked up through a path that
+// someone else could change; the recorder sees the name.
+
+@inline(__always)
+func system_openat(_ directory: CInt, _ name: String, _ flags: CInt, _ mode: UInt32) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.openat, descriptor: directory, file: name) {
+            openat(directory, name, flags, mode_t(mode))
+        }
+    }
+    #endif
+    return openat(directory, name, flags, mode_t(mode))
+}
+
+@inline(__always)
+func system_mkdirat(_ directory: CInt, _ name: String, _ mode: UInt32) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.mkdirat, descriptor: directory, file: name) {
+            mkdirat(directory, name, mode_t(mode))
+        }
+    }
+    #endif
+    return mkdirat(directory, name, mode_t(mode))
+}
+
+@inline(__always)
+func system_fstat(_ fd: CInt, _ status: UnsafeMutablePointer<stat>) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.fstat, descriptor: fd) { fstat(fd, status) }
+    }
+    #endif
+    return fstat(fd, status)
+}
+
+@inline(__always)
+func system_fstatat(
+    _ directory: CInt,
+    _ name: String,
+    _ status: UnsafeMutablePointer<stat>,
+    _ flags: CInt
+) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.fstatat, descriptor: directory, file: name) {
+            fstatat(directory, name, status, flags)
+        }
+    }
+    #endif
+    return fstatat(directory, name, status, flags)
+}
+
+@inline(__always)
+func system_fchmodat(_ directory: CInt, _ name: String, _ mode: UInt32, _ flags: CInt) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.fchmodat, descriptor: directory, file: name) {
+            fchmodat(directory, name, mode_t(mode), flags)
+        }
+    }
+    #endif
+    return fchmodat(directory, name, mode_t(mode), flags)
+}
+
+@inline(__always)
+func system_linkat(
+    _ fromDirectory: CInt,
+    _ fromName: String,
+    _ toDirectory: CInt,
+    _ toName: String,
+    _ flags: CInt
+) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.linkat, descriptor: fromDirectory, file: toName) {
+            linkat(fromDirectory, fromName, toDirectory, toName, flags)
+        }
+    }
+    #endif
+    return linkat(fromDirectory, fromName, toDirectory, toName, flags)
+}
+
+@inline(__always)
+func system_renameat(_ fromDirectory: CInt, _ fromName: String, _ toDirectory: CInt, _ toName: String) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.renameat, descriptor: fromDirectory, file: fromName) {
+            renameat(fromDirectory, fromName, toDirectory, toName)
+        }
+    }
+    #endif
+    return renameat(fromDirectory, fromName, toDirectory, toName)
+}
+
+@inline(__always)
+func system_unlinkat(_ directory: CInt, _ name: String, _ flags: CInt) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.unlinkat, descriptor: directory, file: name) { unlinkat(directory, name, flags) }
+    }
+    #endif
+    return unlinkat(directory, name, flags)
+}
+
+@inline(__always)
+func system_flock(_ fd: CInt, _ operation: CInt) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.flock, descriptor: fd) { flock(fd, operation) }
+    }
+    #endif
+    return flock(fd, operation)
+}
+
+/// fcntl with an int argument (F_GETFD, F_SETFD, F_GETFL, F_SETFL).
+@inline(__always)
+func system_fcntl(_ fd: CInt, _ command: CInt, _ value: CInt = 0) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.fcntl, descriptor: fd) { fcntl(fd, command, value) }
+    }
+    #endif
+    return fcntl(fd, command, value)
 }
 
 /// getrlimit(RLIMIT_NOFILE): the soft limit on descriptor numbers, or nil when it cannot be read.
+/// It bounds the descriptors socket activation may claim.
 @inline(__always)
 func system_getrlimitOpenFiles() -> rlimit? {
     var limit = rlimit()

@@ -1,5 +1,6 @@
-// SocketOptions: the file a Unix-domain listener creates, removed safely when it is done, and a
-// stale one left by a dead server recovered safely.
+// SocketOptions: the file of a Unix-domain socket bound to a path: made where nobody else can
+// touch it, published at its path only when it is ready, a stale one left by a dead server
+// recovered without ever removing a live server's, and removed when its socket is done.
 
 #if canImport(Glibc)
 import Glibc
@@ -9,70 +10,320 @@ import Musl
 import Darwin
 #endif
 
-/// The socket file a listener bound. When the listener closes, the file is removed, but only if
-/// it is still the same file (device and inode): a newer server may have replaced it.
+/// The socket file a listener (or a datagram socket) bound to a path.
 ///
-/// A class, so that handing the descriptor off can disarm it; only its one owner, a
-/// ListeningSocket, which is ~Copyable, ever touches `armed`.
+/// ``bind(_:to:mode:beforePublishing:)`` does, with `DIR/NAME` the requested path:
+/// 1. opens `DIR` once and does everything else relative to that descriptor;
+/// 2. takes the lock `DIR/NAME.lock` (`flock`, not waiting: held by another instance, the path is
+///    in use), which serializes the instances that use this package on one path;
+/// 3. makes a private directory `DIR/.NAME.sockopt-XXXXXXXX` (0700) and binds the socket inside
+///    it, reaching it through its descriptor (`/proc/self/fd/N/NAME`), so that nobody who can
+///    write `DIR` can redirect the bind or the mode change by renaming or swapping names;
+/// 4. sets the file's mode there (`fchmodat`: nobody else can put a symlink in that directory);
+/// 5. lets the caller listen (`beforePublishing`);
+/// 6. links the ready file to `DIR/NAME` with `linkat`, which never replaces an existing name:
+///    the socket file appears at its path already listening, with its final mode;
+/// 7. on `EEXIST`, a stale socket file at the path (see ``UnixPathState/judge(_:reachedThrough:)``)
+///    is first moved into the private directory and judged again there, then removed; a live one,
+///    or anything that is not a socket, stays where it is (`.addressInUse`);
+/// 8. removes the private directory.
+///
+/// When its owner goes, the file at the path is removed, but only if it is still this socket's file
+/// (device and inode, looked up through the directory descriptor): a newer server may have replaced
+/// it. Then the lock is released and its file removed.
+///
+/// A class, so that handing the descriptor off can disarm it; only its one owner, a ListeningSocket
+/// or DatagramSocket, which are ~Copyable, ever touches it.
 final class UnixSocketFile: @unchecked Sendable {
-    let path: String
-    private let device: UInt64
-    private let inode: UInt64
-    private var armed = true
-
-    init?(path: String) {
-        var status = stat()
-        guard lstat(path, &status) == 0 else { return nil }
-        self.path = path
-        self.device = UInt64(truncatingIfNeeded: status.st_dev)
-        self.inode = UInt64(truncatingIfNeeded: status.st_ino)
+    private struct Staging {
+        /// The private directory's name in the parent directory.
+        var name: String
+        var descriptor: CInt
+        var identity: FileIdentity
+        /// A path that leads to the private directory: through its descriptor where /proc allows.
+        var path: String
+        /// The socket's name inside it, once bound.
+        var socketName: String?
+        /// A stale socket file moved in from the path, judged stale there, not yet removed.
+        var staleName: String?
+        /// Set when a stranger's file could not be put back: the directory is then left in place.
+        var keep = false
     }
 
-    /// Leaves the file in place when the owner goes (the descriptor was handed off).
+    let address: SocketAddress
+    private let path: String
+    private let parent: CInt
+    private let name: String
+    private var lock: CInt = -1
+    private var lockIdentity: FileIdentity?
+    private var staging: Staging?
+    private var socketIdentity: FileIdentity?
+    private var armed = false
+
+    private var lockName: String { name + ".lock" }
+
+    private init(address: SocketAddress, path: String, parent: CInt, name: String) {
+        self.address = address
+        self.path = path
+        self.parent = parent
+        self.name = name
+    }
+
+    /// Binds `socket` to `address` (a Unix-domain path) as described above; `beforePublishing`
+    /// runs between the bind and the moment the file appears at its path (ListeningSocket listens
+    /// there). Every descriptor it opens is closed, and the private directory removed, on every
+    /// path out; `socket` itself stays the caller's.
+    static func bind(
+        _ socket: CInt,
+        to address: SocketAddress,
+        mode: UInt32?,
+        beforePublishing prepare: (CInt) throws(SocketError) -> Void
+    ) throws(SocketError) -> UnixSocketFile {
+        guard let path = address.unixPath else { throw .system(.bind(address), .invalidArgument) }
+        let (directory, name) = try split(path, address: address)
+        let parent = system_openat(AT_FDCWD, directory, platformDirectoryOpenFlags, 0)
+        if parent < 0 { throw SocketCalls.addressError(currentErrno(), address: address, operation: .bind(address)) }
+        // From here on, a throw releases `file`, whose deinit undoes whatever was done.
+        let file = UnixSocketFile(address: address, path: path, parent: parent, name: name)
+        try file.takeLock()
+        try file.makeStaging(beside: directory)
+        let socketName = try file.bindInStaging(socket)
+        if let mode, let staging = file.staging {
+            if case .failure(let errno) = valueOrErrno({ system_fchmodat(staging.descriptor, socketName, mode, 0) }) {
+                throw .system(.chmod(address), errno)
+            }
+        }
+        try prepare(socket)
+        try file.publish()
+        file.removeStaging()
+        return file
+    }
+
+    /// Leaves the file in place when the owner goes (the descriptor was handed off). The lock is
+    /// still released: the socket file itself, bound by a live socket, keeps the path taken.
     func disarm() { armed = false }
 
     deinit {
-        guard armed else { return }
-        var status = stat()
-        guard lstat(path, &status) == 0, UInt64(truncatingIfNeeded: status.st_dev) == device,
-            UInt64(truncatingIfNeeded: status.st_ino) == inode,
-            status.st_mode & S_IFMT == S_IFSOCK
-        else { return }
-        _ = system_unlink(path)
+        if armed, let socketIdentity, case .success(let now) = FileIdentity.named(name, in: parent), now.isSocket,
+            now.isSameFile(as: socketIdentity)
+        {
+            _ = system_unlinkat(parent, name, 0)
+        }
+        removeStaging()
+        releaseLock()
+        _ = system_close(parent)
     }
-}
 
-/// What a path that bind found in use is.
-enum UnixPathState {
-    /// A socket file nobody listens on: connect() was refused.
-    case stale
-    /// A socket file a live server listens on.
-    case live
-    /// Something that is not a socket (a regular file, a directory).
-    case notASocket
-    /// Nothing there any more, or it cannot be told.
-    case unknown
-}
+    /// "DIR/NAME" → ("DIR", "NAME"); "NAME" → (".", "NAME"); "/NAME" → ("/", "NAME").
+    private static func split(_ path: String, address: SocketAddress) throws(SocketError) -> (String, String) {
+        let bytes = Array(path.utf8)
+        let slash = bytes.lastIndex(of: UInt8(ascii: "/"))
+        let name = String(decoding: bytes[(slash.map { $0 + 1 } ?? 0)...], as: UTF8.self)
+        guard !name.isEmpty, name != ".", name != ".." else {
+            throw .system(.bind(address), Errno(rawValue: EISDIR))
+        }
+        let directory: String
+        switch slash {
+        case nil: directory = "."
+        case 0?: directory = "/"
+        case let index?: directory = String(decoding: bytes[..<index], as: UTF8.self)
+        }
+        return (directory, name)
+    }
 
-extension UnixPathState {
-    /// Looks at `path` without changing anything: lstat, then a connect() probe for a socket.
-    static func probe(_ path: String) -> UnixPathState {
-        var status = stat()
-        guard lstat(path, &status) == 0 else { return .unknown }
-        guard status.st_mode & S_IFMT == S_IFSOCK else { return .notASocket }
-        guard let address = try? SocketAddress.unix(path: path) else { return .unknown }
-        let fd = platformSocketCloseOnExec(AF_UNIX, platformStreamType)
-        guard fd >= 0 else { return .unknown }
-        defer { _ = system_close(fd) }
-        let result = address.withSockAddr { sockaddr, length in
-            valueOrErrno { system_connect(fd, sockaddr, length) }
+    // MARK: The lock
+
+    private func takeLock() throws(SocketError) {
+        // A lock file that another instance removed (and perhaps made again) after we opened it is
+        // no lock: open it again, a few times at most.
+        for _ in 0..<3 {
+            let fd = system_openat(parent, lockName, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0o600)
+            if fd < 0 { throw lockError(currentErrno()) }
+            lock = fd
+            let identity: FileIdentity
+            switch FileIdentity.of(fd) {
+            case .success(let found): identity = found
+            case .failure(let errno): throw lockError(errno)
+            }
+            guard identity.isRegularFile else { throw .system(.lockFile(address), Errno(rawValue: EEXIST)) }
+            switch valueOrErrno({ system_flock(fd, LOCK_EX | LOCK_NB) }) {
+            case .success: break
+            case .failure(let errno) where errno == .wouldBlock: throw .addressInUse(address)
+            case .failure(let errno): throw lockError(errno)
+            }
+            if case .success(let named) = FileIdentity.named(lockName, in: parent), named.isSameFile(as: identity) {
+                lockIdentity = identity
+                return
+            }
+            _ = system_close(fd)
+            lock = -1
         }
-        switch result {
-        case .success: return .live
-        case .failure(let errno) where errno == .connectionRefused: return .stale
-        // A full accept queue answers EAGAIN on a Unix socket: somebody is there.
-        case .failure(let errno) where errno == .wouldBlock: return .live
-        case .failure: return .unknown
+        throw .addressInUse(address)
+    }
+
+    private func lockError(_ errno: Errno) -> SocketError {
+        errno == .permissionDenied || errno == .notPermitted
+            ? .permissionDenied(address) : .system(.lockFile(address), errno)
+    }
+
+    /// Removes the lock file while it is still held (another instance that opened it meanwhile
+    /// finds its name gone and opens a new one), then lets it go. A lock file of another user is
+    /// left where it is.
+    private func releaseLock() {
+        guard lock >= 0 else { return }
+        if let lockIdentity, lockIdentity.owner == UInt32(geteuid()),
+            case .success(let named) = FileIdentity.named(lockName, in: parent), named.isSameFile(as: lockIdentity)
+        {
+            _ = system_unlinkat(parent, lockName, 0)
         }
+        _ = system_close(lock)
+        lock = -1
+    }
+
+    // MARK: The private directory
+
+    private func makeStaging(beside directory: String) throws(SocketError) {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<8 {
+            let stagingName = "." + name + ".sockopt-" + Self.randomSuffix(using: &generator)
+            switch valueOrErrno({ system_mkdirat(parent, stagingName, 0o700) }) {
+            case .success: break
+            case .failure(let errno) where errno.rawValue == EEXIST: continue
+            case .failure(let errno): throw SocketCalls.addressError(errno, address: address, operation: .bind(address))
+            }
+            let fd = system_openat(parent, stagingName, platformDirectoryOpenFlags | O_NOFOLLOW, 0)
+            if fd < 0 {
+                let errno = currentErrno()
+                _ = system_unlinkat(parent, stagingName, AT_REMOVEDIR)
+                throw SocketCalls.addressError(errno, address: address, operation: .bind(address))
+            }
+            let identity: FileIdentity
+            switch FileIdentity.of(fd) {
+            case .success(let found): identity = found
+            case .failure(let errno):
+                _ = system_close(fd)
+                _ = system_unlinkat(parent, stagingName, AT_REMOVEDIR)
+                throw .system(.bind(address), errno)
+            }
+            staging = Staging(
+                name: stagingName,
+                descriptor: fd,
+                identity: identity,
+                path: directory + "/" + stagingName
+            )
+            // Someone who can write the parent may have swapped our new directory for one of theirs
+            // between mkdirat and openat: only a directory of ours that nobody else can write will do.
+            guard identity.isDirectory, identity.owner == UInt32(geteuid()), identity.permissions & 0o077 == 0 else {
+                staging?.keep = true
+                throw .system(.bind(address), .notPermitted)
+            }
+            if let throughDescriptor = platformDescriptorPath(fd),
+                case .success(let reached) = FileIdentity.reached(through: throughDescriptor),
+                reached.isSameFile(as: identity)
+            {
+                staging?.path = throughDescriptor
+            }
+            return
+        }
+        throw .system(.bind(address), Errno(rawValue: EEXIST))
+    }
+
+    private static func randomSuffix(using generator: inout SystemRandomNumberGenerator) -> String {
+        let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
+        var suffix: [UInt8] = []
+        for _ in 0..<8 { suffix.append(letters[Int(generator.next() % UInt64(letters.count))]) }
+        return String(decoding: suffix, as: UTF8.self)
+    }
+
+    /// Binds the socket inside the private directory, under the final name when the path fits (so
+    /// that `ss -x` shows it), and checks that the file landed there.
+    private func bindInStaging(_ socket: CInt) throws(SocketError) -> String {
+        guard let staging else { throw .system(.bind(address), .invalidArgument) }
+        let limit = SocketAddress.maximumUnixPathLength
+        let socketName = (staging.path + "/" + name).utf8.count <= limit ? name : "s"
+        guard let bindAddress = try? SocketAddress.unix(path: staging.path + "/" + socketName) else {
+            throw .system(.bind(address), Errno(rawValue: ENAMETOOLONG))
+        }
+        try SocketCalls.bind(socket, to: bindAddress, reportingAs: address)
+        self.staging?.socketName = socketName
+        // Without /proc the bind went through the directory's full path: a stranger could have
+        // renamed our directory away meanwhile. Nobody else can write in it, so the file is ours
+        // exactly when it is there.
+        guard case .success(let bound) = FileIdentity.named(socketName, in: staging.descriptor), bound.isSocket else {
+            throw .system(.bind(address), .noSuchEntry)
+        }
+        socketIdentity = bound
+        return socketName
+    }
+
+    /// Removes our socket's private name (after publishing, the file keeps its public one), then the
+    /// private directory, if it is still ours and holds nothing of anybody else's.
+    private func removeStaging() {
+        guard let staging else { return }
+        if let socketName = staging.socketName { _ = system_unlinkat(staging.descriptor, socketName, 0) }
+        if let staleName = staging.staleName { _ = system_unlinkat(staging.descriptor, staleName, 0) }
+        if !staging.keep, case .success(let named) = FileIdentity.named(staging.name, in: parent),
+            named.isSameFile(as: staging.identity)
+        {
+            _ = system_unlinkat(parent, staging.name, AT_REMOVEDIR)
+        }
+        _ = system_close(staging.descriptor)
+        self.staging = nil
+    }
+
+    // MARK: Publishing
+
+    /// Links the ready socket file to its path, never over an existing name; a stale socket file in
+    /// the way is recovered, a few times at most (each time, another server may take the path).
+    private func publish() throws(SocketError) {
+        guard let staging, let socketName = staging.socketName else { throw .system(.bind(address), .invalidArgument) }
+        for _ in 0..<4 {
+            switch valueOrErrno({ system_linkat(staging.descriptor, socketName, parent, name, 0) }) {
+            case .success:
+                armed = true
+                return
+            case .failure(let errno) where errno.rawValue == EEXIST:
+                guard removeIfStale() else { throw .addressInUse(address) }
+            case .failure(let errno):
+                throw SocketCalls.addressError(errno, address: address, operation: .bind(address))
+            }
+        }
+        throw .addressInUse(address)
+    }
+
+    /// Removes the socket file at the path if it is stale; returns whether the path may be free now.
+    ///
+    /// The file is never removed by its name in the shared directory: a server could recover the
+    /// path and listen between our check and an unlink. It is moved into our private directory
+    /// first, judged again there (what we moved is what we judge), and removed only then; if it
+    /// turns out live, or not a socket, it goes back (`linkat`, which never replaces what may have
+    /// appeared at the path meanwhile).
+    private func removeIfStale() -> Bool {
+        guard let staging else { return false }
+        switch FileIdentity.named(name, in: parent) {
+        case .failure(let errno): return errno == .noSuchEntry
+        case .success(let found) where !found.isSocket: return false
+        case .success(let found):
+            guard UnixPathState.judge(found, reachedThrough: path) == .stale else { return false }
+        }
+        let movedName = staging.socketName == "old" ? "old-1" : "old"
+        switch valueOrErrno({ system_renameat(parent, name, staging.descriptor, movedName) }) {
+        case .success: break
+        case .failure(let errno): return errno == .noSuchEntry
+        }
+        if case .success(let moved) = FileIdentity.named(movedName, in: staging.descriptor), moved.isSocket,
+            UnixPathState.judge(moved, reachedThrough: staging.path + "/" + movedName) == .stale
+        {
+            if system_unlinkat(staging.descriptor, movedName, 0) != 0 { self.staging?.staleName = movedName }
+            return true
+        }
+        if system_linkat(staging.descriptor, movedName, parent, name, 0) == 0 {
+            _ = system_unlinkat(staging.descriptor, movedName, 0)
+        } else {
+            // Something else took the path meanwhile: rather than lose the file we moved, leave it
+            // in the private directory, and the directory in place.
+            self.staging?.keep = true
+        }
+        return false
     }
 }

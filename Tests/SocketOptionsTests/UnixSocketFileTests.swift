@@ -1,0 +1,710 @@
+// SocketOptions tests: Unix-domain socket files under attack and under races: a stranger who can
+// write the directory, two instances started at once, a server that recovers the path while we
+// do, a live server whose accept queue is full. Each race is made deterministic with an action
+// injected through the syscall recorder, then stressed.
+
+import Foundation
+import Glibc
+import Synchronization
+import Testing
+
+@testable import SocketOptions
+
+/// A Unix socket made with the C library, bound to `path`, listening when `backlog` is given: a
+/// server that is not ours.
+private func rawUnixServer(_ path: String, backlog: CInt?, type: CInt = CInt(SOCK_STREAM.rawValue)) -> CInt {
+    let fd = rawSocket(AF_UNIX, type)
+    let bound = (try? SocketAddress.unix(path: path))?.withSockAddr { bind(fd, $0, $1) }
+    precondition(bound == 0, "bind(\(path)) failed: errno \(errno)")
+    if let backlog { precondition(listen(fd, backlog) == 0) }
+    return fd
+}
+
+/// A socket file that a dead server left: bound, then closed.
+private func makeStaleFile(_ path: String) {
+    close(rawUnixServer(path, backlog: nil))
+}
+
+/// A non-blocking connect to `path`: 0 when it connected, else the errno.
+private func connectWithoutWaiting(_ path: String) -> (fd: CInt, errno: CInt) {
+    let fd = rawSocket(AF_UNIX, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_NONBLOCK.rawValue))
+    let result = (try? SocketAddress.unix(path: path))?.withSockAddr { connect(fd, $0, $1) }
+    return (fd, result == 0 ? 0 : errno)
+}
+
+/// How many connections a raw listener can accept right now, without waiting.
+private func acceptAllQueued(_ listener: CInt) -> Int {
+    _ = fcntl(listener, F_SETFL, fcntl(listener, F_GETFL) | O_NONBLOCK)
+    var count = 0
+    while true {
+        let accepted = accept(listener, nil, nil)
+        if accepted < 0 { return count }
+        close(accepted)
+        count += 1
+    }
+}
+
+private func identity(_ path: String) -> FileIdentity? {
+    var status = stat()
+    return lstat(path, &status) == 0 ? FileIdentity(status) : nil
+}
+
+/// Names in `directory` other than . and ..
+private func entries(_ directory: String) -> [String] {
+    guard let listing = opendir(directory) else { return [] }
+    defer { closedir(listing) }
+    var names: [String] = []
+    while let entry = readdir(listing) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names.sorted()
+}
+
+private func privateDirectories(_ directory: String) -> [String] {
+    entries(directory).filter { $0.contains(".sockopt-") }
+}
+
+/// Runs `body` on another thread and waits at most `limit` for it: a call that hangs makes the
+/// test fail instead of hanging the suite. Returns whether it finished in time.
+private func finishes(within limit: DispatchTimeInterval, _ body: @escaping @Sendable () -> Void) -> Bool {
+    let done = DispatchSemaphore(value: 0)
+    Thread.detachNewThread {
+        body()
+        done.signal()
+    }
+    return done.wait(timeout: .now() + limit) == .success
+}
+
+/// A value shared between a test and an injected action or another thread.
+private final class Shared<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
+    init(_ value: Value) { self.value = Mutex(value) }
+    func set(_ newValue: Value) { value.withLock { $0 = newValue } }
+    func get() -> Value { value.withLock { $0 } }
+    func update(_ body: (inout Value) -> Void) { value.withLock { body(&$0) } }
+}
+
+/// A counter that threads share.
+private final class Counter: Sendable {
+    private let atomic = Atomic<Int>(0)
+    var value: Int { atomic.load(ordering: .acquiring) }
+    func increment() { atomic.add(1, ordering: .acquiringAndReleasing) }
+}
+
+/// The outcome of a start, without the listener (which is ~Copyable).
+private enum Outcome: Sendable, Equatable {
+    case listening
+    case failed(SocketError)
+}
+
+private func start(_ address: SocketAddress, mode: UInt32? = nil) -> Outcome {
+    do {
+        let listener = try ListeningSocket(address: address, unixFileMode: mode)
+        try listener.close()
+        return .listening
+    } catch {
+        return .failed(error)
+    }
+}
+
+/// One line from a pipe, read with read(2) (Foundation's availableData may wait for the end of
+/// the stream on Linux); empty at the end of the stream.
+private func readLine(from fd: CInt) -> String {
+    var line: [UInt8] = []
+    var byte: UInt8 = 0
+    while read(fd, &byte, 1) == 1 {
+        line.append(byte)
+        if byte == UInt8(ascii: "\n") { break }
+    }
+    return String(decoding: line, as: UTF8.self)
+}
+
+/// Removes a directory and the files in it, in process (spawning rm would open descriptors that a
+/// leak check would see).
+private func removeFlatDirectory(_ path: String) {
+    for name in entries(path) { unlink(path + "/" + name) }
+    rmdir(path)
+}
+
+/// A recursive delete for directories a test let an attacker play in.
+private func removeTree(_ path: String) {
+    let remover = Process()
+    remover.executableURL = URL(fileURLWithPath: "/bin/rm")
+    remover.arguments = ["-rf", path]
+    try? remover.run()
+    remover.waitUntilExit()
+}
+
+private func makeTemporaryDirectory() throws -> String {
+    var template = Array("/tmp/socketoptions-XXXXXX".utf8CString)
+    let made = try #require(mkdtemp(&template))
+    return String(cString: made)
+}
+
+@Suite("Unix socket file mode, validated")
+struct UnixFileModeValidationTests {
+    @Test(
+        "setuid, setgid and sticky bits are refused before any system call",
+        arguments: [UInt32(0o4660), 0o2770, 0o1777, 0o7777, 0o1000]
+    )
+    func specialBitsRefused(mode: UInt32) throws {
+        let address = try SocketAddress.unix(path: "/tmp/never-bound-\(getpid()).sock")
+        let (_, calls) = recording {
+            #expect(throws: SocketError.invalidFileMode(mode)) {
+                _ = try ListeningSocket(address: address, unixFileMode: mode)
+            }
+        }
+        #expect(calls.isEmpty)
+        #expect(SocketError.invalidFileMode(mode).description.contains("0o0...0o777"))
+    }
+}
+
+extension KernelTests {
+    @Suite("Unix socket files: attacks and races")
+    struct UnixSocketFileTests {
+        @Test("A start binds privately, sets the mode, listens, then links the file to its path; close undoes it")
+        func recordedOrder() throws {
+            try withTemporaryDirectory { directory in
+                let path = directory + "/app.sock"
+                let recorder = SyscallRecorder()
+                let (calls, _) = try recording(recorder) {
+                    let listener = try ListeningSocket(address: try .unix(path: path), options: [], unixFileMode: 0o640)
+                    let started = recorder.calls
+                    #expect(listener.localAddress == (try .unix(path: path)))
+                    #expect(fileMode(path) == UInt32(S_IFSOCK) | 0o640)
+                    #expect(fileExists(path + ".lock"))
+                    #expect(privateDirectories(directory).isEmpty)
+                    try listener.close()
+                    return started
+                }
+                #expect(
+                    calls.map(\.description) == [
+                        "socket",
+                        "openat",  // the directory, once
+                        "openat", "fstat", "flock", "fstatat",  // the lock, and that its name is still it
+                        "mkdirat", "openat", "fstat", "fstatat",  // the private directory, reached through /proc
+                        "bind", "fstatat", "fchmodat", "listen",
+                        "linkat",  // the file appears at its path, listening, with its mode
+                        "unlinkat", "fstatat", "unlinkat", "close",  // the private name and directory go
+                    ]
+                )
+                #expect(calls.first { $0.kind == .linkat }?.name == "app.sock")
+                #expect(!calls.contains { $0.kind == .connect })
+                let all = recorder.calls
+                #expect(
+                    all[calls.count...].map(\.description) == [
+                        "close", "fstatat", "unlinkat", "fstatat", "unlinkat", "close", "close",
+                    ]
+                )
+                #expect(entries(directory).isEmpty, "the socket file and the lock file are gone")
+            }
+        }
+
+        @Test("A stranger swapping the socket file for a symlink never gets a mode applied to its target")
+        func attackerCannotRedirectTheMode() throws {
+            let directory = try makeTemporaryDirectory()
+            let secretDirectory = try makeTemporaryDirectory()
+            defer {
+                removeTree(directory)
+                removeTree(secretDirectory)
+            }
+            // The directory is writable by nobody (uid 65534), not sticky: the attacker can rename
+            // and replace any name in it, and protected_symlinks does not apply.
+            #expect(chmod(directory, 0o777) == 0)
+            let secret = secretDirectory + "/secret"
+            fclose(fopen(secret, "w"))
+            #expect(chmod(secret, 0o600) == 0)
+            let path = directory + "/app.sock"
+
+            let script = """
+                import os, signal, stat, sys
+                d, name, target, target_dir = sys.argv[1:5]
+                path = os.path.join(d, name)
+                swaps = directory_swaps = tries = 0
+                def stop(*_):
+                    try:
+                        os.write(1, b"%d %d %d\\n" % (tries, swaps, directory_swaps))
+                    finally:
+                        os._exit(0)
+                signal.signal(signal.SIGTERM, stop)
+                # The test process may block SIGTERM, and a child inherits the mask.
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM])
+                print("ready", flush=True)
+                parent = os.getppid()
+                n = 0
+                while True:
+                    n += 1
+                    if n % 1024 == 0 and os.getppid() != parent:
+                        os._exit(0)  # the test is gone: never outlive it
+                    tmp = os.path.join(d, "evil-%d" % n)
+                    try:
+                        if stat.S_ISSOCK(os.lstat(path).st_mode):
+                            tries += 1
+                            os.symlink(target, tmp)
+                            os.rename(tmp, path)
+                            swaps += 1
+                    except OSError:
+                        try: os.unlink(tmp)
+                        except OSError: pass
+                    if n % 16: continue
+                    try:
+                        for entry in os.listdir(d):
+                            if ".sockopt-" in entry and not entry.startswith("moved"):
+                                p = os.path.join(d, entry)
+                                if stat.S_ISDIR(os.lstat(p).st_mode):
+                                    tries += 1
+                                    os.rename(p, os.path.join(d, "moved-%d" % n))
+                                    os.symlink(target_dir, p)
+                                    directory_swaps += 1
+                    except OSError:
+                        pass
+                """
+            let attacker = Process()
+            attacker.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            attacker.arguments = [
+                "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", script, directory,
+                "app.sock", secret, secretDirectory,
+            ]
+            let output = Pipe()
+            attacker.standardOutput = output
+            try attacker.run()
+            let ready = readLine(from: output.fileHandleForReading.fileDescriptor)
+            #expect(ready.hasPrefix("ready"))
+
+            var started = 0
+            var checked = 0
+            var refused = 0
+            var reasons: [String: Int] = [:]
+            for _ in 0..<300 {
+                do {
+                    let listener = try ListeningSocket(address: try .unix(path: path), unixFileMode: 0o666)
+                    started += 1
+                    // Still our socket file (not yet swapped): it has exactly the mode asked for.
+                    if let found = identity(path), found.isSocket {
+                        checked += 1
+                        #expect(found.permissions == 0o666)
+                    }
+                    try listener.close()
+                } catch {
+                    refused += 1
+                    reasons[error.description.prefix(60).description, default: 0] += 1
+                }
+                // The attacker's symlink at the path would refuse every later start: clear it, as an
+                // operator would.
+                if let found = identity(path), !found.isSocket { unlink(path) }
+                #expect(identity(secret)?.permissions == 0o600)
+            }
+            kill(attacker.processIdentifier, SIGTERM)
+            let deadline = ContinuousClock.now + .seconds(5)
+            while attacker.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
+            if attacker.isRunning { kill(attacker.processIdentifier, SIGKILL) }
+            attacker.waitUntilExit()
+            let figures = readLine(from: output.fileHandleForReading.fileDescriptor)
+            print(
+                "attacker (tries, file swaps, directory swaps): \(figures)starts: \(started), checked: \(checked), refused: \(refused) \(reasons)"
+            )
+
+            #expect(identity(secret)?.permissions == 0o600, "the target's mode never changed")
+            #expect(entries(secretDirectory) == ["secret"], "nothing was made in the target's directory")
+            #expect(started > 0)
+            let swaps = figures.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+            #expect(swaps > 0, "the attacker did swap files (\(figures))")
+        }
+
+        @Test("Two starts on one path, the second while the first is between bind and listen: one listens")
+        func secondStartBetweenBindAndListen() throws {
+            try withTemporaryDirectory { directory in
+                let path = directory + "/app.sock"
+                let address = try SocketAddress.unix(path: path)
+                let second = Shared<Outcome?>(nil)
+                let recorder = SyscallRecorder()
+                recorder.inject(.listen, .before) { second.set(start(address)) }
+                try SyscallRecorder.$current.withValue(recorder) {
+                    let first = try ListeningSocket(address: address)
+                    #expect(second.get() == .failed(.addressInUse(address)))
+                    // The first is the one at the path.
+                    let client = try Connection(connectingTo: address)
+                    #expect(try first.accept(timeout: .seconds(2)) != nil)
+                    _ = client
+                }
+            }
+        }
+
+        @Test("A start paused between bind and listen while another thread starts: the other fails at once")
+        func pausedStartAgainstAnotherThread() throws {
+            try withTemporaryDirectory { directory in
+                let address = try SocketAddress.unix(path: directory + "/app.sock")
+                let recorder = SyscallRecorder()
+                let pause = recorder.pause(.listen, .before)
+                let first = Shared<Outcome?>(nil)
+                let done = DispatchSemaphore(value: 0)
+                Thread.detachNewThread {
+                    SyscallRecorder.$current.withValue(recorder) {
+                        do {
+                            let listener = try ListeningSocket(address: address)
+                            first.set(.listening)
+                            done.signal()
+                            // Serve one client, so the test can see which socket holds the path.
+                            _ = try? listener.accept(timeout: .seconds(5))
+                        } catch {
+                            first.set(.failed(error as? SocketError ?? .invalidArgument("\(error)")))
+                            done.signal()
+                        }
+                    }
+                }
+                #expect(pause.waitUntilReached())
+                // The first start is bound, not listening, and holds the lock.
+                #expect(start(address) == .failed(.addressInUse(address)))
+                #expect(!fileExists(directory + "/app.sock"), "nothing is at the path before it listens")
+                pause.resume()
+                #expect(done.wait(timeout: .now() + 10) == .success)
+                #expect(first.get() == .listening)
+                let client = try Connection(connectingTo: address)
+                _ = client
+            }
+        }
+
+        @Test("A pause that nobody resumes ends at its limit: a start never waits without a bound")
+        func pauseIsBounded() throws {
+            try withTemporaryDirectory { directory in
+                let address = try SocketAddress.unix(path: directory + "/app.sock")
+                let recorder = SyscallRecorder()
+                _ = recorder.pause(.linkat, .before, limit: .milliseconds(100))
+                let outcome = recording(recorder) { start(address) }.0
+                #expect(outcome == .listening)
+            }
+        }
+
+        @Test("200 rounds of two simultaneous starts on one path: exactly one listens each time")
+        func simultaneousStartsStress() throws {
+            try withTemporaryDirectory { directory in
+                let address = try SocketAddress.unix(path: directory + "/app.sock")
+                var doubleSuccesses = 0
+                var bothFailed = 0
+                for round in 0..<200 {
+                    let arrived = Counter()
+                    let tried = Counter()
+                    let successes = Counter()
+                    let inTime = finishes(within: .seconds(10)) {
+                        DispatchQueue.concurrentPerform(iterations: 2) { index in
+                            arrived.increment()
+                            while arrived.value < 2 {}
+                            // One of the two starts a little later, by a different amount each round,
+                            // so that the rounds sweep the whole of the other's start.
+                            if index == 1 {
+                                for _ in 0..<(round % 100) * 120 { _ = arrived.value }
+                            }
+                            do {
+                                let listener = try ListeningSocket(address: address)
+                                successes.increment()
+                                // Both stay up until both have tried.
+                                tried.increment()
+                                while tried.value < 2 {}
+                                _ = listener
+                            } catch {
+                                tried.increment()
+                                while tried.value < 2 {}
+                            }
+                        }
+                    }
+                    #expect(inTime)
+                    if successes.value == 2 { doubleSuccesses += 1 }
+                    if successes.value == 0 { bothFailed += 1 }
+                }
+                print("simultaneous starts: 200 rounds, \(doubleSuccesses) double successes, \(bothFailed) with none")
+                #expect(doubleSuccesses == 0)
+                #expect(bothFailed == 0)
+                #expect(entries(directory).isEmpty)
+            }
+        }
+
+        @Test("A server that recovers the stale file and listens between our check and our move keeps its socket")
+        func racingServerKeepsItsSocket() throws {
+            try withTemporaryDirectory { directory in
+                let path = directory + "/app.sock"
+                let address = try SocketAddress.unix(path: path)
+                makeStaleFile(path)
+                let racer = Shared<CInt>(-1)
+                let recorder = SyscallRecorder()
+                // The connect that finds the file stale is the last step of the check: the racing
+                // server takes the path just after it.
+                recorder.inject(.connect, .after) {
+                    unlink(path)
+                    racer.set(rawUnixServer(path, backlog: 8))
+                }
+                let (outcome, _) = recording(recorder) { start(address) }
+                let server = racer.get()
+                #expect(server >= 0)
+                defer { close(server) }
+                #expect(outcome == .failed(.addressInUse(address)))
+                let client = connectWithoutWaiting(path)
+                defer { close(client.fd) }
+                #expect(client.errno == 0, "the racing server's file is still at the path")
+                #expect(acceptAllQueued(server) == 1, "and the connection reached that server")
+                #expect(privateDirectories(directory).isEmpty)
+            }
+        }
+
+        @Test("sock_diag names the socket bound to a file, on ext4 and tmpfs alike, and nothing for a stale file")
+        func socketTableFindsTheBoundSocket() throws {
+            // /tmp is ext4 here (device 254:0, whose kernel and stat encodings differ); /dev/shm is tmpfs.
+            for base in ["/tmp", "/dev/shm"] {
+                let path = "\(base)/socketoptions-diag-\(getpid()).sock"
+                unlink(path)
+                defer { unlink(path) }
+                let server = rawUnixServer(path, backlog: nil)
+                let file = try #require(identity(path))
+                var link = [CChar](repeating: 0, count: 64)
+                let count = readlink("/proc/self/fd/\(server)", &link, link.count - 1)
+                let target = String(decoding: link.prefix(max(count, 0)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                let inode = try #require(UInt64(target.dropFirst("socket:[".count).dropLast()))
+                #expect(try UnixSocketTable.sockets(boundTo: file).get() == [inode], "\(base)")
+                close(server)
+                #expect(try UnixSocketTable.sockets(boundTo: file).get() == [], "\(base)")
+            }
+        }
+
+        @Test("A server that has bound and not yet listened is live: its file is never removed")
+        func boundNotListeningIsLive() throws {
+            try withTemporaryDirectory { directory in
+                let path = directory + "/app.sock"
+                let address = try SocketAddress.unix(path: path)
+                let server = rawUnixServer(path, backlog: nil)
+                defer { close(server) }
+                let before = try #require(identity(path))
+                #expect(UnixPathState.probe(path) == .live)
+                #expect(throws: SocketError.addressInUse(address)) { _ = try ListeningSocket(address: address) }
+                #expect(throws: SocketError.addressInUse(address)) { _ = try DatagramSocket(address: address) }
+                #expect(identity(path).map { $0.isSameFile(as: before) } == true)
+                // It can still start listening and serve.
+                #expect(listen(server, 4) == 0)
+                let client = connectWithoutWaiting(path)
+                defer { close(client.fd) }
+                #expect(client.errno == 0)
+            }
+        }
+
+        @Test("A live server with a full accept queue: every start, the probe and the demo say in use, promptly")
+        func fullAcceptQueueNeverHangs() throws {
+            try withTemporaryDirectory { directory in
+                let path = directory + "/full.sock"
+                let address = try SocketAddress.unix(path: path)
+                let holder = rawUnixServer(path, backlog: 0)
+                var clients: [CInt] = []
+                while true {
+                    let client = connectWithoutWaiting(path)
+                    if client.errno != 0 {
+                        close(client.fd)
+                        break
+                    }
+                    clients.append(client.fd)
+                }
+                defer { for fd in clients { close(fd) } }
+                #expect(!clients.isEmpty)
+                let results = Shared<[String]>([])
+                let inTime = finishes(within: .seconds(10)) {
+                    let listening = start(address)
+                    var datagram = "bound"
+                    do { _ = try DatagramSocket(address: address) } catch let error as SocketError {
+                        datagram = "\(error == .addressInUse(address))"
+                    } catch {}
+                    let probe = UnixPathState.probe(path)
+                    let diagnosis = AddressInUseDiagnosis(address: address).findings
+                    results.set([
+                        "\(listening == .failed(.addressInUse(address)))", datagram, "\(probe == .live)",
+                        "\(diagnosis.count == 1 && diagnosis.first.map { if case .liveUnixServer = $0 { true } else { false } } == true)",
+                    ])
+                }
+                if !inTime {
+                    // A start blocked in connect: closing the holder lets it go.
+                    close(holder)
+                    Issue.record("a start or the probe hung on a full accept queue")
+                    return
+                }
+                #expect(results.get() == ["true", "true", "true", "true"])
+
+                let demo = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+                    .appendingPathComponent("sockopt-demo")
+                let inspect = Process()
+                inspect.executableURL = demo
+                inspect.arguments = ["inspect", "unix:" + path]
+                let errors = Pipe()
+                inspect.standardError = errors
+                inspect.standardOutput = FileHandle.nullDevice
+                try inspect.run()
+                let deadline = ContinuousClock.now + .seconds(10)
+                while inspect.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
+                let hung = inspect.isRunning
+                if hung { kill(inspect.processIdentifier, SIGKILL) }
+                inspect.waitUntilExit()
+                #expect(!hung, "sockopt-demo inspect returned")
+                #expect(inspect.terminationStatus == 1)
+                let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                #expect(message.contains("EADDRINUSE"))
+
+                // The holder sees only the connections the test made: no probe connected to it.
+                #expect(acceptAllQueued(holder) == clients.count)
+                close(holder)
+            }
+        }
+
+        @Test("A stale file is recovered, also where sock_diag cannot be asked")
+        func staleRecoveredWithAndWithoutSockDiag() throws {
+            try withTemporaryDirectory { directory in
+                let path = directory + "/app.sock"
+                let address = try SocketAddress.unix(path: path)
+                makeStaleFile(path)
+                #expect(UnixPathState.probe(path) == .stale)
+                let listener = try ListeningSocket(address: address)
+                let first = try Connection(connectingTo: address)
+                #expect(try listener.accept(timeout: .seconds(2)) != nil)
+                _ = first
+                try listener.close()
+
+                // Without sock_diag (netlink refused, as in a sandbox): the non-blocking connect decides.
+                makeStaleFile(path)
+                let recorder = SyscallRecorder()
+                recorder.fail(.socket, with: Errno(rawValue: EPROTONOSUPPORT), after: 1)
+                let (calls, _) = try recording(recorder) {
+                    let recovered = try ListeningSocket(address: address)
+                    let client = try Connection(connectingTo: address)
+                    #expect(try recovered.accept(timeout: .seconds(2)) != nil)
+                    _ = client
+                    return recorder.calls
+                }
+                #expect(calls.contains { $0.kind == .socket && $0.errno == Errno(rawValue: EPROTONOSUPPORT) })
+                #expect(calls.contains { $0.kind == .renameat })
+            }
+        }
+
+        @Test("A Unix datagram socket recovers a stale file and never takes a bound one")
+        func datagramPaths() throws {
+            try withTemporaryDirectory { directory in
+                let path = directory + "/dgram.sock"
+                let address = try SocketAddress.unix(path: path)
+                makeStaleFile(path)
+                let socket = try DatagramSocket(address: address)
+                #expect(socket.localAddress == address)
+                #expect(identity(path)?.isSocket == true)
+                let holder = rawUnixServer(directory + "/held.sock", backlog: nil, type: CInt(SOCK_DGRAM.rawValue))
+                defer { close(holder) }
+                #expect(throws: SocketError.addressInUse(try .unix(path: directory + "/held.sock"))) {
+                    _ = try DatagramSocket(address: try .unix(path: directory + "/held.sock"))
+                }
+                try socket.close()
+                #expect(!fileExists(path))
+            }
+        }
+
+        @Test("A file that another server put at the path before our close is left alone by our close")
+        func replacedFileSurvivesClose() throws {
+            try withTemporaryDirectory { directory in
+                let path = directory + "/app.sock"
+                let listener = try ListeningSocket(address: try .unix(path: path))
+                unlink(path)
+                let other = rawUnixServer(path, backlog: 4)
+                defer { close(other) }
+                try listener.close()
+                let client = connectWithoutWaiting(path)
+                defer { close(client.fd) }
+                #expect(client.errno == 0)
+                #expect(!fileExists(path + ".lock"))
+            }
+        }
+
+        @Test("The lock beside the socket: a second start fails at once without binding; odd lock files are refused")
+        func lockFile() throws {
+            try withTemporaryDirectory { directory in
+                let path = directory + "/app.sock"
+                let address = try SocketAddress.unix(path: path)
+                let first = try ListeningSocket(address: address)
+                let (_, calls) = recording {
+                    #expect(throws: SocketError.addressInUse(address)) { _ = try ListeningSocket(address: address) }
+                }
+                #expect(!calls.contains { $0.kind == .bind })
+                #expect(calls.contains { $0.kind == .flock && $0.errno == .wouldBlock })
+                try first.close()
+
+                // A symlink at the lock's name is not followed, and its target is not touched.
+                let target = directory + "/target"
+                fclose(fopen(target, "w"))
+                #expect(chmod(target, 0o644) == 0)
+                #expect(symlink(target, path + ".lock") == 0)
+                #expect(throws: SocketError.system(.lockFile(address), Errno(rawValue: ELOOP))) {
+                    _ = try ListeningSocket(address: address)
+                }
+                #expect(identity(target)?.permissions == 0o644)
+                #expect(identity(path + ".lock")?.type == UInt32(S_IFLNK))
+                #expect(!fileExists(path))
+                #expect(privateDirectories(directory).isEmpty)
+            }
+        }
+
+        @Test("releaseDescriptor leaves the socket file; a later start finds it live while the descriptor is open")
+        func releaseLeavesFileLive() throws {
+            try withTemporaryDirectory { directory in
+                let path = directory + "/app.sock"
+                let address = try SocketAddress.unix(path: path)
+                let fd = try ListeningSocket(address: address).releaseDescriptor()
+                #expect(fileExists(path))
+                #expect(!fileExists(path + ".lock"))
+                #expect(throws: SocketError.addressInUse(address)) { _ = try ListeningSocket(address: address) }
+                close(fd)
+                // Now it is a dead server's file: recovered.
+                let next = try ListeningSocket(address: address)
+                try next.close()
+            }
+        }
+
+        @Test("A failure injected at each step of a start closes everything it opened and leaves no private directory")
+        func failureAtEachStepLeaksNothing() throws {
+            try withTemporaryDirectory { directory in
+                let path = directory + "/app.sock"
+                let address = try SocketAddress.unix(path: path)
+                // The calls of a fresh start and of a start that recovers a stale file.
+                for stale in [false, true] {
+                    if stale { makeStaleFile(path) }
+                    // The calls of the start alone (not those of the release that follows).
+                    let recorder = SyscallRecorder()
+                    let (fd, calls) = try recording(recorder) {
+                        let listener = try ListeningSocket(address: address, unixFileMode: 0o600)
+                        let started = recorder.calls
+                        return (listener.releaseDescriptor(), started)
+                    }.0
+                    close(fd)
+                    unlink(path)
+                    let linked = try #require(calls.lastIndex { $0.kind == .linkat })
+                    // Until the lock is held and its name checked, a lock file is not ours to remove.
+                    let flocked = try #require(calls.firstIndex { $0.kind == .flock })
+                    let before = openDescriptors()
+                    var failures = 0
+                    for (index, call) in calls.enumerated() where call.kind != .close && call.result != -1 {
+                        if stale { makeStaleFile(path) }
+                        let skip = calls[..<index].filter { $0.kind == call.kind }.count
+                        let recorder = SyscallRecorder()
+                        recorder.fail(call.kind, with: Errno(rawValue: EIO), after: skip)
+                        let (outcome, _) = recording(recorder) { start(address, mode: 0o600) }
+                        if outcome != .listening { failures += 1 }
+                        #expect(openDescriptors() == before, "failing \(call) (#\(index))")
+                        // A failure while removing the private directory itself cannot be undone.
+                        if index <= linked {
+                            #expect(privateDirectories(directory).isEmpty, "failing \(call) (#\(index))")
+                        }
+                        for name in privateDirectories(directory) { removeFlatDirectory(directory + "/" + name) }
+                        if index > flocked {
+                            #expect(!fileExists(path + ".lock"), "failing \(call) (#\(index))")
+                        }
+                        unlink(path + ".lock")
+                        if !stale { #expect(!fileExists(path), "failing \(call) (#\(index))") }
+                        unlink(path)
+                    }
+                    #expect(failures > 10)
+                    print(
+                        "failure injection (\(stale ? "stale file" : "fresh path")): \(calls.count) calls, \(failures) starts failed"
+                    )
+                }
+            }
+        }
+    }
+}
