@@ -136,7 +136,8 @@ public struct Connection: ~Copyable, Sendable {
     /// It never waits much longer than `timeout`, also when another thread takes the bytes between
     /// the wait (`poll`) and the read: the read does not block (`MSG_DONTWAIT`), and one that finds
     /// nothing waits again for the time that is left. Any Duration is taken, as in
-    /// ``ListeningSocket/accept(timeout:)``.
+    /// ``ListeningSocket/accept(timeout:)``. The corresponding C calls are `poll` and `recv` with
+    /// `MSG_DONTWAIT`.
     ///
     /// - Throws: ``SocketError/invalidArgument(_:)`` for `maxBytes` outside
     ///   1...``maximumReceiveSize``; ``SocketError/system(_:_:)`` with the errno of `poll` or `recv`.

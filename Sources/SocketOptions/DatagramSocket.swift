@@ -112,6 +112,7 @@ public struct DatagramSocket: ~Copyable, Sendable {
     /// It never waits much longer than `timeout`, also when another thread or process takes the
     /// datagram between the wait (`poll`) and the read: the read does not block (`MSG_DONTWAIT`),
     /// and one that finds nothing waits again for the time that is left. Any Duration is taken.
+    /// The corresponding C calls are `poll` and `recvfrom` with `MSG_DONTWAIT`.
     public func receive(upTo maxBytes: Int = 65536, timeout: Duration) throws(SocketError) -> Datagram? {
         try SocketCalls.checkReceiveSize(maxBytes)
         var wait = SocketCalls.Wait(timeout, operation: .receive)

@@ -256,6 +256,7 @@ public struct ListeningSocket: ~Copyable, Sendable {
     /// listener's descriptor is non-blocking (`O_NONBLOCK`), and an accept that finds nothing waits
     /// again for the time that is left. Any Duration is taken: zero or negative only takes a
     /// connection already waiting; a long one is waited in polls of at most about 24 days each.
+    /// The corresponding C calls are `poll` and `accept4` on a descriptor with `O_NONBLOCK`.
     public func accept(timeout: Duration) throws(SocketError) -> Connection? {
         try SocketCalls.accept(descriptor.rawValue, timeout: timeout)
     }

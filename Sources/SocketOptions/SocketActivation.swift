@@ -195,6 +195,9 @@ extension ListeningSocket {
     /// let admin = inherited.take(name: "admin")
     /// ```
     ///
+    /// The corresponding C function is `sd_listen_fds_with_names` (libsystemd), which this does
+    /// without libsystemd.
+    ///
     /// - Throws: ``SocketError/invalidActivation(_:)`` for a malformed environment.
     public static func activatedAll() throws(SocketError) -> SocketActivation.Listeners {
         var listeners: [SocketActivation.Descriptor] = []
@@ -247,15 +250,17 @@ extension SocketActivation {
 
         /// The listener at `index` (in ``descriptors`` order), or nil when it was taken already.
         public mutating func take(at index: Int) -> ListeningSocket? {
-            guard descriptors.indices.contains(index) else { return nil }
-            return storage[index].take()
+            guard descriptors.indices.contains(index), let base = storage.baseAddress else { return nil }
+            let taken = (base + index).move()
+            (base + index).initialize(to: nil)
+            return taken
         }
 
         /// The first listener not taken yet that is called `name` in `LISTEN_FDNAMES` (with nil,
         /// the first not taken), or nil when there is none.
         public mutating func take(name: String?) -> ListeningSocket? {
             for index in descriptors.indices where name == nil || descriptors[index].name == name {
-                if let listener = storage[index].take() { return listener }
+                if let listener = take(at: index) { return listener }
             }
             return nil
         }
