@@ -1,7 +1,6 @@
 // SocketOptions tests: socket activation with several sockets, a stray environment, and a real
 // launcher (systemd-socket-activate) starting a child of this very test binary.
 
-import Foundation
 import Glibc
 import Testing
 
@@ -236,6 +235,19 @@ extension KernelTests {
     }
 }
 
+/// Starts `arguments[0]` with its output to /dev/null; its pid, or nil when it could not start.
+func spawnQuietly(_ arguments: [String]) -> pid_t? {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { (text: String) in strdup(text) } + [nil]
+    defer { for argument in argv { free(argument) } }
+    var pid: pid_t = 0
+    return posix_spawn(&pid, arguments[0], &actions, nil, argv, environ) == 0 ? pid : nil
+}
+
 /// The path of this test binary, to start a copy of it as the launcher's child.
 func testBinaryPath() -> String? {
     var buffer = [CChar](repeating: 0, count: 4096)
@@ -263,21 +275,20 @@ extension KernelTests {
             let binary = try #require(testBinaryPath())
             try withTemporaryDirectory { directory in
                 let report = directory + "/report"
-                let process = Process()
-                process.executableURL = URL(
-                    fileURLWithPath: try #require(launcher, "systemd-socket-activate is missing")
-                )
-                process.arguments = [
-                    "-l", directory + "/http.sock", "-l", directory + "/admin.sock", "--fdname=http:admin",
-                    "-E", "\(Self.childReport)=\(report)",
+                let launcherPath = try #require(launcher, "systemd-socket-activate is missing")
+                let arguments = [
+                    launcherPath, "-l", directory + "/http.sock", "-l", directory + "/admin.sock",
+                    "--fdname=http:admin", "-E", "\(Self.childReport)=\(report)",
                     binary, "--testing-library", "swift-testing", "--filter", "realLauncher",
                 ]
-                process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-                process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-                try process.run()
+                let pid = try #require(spawnQuietly(arguments), "the launcher did not start")
                 defer {
-                    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-                    process.waitUntilExit()
+                    // Stopped by its pid, if it has not ended by itself.
+                    var status: CInt = 0
+                    if waitpid(pid, &status, WNOHANG) == 0 {
+                        kill(pid, SIGKILL)
+                        waitpid(pid, &status, 0)
+                    }
                 }
                 // The launcher starts the child at the first connection; the child answers it.
                 func connect() throws -> Connection? {
