@@ -1,5 +1,13 @@
 // SocketOptions: one TCP connection, accepted or made.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A connected TCP socket: one that ``ListeningSocket/accept()`` returned, or one made with
 /// ``init(connectingTo:)``.
 ///
@@ -105,22 +113,58 @@ public struct Connection: ~Copyable, Sendable {
         try sent.get()
     }
 
-    /// Receives up to `maxBytes` bytes, waiting until at least one arrives. Returns an empty array
-    /// when the peer has closed its end.
+    /// The most bytes one receive takes (16 MiB): each call allocates a buffer of `upTo` bytes, so a
+    /// larger request is refused rather than allocated. Receive in parts.
+    public static let maximumReceiveSize = SocketCalls.maximumReceiveSize
+
+    /// Receives up to `maxBytes` bytes, waiting until at least one arrives (or the connection's
+    /// ``SocketOption/receiveTimeout(_:)`` runs out: `EAGAIN`). Returns an empty array when the peer
+    /// has closed its end.
+    ///
+    /// - Throws: ``SocketError/invalidArgument(_:)`` for `maxBytes` outside
+    ///   1...``maximumReceiveSize``, before anything is allocated; ``SocketError/system(_:_:)`` with
+    ///   the errno of `recv`.
     public func receive(upTo maxBytes: Int = 65536) throws(SocketError) -> [UInt8] {
-        guard maxBytes > 0 else {
-            throw .invalidArgument("receive(upTo: \(maxBytes)) needs room for at least one byte; give 1 or more")
+        try SocketCalls.checkReceiveSize(maxBytes)
+        // A blocking receive cannot find nothing: it waits, or fails.
+        return try receiveNow(upTo: maxBytes, flags: 0) ?? []
+    }
+
+    /// Receives up to `maxBytes` bytes, waiting at most `timeout` for the first one; nil when none
+    /// came in time or a signal interrupted the wait, an empty array when the peer has closed its end.
+    ///
+    /// It never waits much longer than `timeout`, also when another thread takes the bytes between
+    /// the wait (`poll`) and the read: the read does not block (`MSG_DONTWAIT`), and one that finds
+    /// nothing waits again for the time that is left. Any Duration is taken, as in
+    /// ``ListeningSocket/accept(timeout:)``. The corresponding C calls are `poll` and `recv` with
+    /// `MSG_DONTWAIT`.
+    ///
+    /// - Throws: ``SocketError/invalidArgument(_:)`` for `maxBytes` outside
+    ///   1...``maximumReceiveSize``; ``SocketError/system(_:_:)`` with the errno of `poll` or `recv`.
+    public func receive(upTo maxBytes: Int = 65536, timeout: Duration) throws(SocketError) -> [UInt8]? {
+        try SocketCalls.checkReceiveSize(maxBytes)
+        var wait = SocketCalls.Wait(timeout, operation: .receive)
+        while try wait.untilReadable(descriptor.rawValue) {
+            if let bytes = try receiveNow(upTo: maxBytes, flags: CInt(MSG_DONTWAIT)) { return bytes }
         }
-        var failure: SocketError?
+        return nil
+    }
+
+    /// One recv into a new array; nil when a non-blocking one found nothing (EAGAIN).
+    private func receiveNow(upTo maxBytes: Int, flags: CInt) throws(SocketError) -> [UInt8]? {
+        var failure: Errno?
         let bytes = [UInt8](unsafeUninitializedCapacity: maxBytes) { buffer, count in
-            switch SocketCalls.receive(descriptor.rawValue, into: UnsafeMutableRawBufferPointer(buffer)) {
+            switch SocketCalls.receive(descriptor.rawValue, into: UnsafeMutableRawBufferPointer(buffer), flags: flags) {
             case .success(let received): count = received
-            case .failure(let error):
-                failure = error
+            case .failure(let errno):
+                failure = errno
                 count = 0
             }
         }
-        if let failure { throw failure }
+        if let failure {
+            if flags != 0 && (failure == .wouldBlock || failure.rawValue == EWOULDBLOCK) { return nil }
+            throw .system(.receive, failure)
+        }
         return bytes
     }
 

@@ -91,17 +91,43 @@ public struct DatagramSocket: ~Copyable, Sendable {
         }
     }
 
+    /// The most bytes one receive takes (16 MiB): each call allocates a buffer of `upTo` bytes, so a
+    /// larger request is refused rather than allocated.
+    public static let maximumReceiveSize = SocketCalls.maximumReceiveSize
+
     /// Receives one datagram of up to `maxBytes` bytes (a longer one is cut short), waiting until
     /// one arrives.
+    ///
+    /// - Throws: ``SocketError/invalidArgument(_:)`` for `maxBytes` outside
+    ///   1...``maximumReceiveSize``, before anything is allocated.
     public func receive(upTo maxBytes: Int = 65536) throws(SocketError) -> Datagram {
-        try DatagramCalls.receive(descriptor.rawValue, upTo: maxBytes)
+        try SocketCalls.checkReceiveSize(maxBytes)
+        guard let datagram = try DatagramCalls.receive(descriptor.rawValue, upTo: maxBytes, flags: 0) else {
+            throw .system(.receive, .wouldBlock)
+        }
+        return datagram
     }
 
     /// Receives one datagram, waiting at most `timeout`; nil when none came in time or a signal
     /// interrupted the wait.
+    ///
+    /// It never waits much longer than `timeout`, also when another thread or process takes the
+    /// datagram between the wait (`poll`) and the read: the read does not block (`MSG_DONTWAIT`),
+    /// and one that finds nothing waits again for the time that is left. Any Duration is taken.
+    /// The corresponding C calls are `poll` and `recvfrom` with `MSG_DONTWAIT`.
     public func receive(upTo maxBytes: Int = 65536, timeout: Duration) throws(SocketError) -> Datagram? {
-        guard try SocketCalls.waitReadable(descriptor.rawValue, timeout: timeout) else { return nil }
-        return try DatagramCalls.receive(descriptor.rawValue, upTo: maxBytes)
+        try SocketCalls.checkReceiveSize(maxBytes)
+        var wait = SocketCalls.Wait(timeout, operation: .receive)
+        while try wait.untilReadable(descriptor.rawValue) {
+            if let datagram = try DatagramCalls.receive(
+                descriptor.rawValue,
+                upTo: maxBytes,
+                flags: DatagramCalls.dontWait
+            ) {
+                return datagram
+            }
+        }
+        return nil
     }
 
     /// Gives up the descriptor without closing it; the caller owns it from here on.

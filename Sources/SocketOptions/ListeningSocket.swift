@@ -44,6 +44,10 @@ public struct ListeningSocket: ~Copyable, Sendable {
     /// kernel's rule (see ``AppliedOption/changedByBind``).
     public let appliedOptions: [AppliedOption]
 
+    /// Whether ``releaseDescriptor()`` turns O_NONBLOCK off again: the descriptor was blocking when
+    /// the listener got it (made here, or adopted blocking).
+    let blocksAfterRelease: Bool
+
     /// The backlog passed to `listen`; 0 for an adopted listener, whose backlog its maker chose (on
     /// Linux, ``tcpInfo()`` reads the one the kernel kept as ``TCPInfo/acceptQueueLimit``).
     public let backlog: Int
@@ -92,7 +96,8 @@ public struct ListeningSocket: ~Copyable, Sendable {
         try Self.validate(address: address, options: options, backlog: backlog, unixFileMode: unixFileMode)
         let options = SocketSetup.withDualStack(options, for: address)
 
-        let descriptor = try SocketCalls.open(for: address)
+        // Non-blocking, so that an accept after poll never waits for a connection someone else took.
+        let descriptor = try SocketCalls.open(for: address, nonBlocking: true)
         // From here on, a throw leaves `descriptor` behind, and its deinit closes it.
         let applied = try SocketSetup.apply(options, on: descriptor.rawValue)
         let unixFile: UnixSocketFile?
@@ -118,6 +123,7 @@ public struct ListeningSocket: ~Copyable, Sendable {
         self.localAddress = localAddress
         self.appliedOptions = ready
         self.backlog = backlog
+        self.blocksAfterRelease = true
     }
 
     /// Takes over a listening socket that some other code made, such as one inherited from a
@@ -125,9 +131,15 @@ public struct ListeningSocket: ~Copyable, Sendable {
     ///
     /// The descriptor is checked before it is trusted: it must be a socket (`SO_TYPE`), a stream
     /// socket, of the IPv4, IPv6 or Unix family (`SO_DOMAIN` on Linux), and listening
-    /// (`SO_ACCEPTCONN`). It is then made close-on-exec, so that children do not inherit it, and
-    /// owned: the listener closes it. ``appliedOptions`` is empty: nothing was set here; read the
-    /// options with ``option(_:)->SocketOption`` or ``snapshot()``.
+    /// (`SO_ACCEPTCONN`). It is then made close-on-exec, so that children do not inherit it,
+    /// non-blocking (`O_NONBLOCK`, so that ``accept(timeout:)`` keeps its bound), and owned: the
+    /// listener closes it. ``appliedOptions`` is empty: nothing was set here; read the options with
+    /// ``option(_:)->SocketOption`` or ``snapshot()``.
+    ///
+    /// `O_NONBLOCK` belongs to the open file description, which every duplicate of the descriptor
+    /// shares, in this process and in others (a parent that kept its copy, a launcher): a plain
+    /// blocking `accept` elsewhere on the same socket then fails with `EAGAIN` when nothing is queued
+    /// instead of waiting. ``releaseDescriptor()`` turns it off again when it was off at adoption.
     ///
     /// - Throws: ``SocketError/notAListener(descriptor:reason:)`` saying what the descriptor is
     ///   instead; the descriptor is then left open, as it was.
@@ -143,15 +155,22 @@ public struct ListeningSocket: ~Copyable, Sendable {
                 reason: "its address cannot be read (\(error.errno?.name ?? "?"))"
             )
         }
+        guard let wasNonBlocking = SocketCalls.setNonBlocking(descriptor, true) else {
+            throw .notAListener(
+                descriptor: descriptor,
+                reason: "its flags cannot be read or set (fcntl: \(currentErrno().name))"
+            )
+        }
         SocketCalls.setCloseOnExec(descriptor)
         self.descriptor = SocketDescriptor(rawValue: descriptor)
         self.unixFile = nil
         self.localAddress = localAddress
         self.appliedOptions = []
         self.backlog = 0
+        self.blocksAfterRelease = !wasNonBlocking
     }
 
-    private static func checkListener(_ fd: Int32) -> String? {
+    static func checkListener(_ fd: Int32) -> String? {
         if fd < 0 { return "\(fd) is not a descriptor" }
         let type: ReadOnlySocketOption
         do {
@@ -214,26 +233,35 @@ public struct ListeningSocket: ~Copyable, Sendable {
     }
     #endif
 
-    /// Waits for a connection and accepts it. The new descriptor is close-on-exec.
+    /// Waits for a connection and accepts it. The new descriptor is close-on-exec and blocking.
     ///
     /// A connection that the client reset while it waited in the queue (`ECONNABORTED`) is skipped,
     /// and a signal does not end the wait (`EINTR` is retried): use ``accept(timeout:)`` in a loop
-    /// that has to notice a request to stop.
+    /// that has to notice a request to stop. The wait is as long as the listener's
+    /// ``SocketOption/receiveTimeout(_:)`` (forever by default), after which it throws `EAGAIN`, as a
+    /// blocking `accept` would.
     ///
     /// - Throws: ``SocketError/system(_:_:)`` with the errno of `accept`; `EMFILE`, `ENFILE`,
     ///   `ENOBUFS` and `ENOMEM` leave the listener usable: back off and accept again.
     public func accept() throws(SocketError) -> Connection {
-        try SocketCalls.accept(descriptor.rawValue)
+        guard let connection = try SocketCalls.accept(descriptor.rawValue, timeout: nil) else {
+            throw .system(.accept, .wouldBlock)
+        }
+        return connection
     }
 
     /// Waits at most `timeout` for a connection and accepts it.
     ///
     /// Returns `nil` when no connection came in time or when a signal interrupted the wait, so that
-    /// a server loop can check its own stop flag between calls. The wait is rounded up to whole
-    /// milliseconds (`poll`).
+    /// a server loop can check its own stop flag between calls. It never waits much longer than
+    /// `timeout` (the scheduler's slack, and the rounding up to whole milliseconds of `poll`), also
+    /// when another thread or process takes the connection between the wait and the accept: the
+    /// listener's descriptor is non-blocking (`O_NONBLOCK`), and an accept that finds nothing waits
+    /// again for the time that is left. Any Duration is taken: zero or negative only takes a
+    /// connection already waiting; a long one is waited in polls of at most about 24 days each.
+    /// The corresponding C calls are `poll` and `accept4` on a descriptor with `O_NONBLOCK`.
     public func accept(timeout: Duration) throws(SocketError) -> Connection? {
-        guard try SocketCalls.waitReadable(descriptor.rawValue, timeout: timeout) else { return nil }
-        return try accept()
+        try SocketCalls.accept(descriptor.rawValue, timeout: timeout)
     }
 
     /// Gives up the descriptor without closing it, for another library to serve on (SwiftNIO's
@@ -241,8 +269,14 @@ public struct ListeningSocket: ~Copyable, Sendable {
     /// it; a Unix-domain socket file is left in place (the new owner removes it). The lock file
     /// beside it is released and removed: a later start on the path still finds the socket file
     /// live (a socket is bound to it) and fails with `.addressInUse` while the descriptor is open.
+    ///
+    /// The descriptor is handed over close-on-exec, and blocking or not as it was when the
+    /// listener got it: blocking for a listener made by ``init(address:options:backlog:unixFileMode:)``
+    /// (the listener itself keeps it non-blocking, `O_NONBLOCK`), and as it was adopted for one made
+    /// by ``init(adopting:)``.
     public consuming func releaseDescriptor() -> Int32 {
         unixFile?.disarm()
+        if blocksAfterRelease { SocketCalls.setNonBlocking(descriptor.rawValue, false) }
         return descriptor.release()
     }
 

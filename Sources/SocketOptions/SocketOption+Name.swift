@@ -262,13 +262,16 @@ extension SocketOption: CustomStringConvertible {
         return name.spec.kind.describe(payload)
     }
 
-    /// A duration in the largest unit that shows it exactly: `"5 s"`, `"4 ms"`, `"250 µs"`.
+    /// A duration in the largest unit that shows it exactly: `"5 s"`, `"4 ms"`, `"250 µs"`; a
+    /// fraction finer than microseconds, or a count too large for Int64, as Duration prints itself.
     static func describe(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        if attoseconds == 0 { return "\(seconds) s" }
-        let microseconds = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
-        if microseconds % 1000 == 0 && attoseconds % 1_000_000_000_000 == 0 { return "\(microseconds / 1000) ms" }
-        if attoseconds % 1_000_000_000_000 == 0 { return "\(microseconds) µs" }
+        let units: [(attoseconds: Int64, symbol: String)] = [
+            (1_000_000_000_000_000_000, "s"), (1_000_000_000_000_000, "ms"), (1_000_000_000_000, "µs"),
+        ]
+        for unit in units {
+            guard let (count, exact) = duration.count(ofAttoseconds: unit.attoseconds) else { break }
+            if exact { return "\(count) \(unit.symbol)" }
+        }
         return "\(duration)"
     }
 }

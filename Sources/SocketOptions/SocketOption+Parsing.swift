@@ -60,8 +60,15 @@ extension SocketOption {
             if ["on", "true", "yes", "1"].contains(lowered) { return .success(.bool(true)) }
             if ["off", "false", "no", "0"].contains(lowered) { return .success(.bool(false)) }
             return .failure(ParseProblem(message: "\"\(text)\" is not on or off"))
-        case .int, .unsigned32:
+        case .int:
             guard let value = Int(text) else { return .failure(numberProblem(text)) }
+            return .success(.int(value))
+        case .unsigned32:
+            // Checked here, not later: the option's own type (UInt32) could not even hold the value.
+            guard let value = Int(text) else { return .failure(numberProblem(text)) }
+            guard UInt32(exactly: value) != nil else {
+                return .failure(ParseProblem(message: "\(value) is outside 0...\(UInt32.max)"))
+            }
             return .success(.int(value))
         case .duration(let unit, _, let offIsZero):
             if isOff && offIsZero { return .success(.duration(nil)) }

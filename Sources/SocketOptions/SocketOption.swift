@@ -160,7 +160,8 @@ public enum SocketOption: Hashable, Sendable {
 
     /// Wakes the listener only when data arrives on a new connection, waiting at most about this
     /// long; `nil` turns it off. Linux rounds the time up to its retransmission schedule (1, 3, 7,
-    /// 15, 31, 63, 127 s, then steps of 120 s). Listeners only; Linux only. The corresponding C
+    /// 15, 31, 63, 127 s, then steps of 120 s), 1...29887 s: it counts at most 255 retransmissions
+    /// and would keep 29887 s for anything longer. Listeners only; Linux only. The corresponding C
     /// option is `TCP_DEFER_ACCEPT`.
     case deferAccept(Duration?)
 

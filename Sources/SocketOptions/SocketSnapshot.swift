@@ -218,14 +218,18 @@ enum JSON {
         }
     }
 
-    /// Seconds with up to 6 decimals, exactly: 0.004, 60, 1.5.
+    /// Seconds with up to 6 decimals (a finer fraction is cut): 0.004, 60, 1.5, -0.25. A duration
+    /// whose seconds do not fit Int64 is written as a JSON number in exponent form.
     static func seconds(_ time: Duration) -> String {
-        let (whole, attoseconds) = time.components
-        let micros = attoseconds / 1_000_000_000_000
+        guard let (whole, attoseconds) = time.checkedComponents else {
+            return String(describing: time / .seconds(1))
+        }
+        let micros = (attoseconds / 1_000_000_000_000).magnitude
         if micros == 0 { return "\(whole)" }
         var fraction = String(micros)
         fraction = String(repeating: "0", count: 6 - fraction.count) + fraction
         while fraction.hasSuffix("0") { fraction.removeLast() }
-        return "\(whole).\(fraction)"
+        let sign = whole == 0 && attoseconds < 0 ? "-" : ""
+        return "\(sign)\(whole).\(fraction)"
     }
 }

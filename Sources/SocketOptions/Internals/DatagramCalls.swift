@@ -20,17 +20,18 @@ enum DatagramCalls {
         return result.map { _ in () }.mapError { .system(.send, $0) }
     }
 
-    static func receive(_ fd: CInt, upTo maxBytes: Int) throws(SocketError) -> DatagramSocket.Datagram {
-        guard maxBytes > 0 else {
-            throw .invalidArgument("receive(upTo: \(maxBytes)) needs room for at least one byte; give 1 or more")
-        }
+    static let dontWait = CInt(MSG_DONTWAIT)
+
+    /// One recvfrom into a new array of `maxBytes` (checked by the caller); nil when a non-blocking
+    /// one (`flags` with MSG_DONTWAIT) found nothing.
+    static func receive(_ fd: CInt, upTo maxBytes: Int, flags: CInt) throws(SocketError) -> DatagramSocket.Datagram? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         var failure: Errno?
         let bytes = [UInt8](unsafeUninitializedCapacity: maxBytes) { buffer, count in
             let result = withUnsafeMutablePointer(to: &storage) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                    valueOrErrno { system_recvfrom(fd, buffer.baseAddress, buffer.count, 0, address, &length) }
+                    valueOrErrno { system_recvfrom(fd, buffer.baseAddress, buffer.count, flags, address, &length) }
                 }
             }
             switch result {
@@ -40,7 +41,10 @@ enum DatagramCalls {
                 count = 0
             }
         }
-        if let failure { throw .system(.receive, failure) }
+        if let failure {
+            if flags & dontWait != 0 && (failure == .wouldBlock || failure.rawValue == EWOULDBLOCK) { return nil }
+            throw .system(.receive, failure)
+        }
         let sender = SocketAddress(storage: storage, length: length) ?? SocketAddress(endpoint: .unixPath(""))
         return DatagramSocket.Datagram(bytes: bytes, sender: sender)
     }

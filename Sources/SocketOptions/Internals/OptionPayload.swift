@@ -95,7 +95,9 @@ extension SocketOption {
         case .timestamps: self = .timestamps(payload.bool)
         #if os(Linux)
         case .bindToDevice: self = .bindToDevice(payload.text)
-        case .mark: self = .mark(UInt32(truncatingIfNeeded: payload.int))
+        // A payload out of UInt32 never gets here: option text refuses it, and the kernel's C int is
+        // read back as its UInt32 bit pattern. Clamping, not wrapping, if it ever did.
+        case .mark: self = .mark(UInt32(clamping: payload.int))
         case .priority: self = .priority(payload.int)
         case .busyPoll: self = .busyPoll(payload.duration)
         case .incomingCPU: self = .incomingCPU(payload.int)

@@ -241,9 +241,10 @@ extension SocketOption.Name {
                 notes: "Linux only. The kernel caps the queue at net.core.somaxconn.")
         case .deferAccept:
             OptionSpec(level: .tcp, rawName: TCP_DEFER_ACCEPT, cName: "TCP_DEFER_ACCEPT",
-                kind: .duration(.seconds, 1...Int64(CInt.max), offIsZero: true), scope: .listener, inherited: false,
+                kind: .duration(.seconds, 1...29887, offIsZero: true), scope: .listener, inherited: false,
                 appliesTo: .tcp, meaning: "Wake the listener only when a new connection has data",
-                notes: "Linux only. Rounded up to 1, 3, 7, 15, 31, 63, 127 s, then steps of 120 s.")
+                notes: "Linux only. Rounded up to 1, 3, 7, 15, 31, 63, 127 s, then steps of 120 s.",
+                valueNote: "Linux counts it in at most 255 SYN-ACK retransmissions, 29887 s, and keeps that for anything longer")
         case .quickAck:
             OptionSpec(level: .tcp, rawName: TCP_QUICKACK, cName: "TCP_QUICKACK", kind: .bool,
                 inherited: false, appliesTo: .tcp, meaning: "Acknowledge at once instead of delaying",

@@ -57,19 +57,19 @@ enum DurationUnit {
         }
     }
 
-    /// The duration as a whole count of this unit, or nil when it is not whole.
+    /// The duration as a whole count of this unit, or nil when it is not whole or the count does
+    /// not fit Int64.
     func wholeCount(_ duration: Duration) -> Int64? {
-        let (seconds, attoseconds) = duration.components
-        let perUnit: Int64
+        guard let (count, exact) = duration.count(ofAttoseconds: attosecondsPerUnit), exact else { return nil }
+        return count
+    }
+
+    var attosecondsPerUnit: Int64 {
         switch self {
-        case .seconds: perUnit = 1_000_000_000_000_000_000
-        case .milliseconds: perUnit = 1_000_000_000_000_000
-        case .microseconds: perUnit = 1_000_000_000_000
+        case .seconds: 1_000_000_000_000_000_000
+        case .milliseconds: 1_000_000_000_000_000
+        case .microseconds: 1_000_000_000_000
         }
-        guard attoseconds % perUnit == 0 else { return nil }
-        let unitsPerSecond = 1_000_000_000_000_000_000 / perUnit
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: unitsPerSecond)
-        return overflow ? nil : whole + attoseconds / perUnit
     }
 }
 
@@ -115,7 +115,7 @@ enum ValueKind {
         case .unsigned32: "0...4294967295"
         case .duration(let unit, let range, let offIsZero):
             (offIsZero ? "nil (off), " : "") + "\(range.lowerBound)...\(range.upperBound) \(unit.symbol), whole"
-        case .timeout: "nil (none), 1 µs or more"
+        case .timeout: "nil (none), 1 µs...\(Self.maximumTimeoutSeconds) s"
         case .linger: "nil (off), 0...2147483647 s, whole"
         case .text(let interfaceName):
             interfaceName ? "nil (none), an interface name of 1...15 bytes" : "a name of 1...15 bytes"
@@ -153,40 +153,47 @@ enum ValueKind {
             }
             return .int(CInt(value))
         case .unsigned32:
-            return .int(CInt(bitPattern: UInt32(truncatingIfNeeded: payload.int)))
+            guard let value = UInt32(exactly: payload.int) else {
+                throw refuse("\(option.name) must be 0...\(UInt32.max)")
+            }
+            return .int(CInt(bitPattern: value))
         case .duration(let unit, let range, let offIsZero):
             guard let time = payload.duration else {
                 precondition(offIsZero, "\(option.name) has no off value")
                 return .int(0)
             }
-            guard let count = unit.wholeCount(time) else {
+            // A fraction first (its message names the range too), then the range; a count too large
+            // for Int64 is out of range, never wrapped.
+            let parts = time.count(ofAttoseconds: unit.attosecondsPerUnit)
+            if let parts, !parts.exact {
                 throw refuse(
                     "the kernel keeps \(option.name) in whole \(unit.word); give a whole number of \(unit.word) in "
                         + "\(range.lowerBound)...\(range.upperBound)"
                 )
             }
-            guard range.contains(count) else {
+            guard let count = parts?.count, range.contains(count), let raw = CInt(exactly: count) else {
                 throw refuse(
                     "\(option.name) must be \(range.lowerBound)...\(range.upperBound) \(unit.word)"
                         + (offIsZero ? ", or nil for off" : "")
                 )
             }
-            return .int(CInt(count))
+            return .int(raw)
         case .timeout:
             guard let time = payload.duration else { return .time(timeval(tv_sec: 0, tv_usec: 0)) }
             return .time(try Self.timeout(time, refuse: refuse))
         case .linger:
             guard let time = payload.duration else { return .linger(CLinger(l_onoff: 0, l_linger: 0)) }
-            guard let seconds = DurationUnit.seconds.wholeCount(time) else {
+            let parts = time.count(ofAttoseconds: DurationUnit.seconds.attosecondsPerUnit)
+            if let parts, !parts.exact {
                 throw refuse(
                     "the kernel keeps the linger time in whole seconds; give a whole number of seconds in "
                         + "0...\(CInt.max) (a fraction rounded down to 0 would reset the connection)"
                 )
             }
-            guard seconds >= 0 && seconds <= Int64(CInt.max) else {
+            guard let seconds = parts?.count, seconds >= 0, let raw = CInt(exactly: seconds) else {
                 throw refuse("the linger time must be 0...\(CInt.max) seconds, or nil for off")
             }
-            return .linger(CLinger(l_onoff: 1, l_linger: CInt(seconds)))
+            return .linger(CLinger(l_onoff: 1, l_linger: raw))
         case .text(let interfaceName):
             let text = payload.text ?? ""
             if text.isEmpty && interfaceName { return .text(ShortText()) }
@@ -210,6 +217,11 @@ enum ValueKind {
         }
     }
 
+    /// The longest timeout taken, in whole seconds (about 292 million years). Linux keeps a timeout
+    /// in clock ticks in a C long and takes anything longer than LONG_MAX / HZ - 1 seconds as "no
+    /// timeout at all"; this bound stays below that for any HZ up to 1000.
+    static let maximumTimeoutSeconds: Int64 = Int64.max / 1000 - 2
+
     private static func timeout(_ time: Duration, refuse: (String) -> SocketError) throws(SocketError) -> timeval {
         if time < .zero {
             throw refuse("a timeout cannot be negative; Linux would take it as no timeout at all")
@@ -223,7 +235,14 @@ enum ValueKind {
                     + "give at least .microseconds(1)"
             )
         }
-        let (seconds, attoseconds) = time.components
+        // Whole seconds beyond time_t (and beyond Int64, where Duration.components would trap) are
+        // refused, not wrapped. One second is left as room for rounding the fraction up.
+        guard time <= .seconds(maximumTimeoutSeconds), let (seconds, attoseconds) = time.checkedComponents else {
+            throw refuse(
+                "a timeout must be at most \(maximumTimeoutSeconds) seconds, beyond which Linux takes it as no "
+                    + "timeout at all; for no timeout give nil"
+            )
+        }
         // Round a fraction of a microsecond up: the kernel rounds up to its tick anyway, and rounding
         // down could only ever shorten the wait the caller asked for.
         var microseconds = attoseconds / 1_000_000_000_000

@@ -8,6 +8,8 @@ let platformStreamType = SOCK_STREAM
 let platformDatagramType = SOCK_DGRAM
 let platformSequencedPacketType = SOCK_SEQPACKET
 let platformRawType = SOCK_RAW
+/// Darwin has no SOCK_NONBLOCK: a listener is made non-blocking with fcntl after socket().
+let platformNonBlockingFlag: CInt = 0
 
 /// Darwin has no MSG_NOSIGNAL; SO_NOSIGPIPE is set on each stream socket instead.
 let platformSendFlags: CInt = 0

@@ -14,12 +14,14 @@ let platformDatagramType = CInt(SOCK_DGRAM.rawValue)
 let platformSequencedPacketType = CInt(SOCK_SEQPACKET.rawValue)
 let platformRawType = CInt(SOCK_RAW.rawValue)
 let platformCloseOnExecFlag = CInt(SOCK_CLOEXEC.rawValue)
+let platformNonBlockingFlag = CInt(SOCK_NONBLOCK.rawValue)
 #else
 let platformStreamType = CInt(SOCK_STREAM)
 let platformDatagramType = CInt(SOCK_DGRAM)
 let platformSequencedPacketType = CInt(SOCK_SEQPACKET)
 let platformRawType = CInt(SOCK_RAW)
 let platformCloseOnExecFlag = CInt(SOCK_CLOEXEC)
+let platformNonBlockingFlag = CInt(SOCK_NONBLOCK)
 #endif
 
 /// Send flags: MSG_NOSIGNAL keeps a write to a vanished peer from raising SIGPIPE.

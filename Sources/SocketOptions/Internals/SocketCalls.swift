@@ -12,12 +12,22 @@ import Darwin
 enum SocketCalls {
     /// A new stream (or, with `datagram`, datagram) socket for the address's family,
     /// close-on-exec from the start.
-    static func open(for address: SocketAddress, datagram: Bool = false) throws(SocketError) -> SocketDescriptor {
-        let type = datagram ? platformDatagramType : platformStreamType
+    ///
+    /// With `nonBlocking` (for listeners) the descriptor is O_NONBLOCK from the start too
+    /// (SOCK_NONBLOCK on Linux, fcntl on Darwin).
+    static func open(
+        for address: SocketAddress,
+        datagram: Bool = false,
+        nonBlocking: Bool = false
+    ) throws(SocketError) -> SocketDescriptor {
+        let type = (datagram ? platformDatagramType : platformStreamType) | (nonBlocking ? platformNonBlockingFlag : 0)
         switch valueOrErrno({ platformSocketCloseOnExec(address.rawFamily, type) }) {
         case .success(let fd):
             let descriptor = SocketDescriptor(rawValue: fd)
             if case .failure(let errno) = platformPrepareStreamSocket(fd) { throw .system(.socket, errno) }
+            if nonBlocking && platformNonBlockingFlag == 0 && setNonBlocking(fd, true) == nil {
+                throw .system(.socket, currentErrno())
+            }
             return descriptor
         case .failure(let errno):
             throw .system(.socket, errno)
@@ -40,7 +50,19 @@ enum SocketCalls {
 
     static func setCloseOnExec(_ fd: CInt) {
         let flags = system_fcntl(fd, F_GETFD)
-        if flags >= 0 { _ = system_fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        if flags >= 0 && flags & FD_CLOEXEC == 0 { _ = system_fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+    }
+
+    /// Turns O_NONBLOCK on or off; returns whether it was on before, nil when fcntl failed.
+    /// The flag belongs to the open file description: every duplicate of the descriptor, in any
+    /// process, sees the change.
+    @discardableResult
+    static func setNonBlocking(_ fd: CInt, _ on: Bool) -> Bool? {
+        let flags = system_fcntl(fd, F_GETFL)
+        guard flags >= 0 else { return nil }
+        let wasOn = flags & O_NONBLOCK != 0
+        if wasOn != on && system_fcntl(fd, F_SETFL, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK) < 0 { return nil }
+        return wasOn
     }
 
     static func listen(_ fd: CInt, backlog: Int, address: SocketAddress) throws(SocketError) {
@@ -82,9 +104,36 @@ enum SocketCalls {
         }
     }
 
-    /// Accepts one connection, blocking until there is one. A connection that was reset while it
-    /// waited in the queue (ECONNABORTED) is skipped, as is an interruption by a signal.
-    static func accept(_ fd: CInt) throws(SocketError) -> Connection {
+    /// Accepts one connection from a listener whose descriptor is non-blocking, waiting at most
+    /// `timeout`; nil when none came in time or a signal interrupted the wait. With no timeout it
+    /// waits as long as the listener's SO_RCVTIMEO says (forever by default; EAGAIN after it), as a
+    /// blocking accept would, and a signal does not end the wait.
+    ///
+    /// The accept itself never blocks: when another thread or process takes the connection that
+    /// poll announced, accept finds nothing (EAGAIN) and the wait goes on for the time that is left,
+    /// measured on a monotonic clock. A connection reset while it waited in the queue
+    /// (ECONNABORTED) is skipped.
+    static func accept(_ fd: CInt, timeout: Duration?) throws(SocketError) -> Connection? {
+        var wait: Wait
+        if let timeout {
+            wait = Wait(timeout, operation: .accept)
+        } else {
+            // A blocking accept: take a queued connection at once, and only then pay for the wait.
+            if let connection = try acceptNow(fd) { return connection }
+            wait = Wait(try receiveTimeout(fd), operation: .accept, signalEndsWait: false)
+        }
+        while true {
+            guard try wait.untilReadable(fd) else {
+                // Without a timeout the wait only ends when SO_RCVTIMEO runs out: say it as accept would.
+                if timeout == nil { throw .system(.accept, .wouldBlock) }
+                return nil
+            }
+            if let connection = try acceptNow(fd) { return connection }
+        }
+    }
+
+    /// One non-blocking accept: the connection, or nil when none is queued (EAGAIN).
+    private static func acceptNow(_ fd: CInt) throws(SocketError) -> Connection? {
         while true {
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -97,36 +146,92 @@ enum SocketCalls {
             case .success(let accepted):
                 let descriptor = SocketDescriptor(rawValue: accepted)
                 if case .failure(let errno) = platformPrepareStreamSocket(accepted) { throw .system(.accept, errno) }
+                #if canImport(Darwin)
+                // BSD accept hands the listener's O_NONBLOCK on; Linux's does not. A connection blocks.
+                setNonBlocking(accepted, false)
+                #endif
                 guard let peer = SocketAddress(storage: storage, length: length) else {
                     throw .system(.accept, .addressFamilyNotSupported)
                 }
                 return try Connection(accepted: descriptor, remoteAddress: peer)
             case .failure(let errno) where errno == .connectionAborted:
                 continue
+            case .failure(let errno) where errno == .wouldBlock || errno.rawValue == EWOULDBLOCK:
+                return nil
             case .failure(let errno):
                 throw .system(.accept, errno)
             }
         }
     }
 
-    /// Waits until the descriptor has something to read (for a listener: a connection to accept).
-    /// Returns false when the time ran out or a signal interrupted the wait.
-    static func waitReadable(_ fd: CInt, timeout: Duration) throws(SocketError) -> Bool {
-        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        switch valueOrErrno(retryOnInterrupt: false, { system_poll(&entry, 1, pollMilliseconds(timeout)) }) {
-        case .success(let ready): return ready > 0
-        case .failure(let errno) where errno == .interrupted: return false
-        case .failure(let errno): throw .system(.accept, errno)
+    /// The listener's SO_RCVTIMEO, which a blocking accept would honour; nil for none.
+    private static func receiveTimeout(_ fd: CInt) throws(SocketError) -> Duration? {
+        if case .receiveTimeout(let timeout) = try OptionAccess.read(.receiveTimeout, from: fd) { return timeout }
+        return nil
+    }
+
+    /// A wait for a descriptor to become readable, in as many polls as it takes, bounded by a
+    /// deadline on a monotonic clock: a poll that wakes for data another reader then takes is
+    /// followed by one for the time that is left, never by a fresh full timeout.
+    struct Wait {
+        /// nil: no bound.
+        let timeout: Duration?
+        let operation: SocketError.Operation
+        let start = ContinuousClock.now
+        /// Whether a signal (EINTR) ends the wait; when not, the poll is made again.
+        let signalEndsWait: Bool
+        private var polled = false
+
+        init(_ timeout: Duration?, operation: SocketError.Operation, signalEndsWait: Bool = true) {
+            self.timeout = timeout
+            self.operation = operation
+            self.signalEndsWait = signalEndsWait
+        }
+
+        /// Polls for the time that is left; false when it ran out (or a signal ended the wait).
+        /// The first poll is made even for a zero or negative timeout, without waiting.
+        mutating func untilReadable(_ fd: CInt) throws(SocketError) -> Bool {
+            while true {
+                let milliseconds: CInt
+                if let timeout {
+                    // timeout - elapsed cannot overflow: the timeout is checked positive first and the
+                    // elapsed time is never negative.
+                    let remaining = timeout > .zero ? timeout - start.duration(to: .now) : .zero
+                    if remaining <= .zero && polled { return false }
+                    milliseconds = SocketCalls.pollMilliseconds(remaining)
+                } else {
+                    milliseconds = -1
+                }
+                polled = true
+                var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                switch valueOrErrno(retryOnInterrupt: false, { system_poll(&entry, 1, milliseconds) }) {
+                case .success(let ready):
+                    // 0 is a timeout, or the end of a wait capped at CInt.max milliseconds: the loop
+                    // polls again for what is left, if anything.
+                    if ready > 0 { return true }
+                case .failure(let errno) where errno == .interrupted:
+                    if signalEndsWait { return false }
+                case .failure(let errno):
+                    throw .system(operation, errno)
+                }
+            }
         }
     }
 
-    /// poll takes whole milliseconds as a C int: round up, so a short wait is not turned into none.
-    private static func pollMilliseconds(_ timeout: Duration) -> CInt {
+    /// Waits at most `timeout` until the descriptor has something to read (for a listener: a
+    /// connection to accept). Returns false when the time ran out or a signal interrupted the wait.
+    static func waitReadable(_ fd: CInt, timeout: Duration) throws(SocketError) -> Bool {
+        var wait = Wait(timeout, operation: .accept)
+        return try wait.untilReadable(fd)
+    }
+
+    /// poll takes whole milliseconds as a C int: round up, so a short wait is not turned into none,
+    /// and cap a long one at CInt.max (about 24.8 days; the deadline loop polls again for the rest).
+    static func pollMilliseconds(_ timeout: Duration) -> CInt {
         if timeout <= .zero { return 0 }
-        let (seconds, attoseconds) = timeout.components
-        let (milliseconds, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        let total = milliseconds + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return overflow || total > Int64(CInt.max) ? CInt.max : CInt(total)
+        if timeout >= .milliseconds(CInt.max) { return CInt.max }
+        guard let (count, exact) = timeout.count(ofAttoseconds: 1_000_000_000_000_000) else { return CInt.max }
+        return CInt(clamping: exact ? count : count + 1)
     }
 
     static func send(_ fd: CInt, _ bytes: UnsafeRawBufferPointer) throws(SocketError) {
@@ -142,8 +247,29 @@ enum SocketCalls {
         }
     }
 
-    static func receive(_ fd: CInt, into buffer: UnsafeMutableRawBufferPointer) -> Result<Int, SocketError> {
-        valueOrErrno { system_recv(fd, buffer.baseAddress, buffer.count, 0) }.mapError { .system(.receive, $0) }
+    /// The largest `upTo` a receive takes: a buffer of this size is allocated for each call.
+    static let maximumReceiveSize = 1 << 24
+
+    /// Refuses a receive size outside 1...maximumReceiveSize before anything is allocated.
+    static func checkReceiveSize(_ maxBytes: Int) throws(SocketError) {
+        guard maxBytes > 0 else {
+            throw .invalidArgument("receive(upTo: \(maxBytes)) needs room for at least one byte; give 1 or more")
+        }
+        guard maxBytes <= maximumReceiveSize else {
+            throw .invalidArgument(
+                "receive(upTo: \(maxBytes)) asks for more than \(maximumReceiveSize) bytes in one call, the most "
+                    + "one receive allocates; receive in parts of at most that"
+            )
+        }
+    }
+
+    /// One recv. With `flags` MSG_DONTWAIT it never blocks: EAGAIN then comes back as a failure.
+    static func receive(
+        _ fd: CInt,
+        into buffer: UnsafeMutableRawBufferPointer,
+        flags: CInt = 0
+    ) -> Result<Int, Errno> {
+        valueOrErrno { system_recv(fd, buffer.baseAddress, buffer.count, flags) }
     }
 
     /// The named address errors mean what they say only for the calls that name a local address:

@@ -23,6 +23,7 @@ final class SyscallRecorder: Sendable {
         case accept, poll, send, recv, sendto, recvfrom, close
         case openat, mkdirat, fstat, fstatat, fchmodat, linkat, renameat, unlinkat, flock, fcntl
         case open, read, opendir, readdir, readlink  // the /proc reads of the EADDRINUSE diagnosis
+        case getrlimit  // the descriptor limit that bounds socket activation
     }
 
     /// Whether an injected action runs before the real call or after it.

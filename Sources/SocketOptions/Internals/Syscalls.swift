@@ -438,3 +438,22 @@ func system_fcntl(_ fd: CInt, _ command: CInt, _ value: CInt = 0) -> CInt {
     #endif
     return fcntl(fd, command, value)
 }
+
+/// getrlimit(RLIMIT_NOFILE): the soft limit on descriptor numbers, or nil when it cannot be read.
+/// It bounds the descriptors socket activation may claim.
+@inline(__always)
+func system_getrlimitOpenFiles() -> rlimit? {
+    var limit = rlimit()
+    #if canImport(Glibc)
+    let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+    #else
+    let resource = RLIMIT_NOFILE
+    #endif
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        let result = recorder.perform(.getrlimit, descriptor: -1) { getrlimit(resource, &limit) }
+        return result == 0 ? limit : nil
+    }
+    #endif
+    return getrlimit(resource, &limit) == 0 ? limit : nil
+}
