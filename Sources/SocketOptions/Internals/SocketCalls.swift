@@ -218,13 +218,6 @@ enum SocketCalls {
         }
     }
 
-    /// Waits at most `timeout` until the descriptor has something to read (for a listener: a
-    /// connection to accept). Returns false when the time ran out or a signal interrupted the wait.
-    static func waitReadable(_ fd: CInt, timeout: Duration) throws(SocketError) -> Bool {
-        var wait = Wait(timeout, operation: .accept)
-        return try wait.untilReadable(fd)
-    }
-
     /// poll takes whole milliseconds as a C int: round up, so a short wait is not turned into none,
     /// and cap a long one at CInt.max (about 24.8 days; the deadline loop polls again for the rest).
     static func pollMilliseconds(_ timeout: Duration) -> CInt {
