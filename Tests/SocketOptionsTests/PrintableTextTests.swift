@@ -109,6 +109,14 @@ struct PrintableTextTests {
         #expect(nul?.description.contains("NUL") == true)
     }
 
+    @Test("A Unix socket file with a socket bound to it is not called a listening server: the table cannot tell")
+    func boundUnixSocketIsNotCalledListening() {
+        let finding = AddressInUseDiagnosis.Finding.liveUnixServer(path: "/run/\u{1B}[2Japp.sock", owner: nil)
+        #expect(!finding.description.contains("listening on"), "\(finding)")
+        #expect(finding.description.contains("a socket bound to /run/\\x1b[2Japp.sock"), "\(finding)")
+        #expect(finding.description.contains("or one about to"), "\(finding)")
+    }
+
     @Test("A trailing slash on a Unix path (EISDIR) is told as such, not left to the man page")
     func trailingSlashAdvice() throws {
         let error = SocketError.system(.bind(try .unix(path: "/tmp/x.sock/")), .isDirectory)
