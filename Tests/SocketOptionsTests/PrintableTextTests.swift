@@ -86,6 +86,12 @@ struct PrintableTextTests {
             let thrown = #expect(throws: SocketError.self) { try SocketOption(parsing: text) }
             #expect(thrown.map { isSafeToPrint($0.description) } == true, "\(String(describing: thrown?.description))")
         }
+        // A device or congestion-control name is the caller's text too, echoed in the option's value.
+        for option in [SocketOption.bindToDevice("eth\u{1B}[2J\n"), .congestionControl("cubic\u{7}\u{9B}")] {
+            let error = SocketError.invalidValue(option, reason: "no such name")
+            #expect(isSafeToPrint(error.description), "\(error.description.debugDescription)")
+            #expect(isSafeToPrint(option.description), "\(option.description.debugDescription)")
+        }
         let activation = SocketError.invalidActivation("LISTEN_PID \"\u{1B}[2J\" is not a process id")
         #expect(isSafeToPrint(activation.description), "\(activation.description.debugDescription)")
         let chmod = SocketError.system(.chmod(try .unix(path: "/tmp/\u{1B}[2J")), .permissionDenied)
