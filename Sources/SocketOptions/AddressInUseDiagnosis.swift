@@ -50,7 +50,8 @@ public struct AddressInUseDiagnosis: Hashable, Sendable, CustomStringConvertible
         case clientTimeWait(count: Int)
         /// A UDP socket on the port (for a datagram socket's diagnosis).
         case datagramSocket(address: String, uid: UInt32, owner: Owner?)
-        /// A Unix socket file that a live server listens on.
+        /// A Unix socket file or abstract name that a socket is bound to: a server listening, or
+        /// one that has bound and not yet listened (the kernel's table does not tell them apart).
         case liveUnixServer(path: String, owner: Owner?)
         /// A Unix socket file that nothing listens on: a dead server's leftover.
         case staleUnixFile(path: String)
@@ -70,11 +71,12 @@ public struct AddressInUseDiagnosis: Hashable, Sendable, CustomStringConvertible
             case .datagramSocket(let address, let uid, let owner):
                 "a UDP socket on \(address) (uid \(uid)\(owner.map { ", \($0)" } ?? ""))"
             case .liveUnixServer(let path, let owner):
-                "a live server listening on \(ProcessTables.printable(path.utf8))\(owner.map { " (\($0))" } ?? "")"
+                "a socket bound to \(PrintableText.escaped(path))\(owner.map { ", held by \($0)" } ?? ""): a server "
+                    + "listening, or one about to"
             case .staleUnixFile(let path):
-                "a stale socket file at \(ProcessTables.printable(path.utf8)) that nothing listens on"
+                "a stale socket file at \(PrintableText.escaped(path)) that nothing listens on"
             case .notASocket(let path):
-                "a file at \(ProcessTables.printable(path.utf8)) that is not a socket"
+                "a file at \(PrintableText.escaped(path)) that is not a socket"
             }
         }
     }
@@ -204,12 +206,12 @@ public struct AddressInUseDiagnosis: Hashable, Sendable, CustomStringConvertible
             switch finding {
             case .staleUnixFile(let path):
                 lines.append(
-                    "Remove \(ProcessTables.printable(path.utf8)), or let ListeningSocket do it: it removes a stale "
+                    "Remove \(PrintableText.escaped(path)), or let ListeningSocket do it: it removes a stale "
                         + "socket file itself."
                 )
             case .notASocket(let path):
                 lines.append(
-                    "Choose another path: \(ProcessTables.printable(path.utf8)) is not a socket, and the package "
+                    "Choose another path: \(PrintableText.escaped(path)) is not a socket, and the package "
                         + "never removes it."
                 )
             case .liveUnixServer:

@@ -77,6 +77,9 @@ public struct Errno: RawRepresentable, Error, Hashable, Sendable, CustomStringCo
     public static var wrongProtocolType: Errno { Errno(rawValue: EPROTOTYPE) }
     /// A component of a path is not a directory. The corresponding C error is `ENOTDIR`.
     public static var notDirectory: Errno { Errno(rawValue: ENOTDIR) }
+    /// The path names a directory where a file was wanted (for a Unix-domain socket, a path that
+    /// ends in a slash). The corresponding C error is `EISDIR`.
+    public static var isDirectory: Errno { Errno(rawValue: EISDIR) }
     /// A path or a component of it is too long. The corresponding C error is `ENAMETOOLONG`.
     public static var nameTooLong: Errno { Errno(rawValue: ENAMETOOLONG) }
     /// Too many symbolic links were met resolving a path. The corresponding C error is `ELOOP`.

@@ -7,7 +7,9 @@
 /// IP text is parsed with `inet_pton`, which accepts only the standard forms: `"127.1"`,
 /// `"0x7f.0.0.1"`, `"1.2.3.4 "` and `"256.0.0.1"` are errors, as is a port above 65535, although
 /// `inet_aton` would have taken the first three. A Unix path must fit `sun_path` (107 bytes and its
-/// NUL) and contain no NUL, which would cut it short without a word. The corresponding C types are
+/// NUL) and contain no NUL, which would cut it short without a word. In the text form, a backslash
+/// in a Unix path or name starts an escape (`\\`, `\x1b`, `\u{9b}`), the form ``description``
+/// prints control characters in. The corresponding C types are
 /// `sockaddr_in`, `sockaddr_in6` and `sockaddr_un`.
 public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     /// The address family. The corresponding C constants are `AF_INET`, `AF_INET6` and `AF_UNIX`.
@@ -57,6 +59,11 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     /// `"[fe80::1%2]:8080"`; an interface that does not exist is refused); or a Unix-domain address,
     /// `"unix:/run/app.sock"` (a text that starts with `/` is a path too) or `"unix:@name"` for
     /// Linux's abstract namespace.
+    ///
+    /// In a Unix path or name a backslash starts an escape: `\\` is a backslash, `\xNN` the
+    /// character NN (00...7f), `\u{N}` the Unicode scalar N; any other backslash is an error.
+    /// That is how ``description`` prints a path with control characters in it, safe to print and
+    /// still read back to the same address (`\x00` is a NUL, refused as ever).
     ///
     /// The port is decimal, 0...65535, without a sign or leading zeros (`"0"` itself is fine):
     /// every address has one text form, and ``description`` prints it, so that
@@ -177,12 +184,18 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// `"127.0.0.1:8080"`, `"[::1]:8080"`, `"unix:/run/app.sock"`, `"unix:@name"`: the form
     /// ``init(_:)`` parses.
+    ///
+    /// A Unix path or abstract name is chosen by whoever bound the socket, a peer too, so it is
+    /// printed escaped: control characters (C0, DEL, C1), the marks that reorder text and the
+    /// backslash are written `\x1b`, `\u{9b}`, `\\`, and ``init(_:)`` reads them back. The
+    /// description is safe to print to a terminal or a log, and still parses to this address.
     public var description: String {
         switch endpoint {
         case .ip(.ipv4, let port): "\(host):\(port)"
         case .ip(.ipv6, let port): "[\(host)]:\(port)"
-        case .unixPath(let path): path.isEmpty ? "unix:(unnamed)" : "unix:" + SocketAddress.unambiguousPath(path)
-        case .unixAbstract(let name): "unix:@" + name
+        case .unixPath(let path):
+            path.isEmpty ? "unix:(unnamed)" : "unix:" + PrintableText.escaped(SocketAddress.unambiguousPath(path))
+        case .unixAbstract(let name): "unix:@" + PrintableText.escaped(name)
         }
     }
 }
@@ -204,30 +217,35 @@ extension SocketAddress {
         case emptyUnixPath
         case unixPathTooLong(Int)
         case abstractNotSupported
+        case badEscape
 
         var explanation: String {
             switch self {
             case .empty: "it is empty"
             case .containsNUL: "it contains a NUL character, which would cut the address short"
             case .missingPort: "it has no port; add one after a colon, as in \"127.0.0.1:8080\""
-            case .badPort(let port): "the port \"\(port)\" is not a decimal number"
-            case .portOutOfRange(let port): "the port \(port) is outside 0...65535"
+            case .badPort(let port): "the port \"\(PrintableText.escaped(port))\" is not a decimal number"
+            case .portOutOfRange(let port): "the port \(PrintableText.escaped(port)) is outside 0...65535"
             case .portLeadingZero(let port):
-                "the port \"\(port)\" has a leading zero; write it as \(Int(port.drop { $0 == "0" }) ?? 0) "
+                "the port \"\(PrintableText.escaped(port))\" has a leading zero; write it as \(Int(port.drop { $0 == "0" }) ?? 0) "
                     + "(a port has one form, without leading zeros)"
             case .unpairedBrackets:
                 "its brackets do not pair up: write one \"[\" before the IPv6 host and one \"]\" after it"
             case .unbracketedIPv6: "an IPv6 host must be written in brackets before the port, as in \"[::1]:8080\""
             case .badIPv4(let host):
-                "\"\(host)\" is not an IPv4 address in the standard form: four decimal numbers 0...255 "
+                "\"\(PrintableText.escaped(host))\" is not an IPv4 address in the standard form: four decimal numbers 0...255 "
                     + "separated by dots, nothing before or after"
-            case .badIPv6(let host): "\"\(host)\" is not an IPv6 address"
-            case .unknownInterface(let name): "there is no network interface \"\(name)\" for the zone (see `ip link`)"
+            case .badIPv6(let host): "\"\(PrintableText.escaped(host))\" is not an IPv6 address"
+            case .unknownInterface(let name):
+                "there is no network interface \"\(PrintableText.escaped(name))\" for the zone (see `ip link`)"
             case .emptyUnixPath: "the Unix-domain path is empty (an empty path would bind an abstract address)"
             case .unixPathTooLong(let count):
                 "the Unix-domain path is \(count) bytes; sun_path holds \(SocketAddress.maximumUnixPathLength) "
                     + "and its NUL: use a shorter path, or a directory closer to the root"
             case .abstractNotSupported: "abstract Unix-domain names exist on Linux only"
+            case .badEscape:
+                "a backslash in a Unix-domain path starts an escape: write \\\\ for a backslash, \\xNN "
+                    + "(00...7f) or \\u{N} for another character"
             }
         }
     }
@@ -246,15 +264,19 @@ extension SocketAddress {
             let name = text.hasPrefix("unix:") ? String(text.dropFirst(5)) : text
             if name.hasPrefix("@") {
                 #if os(Linux)
-                let abstract = String(name.dropFirst())
+                guard let abstract = PrintableText.unescaped(String(name.dropFirst())) else {
+                    return .failure(.badEscape)
+                }
                 if let problem = checkUnixName(abstract) { return .failure(problem) }
                 return .success(SocketAddress(endpoint: .unixAbstract(abstract)))
                 #else
                 return .failure(.abstractNotSupported)
                 #endif
             }
-            if let problem = checkUnixName(name) { return .failure(problem) }
-            return .success(SocketAddress(endpoint: .unixPath(name)))
+            // `\x40` (an escaped @) at the start is the file ./@..., as SocketAddress.unix(path:) makes it.
+            guard let path = PrintableText.unescaped(name).map(unambiguousPath) else { return .failure(.badEscape) }
+            if let problem = checkUnixName(path) { return .failure(problem) }
+            return .success(SocketAddress(endpoint: .unixPath(path)))
         }
         let hostText: Substring
         let portText: Substring

@@ -93,6 +93,13 @@ enum ErrorAdvice {
             errnos: [.notDirectory],
             text: "A component of the path that should be a directory is not one: fix the path."
         ),
+        Row(
+            calls: [.bind, .connect, .chmod, .lockFile],
+            scope: .unix,
+            errnos: [.isDirectory],
+            text: "The path names a directory, or ends in a slash: give the path of the socket file itself, "
+                + "without a trailing slash (/run/app.sock, or /run/app/server.sock inside a directory)."
+        ),
         Row(calls: [.bind, .connect, .chmod, .send], scope: .unix, errnos: [.nameTooLong], text: pathTooLong),
         Row(
             calls: [.bind, .connect, .chmod, .send],
@@ -118,8 +125,8 @@ enum ErrorAdvice {
             calls: [.bind],
             scope: .unix,
             errnos: [.addressInUse],
-            text: "A file exists at the path: a live server's socket, or a file that is not a socket. Stop that "
-                + "server or choose another path."
+            text: "A file exists at the path: the socket file of a live server (a socket is bound to it, listening "
+                + "or about to), or a file that is not a socket. Stop that server or choose another path."
         ),
         Row(
             calls: [.lockFile],

@@ -121,8 +121,8 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             case .send: "send()"
             case .receive: "recv()"
             case .close: "close()"
-            case .chmod(let address): "chmod(\(address.host))"
-            case .lockFile(let address): "flock(\(address.host).lock)"
+            case .chmod(let address): "chmod(\(PrintableText.escaped(address.host)))"
+            case .lockFile(let address): "flock(\(PrintableText.escaped(address.host)).lock)"
             }
         }
     }
@@ -141,12 +141,16 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Text that came from outside (the caller's address or option text, the environment, a
+    /// peer's path) is printed escaped, as ``SocketAddress/description`` prints a path: a control
+    /// character, a mark that reorders text, or a backslash shows as `\x1b`, `\u{202e}`, `\\`,
+    /// so a message is safe to print to a terminal or a log.
     public var description: String {
         switch self {
         case .addressInUse(let address) where address.family == .unix:
             return MessageText.wrapped([
                 "Cannot bind \(address): EADDRINUSE (address already in use): a file is at that path.",
-                "- A live server listens on it: stop it, or choose another path.",
+                "- A socket is bound to it (a server listening, or about to): stop that server, or choose another path.",
                 "- Or it is a file that is not a socket: the package never removes it; choose another path.",
                 "(A stale socket file of a dead server is removed by ListeningSocket itself.)",
                 "To see which: AddressInUseDiagnosis(address:), or `sockopt-demo inspect`.",
@@ -200,10 +204,11 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             case .failure(let found): problem = found.explanation
             case .success: problem = "it names a host this call cannot use"
             }
-            return "\"\(text)\" is not a socket address: \(problem). Write an IPv4 address and port as "
+            return
+                "\"\(PrintableText.escaped(text))\" is not a socket address: \(problem). Write an IPv4 address and port as "
                 + "\"127.0.0.1:8080\", an IPv6 one as \"[::1]:8080\"; port 0 lets the kernel choose."
         case .invalidOptionText(let text, let reason):
-            return "\"\(text)\" is not an option setting: \(reason)."
+            return "\"\(PrintableText.escaped(text))\" is not an option setting: \(PrintableText.escaped(reason))."
         case .optionNotKept(let requested, let effective):
             return "The kernel did not keep \(requested.name) (\(requested.name.cName)): set to "
                 + "\(requested.valueDescription), it reads back \(effective.valueDescription). The option has no "
@@ -219,9 +224,10 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             return "Descriptor \(descriptor) cannot be adopted as a listener: \(reason). Pass a stream socket that "
                 + "listen() was called on (for socket activation, check the launcher's socket type)."
         case .invalidArgument(let reason):
-            return "Invalid argument: \(reason)."
+            return "Invalid argument: \(PrintableText.escaped(reason))."
         case .invalidActivation(let reason):
-            return "The socket-activation environment is malformed: \(reason). A launcher sets LISTEN_PID to this "
+            return
+                "The socket-activation environment is malformed: \(PrintableText.escaped(reason)). A launcher sets LISTEN_PID to this "
                 + "process id and LISTEN_FDS to the number of descriptors it passes from 3 on."
         case .system(let operation, let errno):
             let (call, family) = operation.adviceKey

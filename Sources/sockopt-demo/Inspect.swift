@@ -27,7 +27,7 @@ func runInspect(_ arguments: [String]) -> Int32 {
             case _ where !argument.hasPrefix("-") && addressText == nil:
                 addressText = argument
             default:
-                printError("inspect: unexpected argument \"\(argument)\"\n\n\(usage)")
+                printError("inspect: unexpected argument \"\(PrintableText.escaped(argument))\"\n\n\(usage)")
                 return 2
             }
         }

@@ -58,7 +58,7 @@ func runServe(_ arguments: [String]) -> Int32 {
             addressText = argument
             sawAddress = true
         } else {
-            printError("serve: unexpected argument \"\(argument)\"\n\n\(usage)")
+            printError("serve: unexpected argument \"\(PrintableText.escaped(argument))\"\n\n\(usage)")
             return 2
         }
     }

@@ -1,5 +1,7 @@
 // sockopt-demo: a tour of what SocketOptions does, and two small tools built on it.
 
+import SocketOptions
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -47,7 +49,7 @@ case "-h", "--help", "help":
     say(usage)
     status = 0
 default:
-    printError("unknown command \"\(command)\"\n\n\(usage)")
+    printError("unknown command \"\(PrintableText.escaped(command))\"\n\n\(usage)")
     status = 2
 }
 exit(status)

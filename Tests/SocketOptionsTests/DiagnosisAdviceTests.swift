@@ -194,12 +194,12 @@ extension KernelTests {
 
         @Test("Text from /proc is escaped: control characters, bidi marks, backslashes and bytes that are not UTF-8")
         func printable() {
-            #expect(ProcessTables.printable(Array("nginx".utf8)) == "nginx")
-            #expect(ProcessTables.printable([0x65, 0x1B, 0x5B, 0x32, 0x4A]) == #"e\x1b[2J"#)
-            #expect(ProcessTables.printable(Array("a\\b".utf8)) == #"a\\b"#)
-            #expect(ProcessTables.printable([0x61, 0xFF, 0x62]) == #"a\xffb"#)
-            #expect(ProcessTables.printable(Array("x\u{9B}y\u{202E}z".utf8)) == #"x\u{9b}y\u{202e}z"#)
-            #expect(ProcessTables.printable(Array("café".utf8)) == "café")
+            #expect(PrintableText.escaped(Array("nginx".utf8)) == "nginx")
+            #expect(PrintableText.escaped([0x65, 0x1B, 0x5B, 0x32, 0x4A]) == #"e\x1b[2J"#)
+            #expect(PrintableText.escaped(Array("a\\b".utf8)) == #"a\\b"#)
+            #expect(PrintableText.escaped([0x61, 0xFF, 0x62]) == #"a\xffb"#)
+            #expect(PrintableText.escaped(Array("x\u{9B}y\u{202E}z".utf8)) == #"x\u{9b}y\u{202e}z"#)
+            #expect(PrintableText.escaped(Array("café".utf8)) == "café")
         }
     }
 }

@@ -47,6 +47,7 @@ private let cases: [AdviceCase] = [
         never: ["unprivileged_port", "CAP_NET_BIND_SERVICE"]
     ),
     AdviceCase(operation: .bind(unixPath), errno: .addressInUse, says: ["live server", "another path"]),
+    AdviceCase(operation: .bind(unixPath), errno: .isDirectory, says: ["ends in a slash", "socket file"]),
     // bind(2) of an IP address.
     AdviceCase(
         operation: .bind(ip4),

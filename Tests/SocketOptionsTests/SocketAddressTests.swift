@@ -109,7 +109,8 @@ extension KernelTests {
         func printingAndParsingRoundTrip() throws {
             var random = AddressTextRandom(seed: 0x5eed_7)
             let loopbackIndex = if_nametoindex("lo")
-            let pathCharacters = Array("abc/._-@:[]%é日 09")
+            // Control characters, C1, a bidi override and a backslash too: a peer's path may hold them.
+            let pathCharacters = Array("abc/._-@:[]%é日 09\u{1B}\u{7}\n\t\u{7F}\u{9B}\u{202E}\\")
             func text(_ length: Int, from characters: [Character]) -> String {
                 String((0..<length).map { _ in characters[Int(random.next() % UInt64(characters.count))] })
             }
@@ -133,7 +134,7 @@ extension KernelTests {
                 }
             }
             // Text: whatever parses prints in a form that parses to the same address.
-            let textCharacters = Array("0123456789.:[]%@/unixlof:abcdef")
+            let textCharacters = Array("0123456789.:[]%@/unixlof:abcdef\\x{}")
             for _ in 0..<10_000 {
                 let candidate = text(Int(random.next() % 24), from: textCharacters)
                 guard let address = try? SocketAddress(candidate) else { continue }

@@ -129,7 +129,7 @@ enum ValueKind {
         case .int(let value):
             if case .int(_, let unit) = self { "\(value)\(unit)" } else { "\(value)" }
         case .duration(let time): time.map(SocketOption.describe) ?? "off"
-        case .text(let text): text.map { "\"\($0)\"" } ?? "none"
+        case .text(let text): text.map { "\"\(PrintableText.escaped($0))\"" } ?? "none"
         case .ipv4(let address): address.description
         }
     }

@@ -40,46 +40,6 @@ enum ProcessTables {
         #endif
     }
 
-    /// Text read from /proc, made safe to print: control characters (C0, DEL, C1), the Unicode
-    /// marks that reorder text, and a backslash are escaped (`\x1b`, `\u{9b}`, `\\`); bytes that are
-    /// not UTF-8 are written `\xff`. A process chooses its own name: it must not reach a terminal raw.
-    static func printable<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
-        var result = ""
-        var iterator = bytes.makeIterator()
-        var parser = Unicode.UTF8.ForwardParser()
-        let array = Array(bytes)
-        var offset = 0
-        while true {
-            switch parser.parseScalar(from: &iterator) {
-            case .valid(let encoded):
-                let scalar = Unicode.UTF8.decode(encoded)
-                offset += encoded.count
-                let value = scalar.value
-                if value == 0x5C {
-                    result += "\\\\"
-                } else if value < 0x20 || value == 0x7F {
-                    result += "\\x" + hex(value, width: 2)
-                } else if (0x80...0x9F).contains(value) || (0x202A...0x202E).contains(value)
-                    || (0x2066...0x2069).contains(value) || value == 0x200E || value == 0x200F
-                {
-                    result += "\\u{" + hex(value, width: 1) + "}"
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            case .error(let length):
-                for byte in array[offset..<offset + length] { result += "\\x" + hex(UInt32(byte), width: 2) }
-                offset += length
-            case .emptyInput:
-                return result
-            }
-        }
-    }
-
-    private static func hex(_ value: UInt32, width: Int) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
-    }
-
     #if os(Linux)
     /// One row of /proc/net/tcp, tcp6, udp or udp6 whose local port is the one asked about.
     struct Row {
@@ -383,7 +343,7 @@ enum ProcessTables {
     private static func command(of pid: Int32) -> String {
         var bytes = contents("/proc/\(pid)/comm", limit: 64)
         if bytes.last == 0x0A { bytes.removeLast() }
-        return bytes.isEmpty ? "?" : printable(bytes)
+        return bytes.isEmpty ? "?" : PrintableText.escaped(bytes)
     }
     #endif
 }
