@@ -30,12 +30,18 @@ public enum SocketActivation {
     /// The first descriptor a launcher passes (`SD_LISTEN_FDS_START`).
     public static let firstDescriptor: Int32 = 3
 
-    /// One inherited descriptor.
-    public struct Descriptor: Hashable, Sendable {
+    /// One inherited descriptor; it prints as `3 "http"` (or `3` without a name).
+    public struct Descriptor: Hashable, Sendable, CustomStringConvertible {
         /// The descriptor number, 3 or more.
         public let rawValue: Int32
         /// Its name from `LISTEN_FDNAMES`, or nil.
         public let name: String?
+
+        /// `3 "http"`: the number, and the name quoted with any control character escaped (it
+        /// comes from the environment).
+        public var description: String {
+            name.map { "\(rawValue) \($0.debugDescription)" } ?? "\(rawValue)"
+        }
     }
 
     /// An inherited descriptor that is not a listening stream socket (a datagram socket, say), as

@@ -167,6 +167,14 @@ extension KernelTests {
             }
         }
 
+        @Test("A descriptor prints as its number and quoted name, control characters escaped")
+        func descriptorDescription() {
+            #expect(SocketActivation.Descriptor(rawValue: 3, name: "http").description == "3 \"http\"")
+            #expect(SocketActivation.Descriptor(rawValue: 4, name: nil).description == "4")
+            let hostile = SocketActivation.Descriptor(rawValue: 5, name: "a\u{1B}[2Jb").description
+            #expect(!hostile.unicodeScalars.contains("\u{1B}"))
+        }
+
         @Test("activatedAll claims every descriptor at once: listeners adopted, the datagram socket reported")
         func claimsAll() throws {
             try inherit { base, ports in
