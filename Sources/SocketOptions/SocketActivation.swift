@@ -30,12 +30,18 @@ public enum SocketActivation {
     /// The first descriptor a launcher passes (`SD_LISTEN_FDS_START`).
     public static let firstDescriptor: Int32 = 3
 
-    /// One inherited descriptor.
-    public struct Descriptor: Hashable, Sendable {
+    /// One inherited descriptor; it prints as `3 "http"` (or `3` without a name).
+    public struct Descriptor: Hashable, Sendable, CustomStringConvertible {
         /// The descriptor number, 3 or more.
         public let rawValue: Int32
         /// Its name from `LISTEN_FDNAMES`, or nil.
         public let name: String?
+
+        /// `3 "http"`: the number, and the name quoted with any control character escaped (it
+        /// comes from the environment).
+        public var description: String {
+            name.map { "\(rawValue) \($0.debugDescription)" } ?? "\(rawValue)"
+        }
     }
 
     /// An inherited descriptor that is not a listening stream socket (a datagram socket, say), as
@@ -166,17 +172,24 @@ public enum SocketActivation {
 
 extension ListeningSocket {
     /// The listener a socket-activation launcher passed, adopted (see ``init(adopting:)``): the
-    /// first one not claimed yet, or the one called `name` in `LISTEN_FDNAMES`. Returns nil when
-    /// the process was not socket-activated, or no descriptor not yet claimed has that name.
+    /// first listening stream socket not claimed yet, or the one called `name` in `LISTEN_FDNAMES`.
+    /// Returns nil when the process was not socket-activated, or no descriptor not yet claimed has
+    /// that name (without a name: no listener is left; a datagram socket passed before it, as a
+    /// unit with `ListenDatagram=` and `ListenStream=` does, is skipped and stays unclaimed).
     ///
     /// Each descriptor is handed out once: names can be claimed in any order, each by one call.
     /// The first call of any activation API makes every inherited descriptor close-on-exec.
     ///
     /// - Throws: ``SocketError/invalidActivation(_:)`` for a malformed environment, and
     ///   ``SocketError/notAListener(descriptor:reason:)`` when the descriptor is not a listening
-    ///   stream socket (a datagram socket, say); it then stays unclaimed and open.
+    ///   stream socket (a datagram socket, say), for a `name` that names one; it then stays unclaimed
+    ///   and open.
     public static func activated(name: String? = nil) throws(SocketError) -> ListeningSocket? {
-        guard let chosen = try SocketActivation.claim(where: { name == nil || $0.name == name }) else { return nil }
+        let chosen = try SocketActivation.claim { descriptor in
+            if let name { return descriptor.name == name }
+            return checkListener(descriptor.rawValue) == nil
+        }
+        guard let chosen else { return nil }
         do {
             return try ListeningSocket(adopting: chosen.rawValue)
         } catch {

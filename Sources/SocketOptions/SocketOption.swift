@@ -85,8 +85,9 @@ public enum SocketOption: Hashable, Sendable {
 
     #if os(Linux)
     /// Binds the socket to one network interface by name, such as `"eth0"`; `nil` removes the
-    /// binding. Needs CAP_NET_RAW. Set before bind for a listener. Linux only. The corresponding C
-    /// option is `SO_BINDTODEVICE`.
+    /// binding. The first setting needs no privilege; changing or removing a binding already made
+    /// needs CAP_NET_RAW (Linux 5.7 and later; before, every setting did). Set before bind for a
+    /// listener. Linux only. The corresponding C option is `SO_BINDTODEVICE`.
     case bindToDevice(String?)
 
     /// A mark for routing and filtering (policy routing, nftables `meta mark`). Needs

@@ -55,7 +55,6 @@ func runInspect(_ arguments: [String]) -> Int32 {
             if json {
                 say(diagnosisJSON(diagnosis, error: error))
             } else {
-                printError("")
                 printError(diagnosis.description)
             }
         }

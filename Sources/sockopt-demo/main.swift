@@ -29,7 +29,8 @@ let usage = """
                                             ADDRESS, it serves the inherited socket
       sockopt-demo --help                   this text
 
-    ADDRESS is IPv4 "127.0.0.1:8080" or IPv6 "[::1]:8080"; port 0 lets the kernel choose.
+    ADDRESS is IPv4 "127.0.0.1:8080" or IPv6 "[::1]:8080" (port 0 lets the kernel choose), a
+    Unix-domain path "unix:/run/app.sock", or an abstract Unix name "unix:@app" (Linux).
     """
 
 var arguments = Array(CommandLine.arguments.dropFirst())

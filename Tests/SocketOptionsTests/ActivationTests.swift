@@ -134,17 +134,45 @@ extension KernelTests {
                 #expect(none119, "handed out once")
                 let none120 = try ListeningSocket.activated(name: "nope").isNoneClosing()
                 #expect(none120)
-                for name in ["dns", nil] {
-                    #expect {
-                        _ = try ListeningSocket.activated(name: name)
-                    } throws: { error in
-                        guard case .notAListener(base + 2, let reason) = error as? SocketError else { return false }
-                        return reason.contains("datagram")
-                    }
+                #expect {
+                    _ = try ListeningSocket.activated(name: "dns")
+                } throws: { error in
+                    guard case .notAListener(base + 2, let reason) = error as? SocketError else { return false }
+                    return reason.contains("datagram")
                 }
+                // Without a name, only a listener is taken: the datagram socket is no listener.
+                let noListenerLeft = try ListeningSocket.activated().isNoneClosing()
+                #expect(noListenerLeft)
                 #expect(fcntl(base + 2, F_GETFD) != -1, "a descriptor whose adoption was refused stays open")
+                #expect(!ActivationRegistry.shared.withLock { $0.claimed.contains(base + 2) }, "and unclaimed")
                 #expect(try SocketActivation.descriptors().map(\.name) == ["http", "admin", "dns"])
             }
+        }
+
+        @Test("activated() without a name passes over a datagram socket passed first and takes the listener")
+        func unnamedSkipsDatagram() throws {
+            let listener = try ListeningSocket(address: anyLoopbackPort)
+            let port = listener.localAddress.port
+            let base = placeConsecutively([TestSocketKind.udp4.makeSocket(), listener.releaseDescriptor()])
+            try withActivationEnvironment(fds: "2", firstDescriptor: base) {
+                defer { close(base) }
+                guard let first = try ListeningSocket.activated() else {
+                    Issue.record("activated() passed over the listener after the datagram socket")
+                    return
+                }
+                #expect(first.localAddress.port == port)
+                let second = try ListeningSocket.activated().isNoneClosing()
+                #expect(second, "the one listener was handed out")
+                #expect(fcntl(base, F_GETFD) != -1, "the datagram socket stays open for the caller")
+            }
+        }
+
+        @Test("A descriptor prints as its number and quoted name, control characters escaped")
+        func descriptorDescription() {
+            #expect(SocketActivation.Descriptor(rawValue: 3, name: "http").description == "3 \"http\"")
+            #expect(SocketActivation.Descriptor(rawValue: 4, name: nil).description == "4")
+            let hostile = SocketActivation.Descriptor(rawValue: 5, name: "a\u{1B}[2Jb").description
+            #expect(!hostile.unicodeScalars.contains("\u{1B}"))
         }
 
         @Test("activatedAll claims every descriptor at once: listeners adopted, the datagram socket reported")

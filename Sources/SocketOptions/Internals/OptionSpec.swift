@@ -165,7 +165,7 @@ extension SocketOption.Name {
             OptionSpec(level: .socket, rawName: SO_BINDTODEVICE, cName: "SO_BINDTODEVICE", kind: .text(interfaceName: true),
                 scope: .beforeBind, inherited: true, appliesTo: .anySocket,
                 meaning: "Send and receive through one network interface only",
-                notes: "Linux only. Needs CAP_NET_RAW.")
+                notes: "Linux only. Changing a binding already made needs CAP_NET_RAW (Linux 5.7+; before, any setting did): a first setting does not.")
         case .mark:
             OptionSpec(level: .socket, rawName: SO_MARK, cName: "SO_MARK", kind: .unsigned32,
                 inherited: true, appliesTo: .anySocket, meaning: "A mark for policy routing and packet filters",
