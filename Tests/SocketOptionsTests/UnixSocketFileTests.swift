@@ -597,6 +597,42 @@ extension KernelTests {
             }
         }
 
+        @Test("Unix datagram sockets bound to paths: the bound name is the path, and an answer to the sender arrives")
+        func datagramAnswerReachesSender() throws {
+            try withTemporaryDirectory { directory in
+                let pathA = directory + "/a.sock"
+                let pathB = directory + "/b.sock"
+                let a = try DatagramSocket(address: try .unix(path: pathA))
+                let b = try DatagramSocket(address: try .unix(path: pathB))
+                // The kernel's word on B's bound name, not our bookkeeping.
+                var storage = sockaddr_un()
+                var length = socklen_t(MemoryLayout<sockaddr_un>.size)
+                let named = withUnsafeMutablePointer(to: &storage) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        getsockname(b.descriptor.rawValue, $0, &length)
+                    }
+                }
+                #expect(named == 0)
+                let boundPath = withUnsafeBytes(of: storage.sun_path) {
+                    String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                #expect(boundPath == pathB)
+                #expect(b.localAddress == (try .unix(path: pathB)))
+
+                try a.send(Array("ping".utf8), to: try .unix(path: pathB))
+                let request = try #require(try b.receive(timeout: .seconds(5)))
+                #expect(request.sender == (try .unix(path: pathA)))
+                try b.send(Array("pong".utf8), to: request.sender)
+                let answer = try #require(try a.receive(timeout: .seconds(5)))
+                #expect(answer.bytes == Array("pong".utf8))
+                #expect(answer.sender == (try .unix(path: pathB)))
+                try a.close()
+                try b.close()
+                #expect(!fileExists(pathA))
+                #expect(!fileExists(pathB))
+            }
+        }
+
         @Test("A file that another server put at the path before our close is left alone by our close")
         func replacedFileSurvivesClose() throws {
             try withTemporaryDirectory { directory in

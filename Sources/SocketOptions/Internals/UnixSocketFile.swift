@@ -99,6 +99,45 @@ final class UnixSocketFile: @unchecked Sendable {
         return file
     }
 
+    /// Binds `socket` (a datagram socket) at `address` itself, under the lock, recovering a stale
+    /// socket file in the way as ``bind(_:to:mode:beforePublishing:)`` does.
+    ///
+    /// A datagram socket's bound name is the source address of everything it sends: bound through
+    /// `/proc/self/fd/N/NAME`, a peer that answers to it would reach nothing (ENOTDIR) or, through
+    /// its own descriptor N, somebody else. A datagram socket has no file mode to set and nothing
+    /// to do before it is ready, so it needs no private directory except to recover a stale file.
+    static func bindInPlace(_ socket: CInt, to address: SocketAddress) throws(SocketError) -> UnixSocketFile {
+        guard let path = address.unixPath else { throw .system(.bind(address), .invalidArgument) }
+        let (directory, name) = try split(path, address: address)
+        let parent = system_openat(AT_FDCWD, directory, platformDirectoryOpenFlags, 0)
+        if parent < 0 { throw SocketCalls.addressError(currentErrno(), address: address, operation: .bind(address)) }
+        // From here on, a throw releases `file`, whose deinit undoes whatever was done.
+        let file = UnixSocketFile(address: address, path: path, parent: parent, name: name)
+        try file.takeLock()
+        for _ in 0..<4 {
+            let result = address.withSockAddr { sockaddr, length in
+                valueOrErrno { system_bind(socket, sockaddr, length) }
+            }
+            switch result {
+            case .success:
+                // Nobody else holds the lock, and only our own close removes the file while we do.
+                guard case .success(let bound) = FileIdentity.named(name, in: parent), bound.isSocket else {
+                    throw .system(.bind(address), .noSuchEntry)
+                }
+                file.socketIdentity = bound
+                file.armed = true
+                file.removeStaging()
+                return file
+            case .failure(let errno) where errno == .addressInUse:
+                if file.staging == nil { try file.makeStaging(beside: directory) }
+                guard file.removeIfStale() else { throw .addressInUse(address) }
+            case .failure(let errno):
+                throw SocketCalls.addressError(errno, address: address, operation: .bind(address))
+            }
+        }
+        throw .addressInUse(address)
+    }
+
     /// Leaves the file in place when the owner goes (the descriptor was handed off). The lock is
     /// still released: the socket file itself, bound by a live socket, keeps the path taken.
     func disarm() { armed = false }
