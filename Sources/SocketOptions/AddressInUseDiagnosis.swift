@@ -54,6 +54,8 @@ public struct AddressInUseDiagnosis: Hashable, Sendable, CustomStringConvertible
         case liveUnixServer(path: String, owner: Owner?)
         /// A Unix socket file that nothing listens on: a dead server's leftover.
         case staleUnixFile(path: String)
+        /// A stale Unix socket file that belongs to another user: the package never removes it.
+        case staleUnixFileOfAnotherUser(path: String, uid: UInt32)
         /// A file at the path that is not a socket.
         case notASocket(path: String)
 
@@ -73,6 +75,8 @@ public struct AddressInUseDiagnosis: Hashable, Sendable, CustomStringConvertible
                 "a live server listening on \(ProcessTables.printable(path.utf8))\(owner.map { " (\($0))" } ?? "")"
             case .staleUnixFile(let path):
                 "a stale socket file at \(ProcessTables.printable(path.utf8)) that nothing listens on"
+            case .staleUnixFileOfAnotherUser(let path, let uid):
+                "a stale socket file at \(ProcessTables.printable(path.utf8)) that nothing listens on, of uid \(uid)"
             case .notASocket(let path):
                 "a file at \(ProcessTables.printable(path.utf8)) that is not a socket"
             }
@@ -206,6 +210,11 @@ public struct AddressInUseDiagnosis: Hashable, Sendable, CustomStringConvertible
                 lines.append(
                     "Remove \(ProcessTables.printable(path.utf8)), or let ListeningSocket do it: it removes a stale "
                         + "socket file itself."
+                )
+            case .staleUnixFileOfAnotherUser(let path, let uid):
+                lines.append(
+                    "\(ProcessTables.printable(path.utf8)) is a stale socket file of uid \(uid) that this process "
+                        + "(uid \(callerUID)) does not own: remove it as that user, or choose another path."
                 )
             case .notASocket(let path):
                 lines.append(

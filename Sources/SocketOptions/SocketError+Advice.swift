@@ -11,6 +11,8 @@ enum ErrorAdvice {
         case socket, bind, listen, connect, accept, setOption, getOption, localAddress, close, send, receive, chmod
         /// open and flock of the lock file beside a Unix socket file (PATH.lock).
         case lockFile
+        /// renameat of a stale Unix socket file into a private directory, before it is removed.
+        case removeStaleFile
     }
 
     /// The address family a row is for.
@@ -134,6 +136,16 @@ enum ErrorAdvice {
             errnos: [.permissionDenied],
             text: "The process may not open or create the lock file beside the socket file (PATH.lock): it needs "
                 + "write permission on the directory, or on the lock file if it exists."
+        ),
+        // rename(2): EPERM for a sticky directory whose file is another user's; EACCES without write
+        // permission on the directory.
+        Row(
+            calls: [.removeStaleFile],
+            scope: .unix,
+            errnos: [.notPermitted, .permissionDenied],
+            text: "A stale socket file is at the path, and this process may not move or remove it (in a sticky "
+                + "directory such as /tmp only the file's owner, the directory's owner or root may): remove it as "
+                + "its owner, or choose another path."
         ),
         // bind(2), ip(7)
         Row(
@@ -501,6 +513,7 @@ extension ErrorAdvice.Call {
         case .receive: "recv(2)"
         case .chmod: "chmod(2)"
         case .lockFile: "flock(2)"
+        case .removeStaleFile: "rename(2)"
         }
     }
 }
@@ -522,6 +535,7 @@ extension SocketError.Operation {
         case .close: (.close, nil)
         case .chmod(let address): (.chmod, address.family)
         case .lockFile(let address): (.lockFile, address.family)
+        case .removeStaleFile(let address): (.removeStaleFile, address.family)
         }
     }
 }

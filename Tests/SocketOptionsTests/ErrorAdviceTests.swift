@@ -123,6 +123,9 @@ private let cases: [AdviceCase] = [
     // chmod(2) of the socket file.
     AdviceCase(operation: .chmod(unixPath), errno: .notPermitted, says: ["does not own"]),
     AdviceCase(operation: .chmod(unixPath), errno: .permissionDenied, says: ["search permission"]),
+    // rename(2) of a stale socket file into the private directory.
+    AdviceCase(operation: .removeStaleFile(unixPath), errno: .notPermitted, says: ["sticky", "as its owner"]),
+    AdviceCase(operation: .removeStaleFile(unixPath), errno: .permissionDenied, says: ["may not move or remove"]),
     // Any call.
     AdviceCase(operation: .localAddress, errno: .notSocket, says: ["not a socket"]),
     AdviceCase(operation: .localAddress, errno: .badFileDescriptor, says: ["not open"]),

@@ -633,6 +633,64 @@ extension KernelTests {
             }
         }
 
+        @Test("A stale socket file of another user is never removed: .addressInUse, and the diagnosis says whose it is")
+        func staleFileOfAnotherUserIsLeftAlone() throws {
+            try withTemporaryDirectory { directory in
+                // A /tmp-like directory: sticky and writable by all.
+                #expect(chmod(directory, 0o1777) == 0)
+                let path = directory + "/other.sock"
+                let address = try SocketAddress.unix(path: path)
+                // uid 65534 binds a socket file and exits: a stale file of another user.
+                let child = Process()
+                child.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+                child.arguments = [
+                    "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c",
+                    "import socket, sys; socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).bind(sys.argv[1])", path,
+                ]
+                try child.run()
+                #expect(finishes(within: .seconds(10)) { child.waitUntilExit() })
+                let before = try #require(identity(path))
+                #expect(before.isSocket && before.owner == 65534)
+                #expect(UnixPathState.probe(path) == .stale)
+
+                #expect(throws: SocketError.addressInUse(address)) { _ = try ListeningSocket(address: address) }
+                #expect(throws: SocketError.addressInUse(address)) { _ = try DatagramSocket(address: address) }
+                let after = try #require(identity(path))
+                #expect(after.isSameFile(as: before))
+                #expect(privateDirectories(directory).isEmpty)
+
+                let diagnosis = AddressInUseDiagnosis(address: address)
+                #expect(diagnosis.findings == [.staleUnixFileOfAnotherUser(path: path, uid: 65534)])
+                let text = diagnosis.description.replacingOccurrences(of: "\n", with: " ")
+                #expect(text.contains("stale socket file of uid 65534 that this process"))
+                #expect(text.contains("remove it as that user, or choose another path"))
+                unlink(path)
+            }
+        }
+
+        @Test("A stale file that renameat may not move (EPERM, EACCES) gives an error that says so, not in use")
+        func staleFileThatCannotBeMovedSaysSo() throws {
+            try withTemporaryDirectory { directory in
+                let path = directory + "/app.sock"
+                let address = try SocketAddress.unix(path: path)
+                for errno in [Errno.notPermitted, .permissionDenied] {
+                    makeStaleFile(path)
+                    let recorder = SyscallRecorder()
+                    recorder.fail(.renameat, with: errno)
+                    let (outcome, _) = recording(recorder) { start(address) }
+                    #expect(outcome == .failed(.system(.removeStaleFile(address), errno)))
+                    if case .failed(let error) = outcome {
+                        let text = error.description.replacingOccurrences(of: "\n", with: " ")
+                        #expect(text.contains("may not move or remove it"))
+                        #expect(!text.contains("live server"))
+                    }
+                    #expect(identity(path)?.isSocket == true)
+                    #expect(privateDirectories(directory).isEmpty)
+                    unlink(path)
+                }
+            }
+        }
+
         @Test("A file that another server put at the path before our close is left alone by our close")
         func replacedFileSurvivesClose() throws {
             try withTemporaryDirectory { directory in

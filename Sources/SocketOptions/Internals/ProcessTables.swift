@@ -151,7 +151,12 @@ enum ProcessTables {
             return report
         }
         switch UnixPathState.probe(path) {
-        case .stale: report.findings = [.staleUnixFile(path: path)]
+        case .stale:
+            if case .success(let file) = FileIdentity.named(path, in: AT_FDCWD), file.owner != effectiveUID() {
+                report.findings = [.staleUnixFileOfAnotherUser(path: path, uid: file.owner)]
+            } else {
+                report.findings = [.staleUnixFile(path: path)]
+            }
         case .notASocket: report.findings = [.notASocket(path: path)]
         case let state:
             // Our own listeners bind through /proc/self/fd, so /proc/net/unix does not show them under

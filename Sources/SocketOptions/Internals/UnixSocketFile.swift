@@ -130,7 +130,7 @@ final class UnixSocketFile: @unchecked Sendable {
                 return file
             case .failure(let errno) where errno == .addressInUse:
                 if file.staging == nil { try file.makeStaging(beside: directory) }
-                guard file.removeIfStale() else { throw .addressInUse(address) }
+                guard try file.removeIfStale() else { throw .addressInUse(address) }
             case .failure(let errno):
                 throw SocketCalls.addressError(errno, address: address, operation: .bind(address))
             }
@@ -322,7 +322,7 @@ final class UnixSocketFile: @unchecked Sendable {
                 armed = true
                 return
             case .failure(let errno) where errno.rawValue == EEXIST:
-                guard removeIfStale() else { throw .addressInUse(address) }
+                guard try removeIfStale() else { throw .addressInUse(address) }
             case .failure(let errno):
                 throw SocketCalls.addressError(errno, address: address, operation: .bind(address))
             }
@@ -337,17 +337,22 @@ final class UnixSocketFile: @unchecked Sendable {
     /// first, judged again there (what we moved is what we judge), and removed only then; if it
     /// turns out live, or not a socket, it goes back (`linkat`, which never replaces what may have
     /// appeared at the path meanwhile).
-    private func removeIfStale() -> Bool {
+    private func removeIfStale() throws(SocketError) -> Bool {
         guard let staging else { return false }
         switch FileIdentity.named(name, in: parent) {
         case .failure(let errno): return errno == .noSuchEntry
         case .success(let found) where !found.isSocket: return false
+        // Another user's file is not ours to remove, stale or not (a root server in a sticky
+        // directory could): the path stays in use.
+        case .success(let found) where found.owner != UInt32(geteuid()): return false
         case .success(let found):
             guard UnixPathState.judge(found, reachedThrough: path) == .stale else { return false }
         }
         let movedName = staging.socketName == "old" ? "old-1" : "old"
         switch valueOrErrno({ system_renameat(parent, name, staging.descriptor, movedName) }) {
         case .success: break
+        case .failure(let errno) where errno == .notPermitted || errno == .permissionDenied:
+            throw .system(.removeStaleFile(address), errno)
         case .failure(let errno): return errno == .noSuchEntry
         }
         if case .success(let moved) = FileIdentity.named(movedName, in: staging.descriptor), moved.isSocket,
