@@ -691,6 +691,38 @@ extension KernelTests {
             }
         }
 
+        @Test("A process whose umask takes the owner's write bit (0o277) still starts a listener on a path")
+        func umaskWithoutOwnerWrite() throws {
+            try withTemporaryDirectory { directory in
+                let path = directory + "/app.sock"
+                let demo = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+                    .appendingPathComponent("sockopt-demo")
+                // The umask is the process's: set in a child, never in the test process. The child is
+                // not root, whom no directory mode stops.
+                #expect(chmod(directory, 0o777) == 0)
+                let child = Process()
+                child.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+                child.arguments = [
+                    "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/sh", "-c",
+                    "umask 0277 && exec \"$0\" inspect \"unix:$1\"", demo.path, path,
+                ]
+                let errors = Pipe()
+                child.standardError = errors
+                child.standardOutput = FileHandle.nullDevice
+                try child.run()
+                let deadline = ContinuousClock.now + .seconds(10)
+                while child.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
+                let hung = child.isRunning
+                if hung { kill(child.processIdentifier, SIGKILL) }
+                child.waitUntilExit()
+                let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                #expect(!hung)
+                #expect(child.terminationStatus == 0, "\(message)")
+                #expect(!fileExists(path))
+                #expect(privateDirectories(directory).isEmpty)
+            }
+        }
+
         @Test("A file that another server put at the path before our close is left alone by our close")
         func replacedFileSurvivesClose() throws {
             try withTemporaryDirectory { directory in

@@ -256,6 +256,20 @@ final class UnixSocketFile: @unchecked Sendable {
                 staging?.keep = true
                 throw .system(.bind(address), .notPermitted)
             }
+            // mkdirat's 0700 less the umask: with 0o200 in the umask (umask 222, 277, 377) the
+            // directory is 0500 or 0400 and nobody but root could bind in it. Set 0700 through the
+            // descriptor, which is the directory we just checked, whatever its name is now.
+            if identity.permissions & 0o700 != 0o700 {
+                if case .failure(let errno) = valueOrErrno({ platformSetOwnerOnly(fd) }) {
+                    throw .system(.bind(address), errno)
+                }
+                switch FileIdentity.of(fd) {
+                case .success(let found) where found.isSameFile(as: identity) && found.permissions == 0o700:
+                    staging?.identity = found
+                case .success: throw .system(.bind(address), .notPermitted)
+                case .failure(let errno): throw .system(.bind(address), errno)
+                }
+            }
             if let throughDescriptor = platformDescriptorPath(fd),
                 case .success(let reached) = FileIdentity.reached(through: throughDescriptor),
                 reached.isSameFile(as: identity)
