@@ -123,19 +123,35 @@ enum ErrorAdvice {
             text: "A file exists at the path: a live server's socket, or a file that is not a socket. Stop that "
                 + "server or choose another path."
         ),
+        // A lock file held by another process is .addressInUse, whose diagnosis names the holder.
         Row(
             calls: [.lockFile],
             scope: .unix,
-            errnos: [.wouldBlock],
-            text: "Another process holds the lock beside the socket file: an instance of the server runs on this "
-                + "path. Stop it, or choose another path."
+            errnos: [.permissionDenied, .notPermitted],
+            text: "The process may not open or create the lock file beside the socket file (PATH.lock): it needs "
+                + "write permission on the directory, or on the lock file if it exists."
         ),
         Row(
             calls: [.lockFile],
             scope: .unix,
-            errnos: [.permissionDenied],
-            text: "The process may not open or create the lock file beside the socket file (PATH.lock): it needs "
-                + "write permission on the directory, or on the lock file if it exists."
+            errnos: [.isDirectory],
+            text: "PATH.lock, the lock file beside the socket file, is a directory: the package never removes it. "
+                + "Remove it (rmdir), or choose another path."
+        ),
+        Row(
+            calls: [.lockFile],
+            scope: .unix,
+            errnos: [.tooManySymbolicLinks],
+            text: "PATH.lock, the lock file beside the socket file, is a symbolic link, which is never followed: "
+                + "remove it, or choose another path."
+        ),
+        Row(
+            calls: [.lockFile],
+            scope: .unix,
+            errnos: [.fileExists],
+            text: "PATH.lock, the lock file beside the socket file, is not a regular file (a FIFO, a socket or a "
+                + "device): the package never opens it for the lock nor removes it. Remove it, or choose another "
+                + "path."
         ),
         // rename(2): EPERM for a sticky directory whose file is another user's; EACCES without write
         // permission on the directory.

@@ -150,8 +150,11 @@ struct ErrorAdviceTests {
 
     /// The lock file beside a Unix socket file: the call has no SocketError.Operation of its own here.
     private static let lockFileCases: [(Errno, [String])] = [
-        (.wouldBlock, ["holds the lock", "instance"]),
         (.permissionDenied, ["write permission", "lock file"]),
+        (.notPermitted, ["write permission", "lock file"]),
+        (.isDirectory, ["PATH.lock", "is a directory", "Remove it"]),
+        (.tooManySymbolicLinks, ["PATH.lock", "symbolic link", "remove it"]),
+        (.fileExists, ["PATH.lock", "not a regular file", "FIFO", "Remove it"]),
         (.noSuchEntry, ["does not exist"]),
         (.notDirectory, ["should be a directory"]),
         (.readOnlyFileSystem, ["read-only"]),

@@ -723,6 +723,52 @@ extension KernelTests {
             }
         }
 
+        @Test("A FIFO, a directory or a symlink at NAME.lock: an error that names it and says to remove it; it stays")
+        func oddLockFilesAreNamed() throws {
+            try withTemporaryDirectory { directory in
+                #expect(chmod(directory, 0o1777) == 0)
+                let path = directory + "/app.sock"
+                let lock = path + ".lock"
+                let address = try SocketAddress.unix(path: path)
+                let nobodySymlink = Process()
+                nobodySymlink.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+                nobodySymlink.arguments = [
+                    "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/ln", "-s", "/nonexistent", lock,
+                ]
+                let kinds: [(String, () -> Void, Errno, UInt32, String)] = [
+                    ("FIFO", { _ = mkfifo(lock, 0o600) }, .fileExists, UInt32(S_IFIFO), "FIFO"),
+                    ("directory", { _ = mkdir(lock, 0o700) }, .isDirectory, UInt32(S_IFDIR), "is a directory"),
+                    (
+                        "symlink", { _ = symlink("/nonexistent", lock) }, .tooManySymbolicLinks, UInt32(S_IFLNK),
+                        "symbolic link"
+                    ),
+                    (
+                        "another user's symlink in a sticky directory",
+                        {
+                            try? nobodySymlink.run()
+                            nobodySymlink.waitUntilExit()
+                        }, .tooManySymbolicLinks, UInt32(S_IFLNK), "symbolic link"
+                    ),
+                ]
+                for (kind, make, errno, type, phrase) in kinds {
+                    make()
+                    #expect(identity(lock)?.type == type, "\(kind)")
+                    let outcome = start(address)
+                    #expect(outcome == .failed(.system(.lockFile(address), errno)), "\(kind)")
+                    if case .failed(let error) = outcome {
+                        let text = error.description.replacingOccurrences(of: "\n", with: " ")
+                        #expect(text.contains(lock), "\(kind): \(text)")
+                        #expect(text.contains(phrase), "\(kind): \(text)")
+                        #expect(text.lowercased().contains("remove it"), "\(kind): \(text)")
+                    }
+                    #expect(identity(lock)?.type == type, "\(kind)")
+                    #expect(!fileExists(path))
+                    #expect(privateDirectories(directory).isEmpty)
+                    if type == UInt32(S_IFDIR) { rmdir(lock) } else { unlink(lock) }
+                }
+            }
+        }
+
         @Test("A file that another server put at the path before our close is left alone by our close")
         func replacedFileSurvivesClose() throws {
             try withTemporaryDirectory { directory in

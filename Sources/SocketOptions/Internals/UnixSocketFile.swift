@@ -177,14 +177,22 @@ final class UnixSocketFile: @unchecked Sendable {
         // no lock: open it again, a few times at most.
         for _ in 0..<3 {
             let fd = system_openat(parent, lockName, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0o600)
-            if fd < 0 { throw lockError(currentErrno()) }
+            if fd < 0 {
+                let errno = currentErrno()
+                // What is at the name says more than the errno of open (EISDIR; ELOOP, or EACCES
+                // for a symlink in a sticky directory).
+                if case .success(let found) = FileIdentity.named(lockName, in: parent), !found.isRegularFile {
+                    throw notALockFile(found)
+                }
+                throw lockError(errno)
+            }
             lock = fd
             let identity: FileIdentity
             switch FileIdentity.of(fd) {
             case .success(let found): identity = found
             case .failure(let errno): throw lockError(errno)
             }
-            guard identity.isRegularFile else { throw .system(.lockFile(address), Errno(rawValue: EEXIST)) }
+            guard identity.isRegularFile else { throw notALockFile(identity) }
             switch valueOrErrno({ system_flock(fd, LOCK_EX | LOCK_NB) }) {
             case .success: break
             case .failure(let errno) where errno == .wouldBlock: throw .addressInUse(address)
@@ -201,8 +209,18 @@ final class UnixSocketFile: @unchecked Sendable {
     }
 
     private func lockError(_ errno: Errno) -> SocketError {
-        errno == .permissionDenied || errno == .notPermitted
-            ? .permissionDenied(address) : .system(.lockFile(address), errno)
+        .system(.lockFile(address), errno)
+    }
+
+    /// Something that is not a regular file at NAME.lock: the error names what it is by its errno
+    /// (EISDIR a directory, ELOOP a symbolic link, EEXIST anything else: a FIFO, a socket, a
+    /// device), whose advice says to remove it. It is never opened for the lock nor removed.
+    private func notALockFile(_ found: FileIdentity) -> SocketError {
+        switch found.type {
+        case UInt32(S_IFDIR): .system(.lockFile(address), Errno(rawValue: EISDIR))
+        case UInt32(S_IFLNK): .system(.lockFile(address), Errno(rawValue: ELOOP))
+        default: .system(.lockFile(address), Errno(rawValue: EEXIST))
+        }
     }
 
     /// Removes the lock file while it is still held (another instance that opened it meanwhile
