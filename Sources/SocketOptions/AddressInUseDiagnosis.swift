@@ -58,6 +58,10 @@ public struct AddressInUseDiagnosis: Hashable, Sendable, CustomStringConvertible
         case staleUnixFileOfAnotherUser(path: String, uid: UInt32)
         /// A file at the path that is not a socket.
         case notASocket(path: String)
+        /// The lock file beside the path (`PATH.lock`), held (`flock`) by a process, named when
+        /// /proc shows it: a server of this package on the path, or anyone who can write the
+        /// directory.
+        case heldLock(path: String, owner: Owner?)
 
         public var description: String {
             switch self {
@@ -79,6 +83,8 @@ public struct AddressInUseDiagnosis: Hashable, Sendable, CustomStringConvertible
                 "a stale socket file at \(ProcessTables.printable(path.utf8)) that nothing listens on, of uid \(uid)"
             case .notASocket(let path):
                 "a file at \(ProcessTables.printable(path.utf8)) that is not a socket"
+            case .heldLock(let path, let owner):
+                "the lock file \(ProcessTables.printable(path.utf8)), held\(owner.map { " by \($0)" } ?? "")"
             }
         }
     }
@@ -129,7 +135,8 @@ public struct AddressInUseDiagnosis: Hashable, Sendable, CustomStringConvertible
     }
 
     private var ssCommand: String {
-        type == .datagram ? "ss -lunp 'sport = :\(address.port)'" : "ss -tanp 'sport = :\(address.port)'"
+        if address.family == .unix { return "ss -xlp" }
+        return type == .datagram ? "ss -lunp 'sport = :\(address.port)'" : "ss -tanp 'sport = :\(address.port)'"
     }
 
     /// What was found, one thing a line, then what to do about it.
@@ -223,6 +230,13 @@ public struct AddressInUseDiagnosis: Hashable, Sendable, CustomStringConvertible
                 )
             case .liveUnixServer:
                 lines.append("Stop that server or choose another path.")
+            case .heldLock(let path, let owner):
+                let holder = owner.map { "that process (\($0.pid))" } ?? "the process that holds it"
+                lines.append(
+                    "An instance of a server of this path holds \(ProcessTables.printable(path.utf8)): stop \(holder), "
+                        + "or choose another path. If it is not a server of this path, remove "
+                        + "\(ProcessTables.printable(path.utf8))."
+                )
             default: break
             }
         }

@@ -149,7 +149,9 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .addressInUse(let address) where address.family == .unix:
             return MessageText.wrapped([
-                "Cannot bind \(address): EADDRINUSE (address already in use): a file is at that path.",
+                "Cannot bind \(address): EADDRINUSE (address already in use).",
+                "- Another process holds the lock file beside it (PATH.lock): an instance of a server of this path "
+                    + "runs; stop it, or if it is not one, remove the lock file.",
                 "- A live server listens on it: stop it, or choose another path.",
                 "- Or it is a file that is not a socket: the package never removes it; choose another path.",
                 "- Or it is a stale socket file of another user: the package never removes a file this process "

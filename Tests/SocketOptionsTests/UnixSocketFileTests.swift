@@ -769,6 +769,41 @@ extension KernelTests {
             }
         }
 
+        @Test("A held NAME.lock with nothing at the path: the error and the diagnosis say a lock, and name its holder")
+        func heldLockIsDiagnosed() throws {
+            try withTemporaryDirectory { directory in
+                let path = directory + "/app.sock"
+                let lock = path + ".lock"
+                let address = try SocketAddress.unix(path: path)
+                let holder = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+                defer { close(holder) }
+                #expect(flock(holder, LOCK_EX | LOCK_NB) == 0)
+                let outcome = start(address)
+                #expect(outcome == .failed(.addressInUse(address)))
+                #expect(!fileExists(path))
+                let message = SocketError.addressInUse(address).description.replacingOccurrences(of: "\n", with: " ")
+                #expect(!message.contains("a file is at that path"))
+                #expect(message.contains("lock file"))
+
+                let diagnosis = AddressInUseDiagnosis(address: address)
+                #expect(diagnosis.findings.count == 1)
+                guard case .heldLock(let lockPath, let owner)? = diagnosis.findings.first else {
+                    Issue.record("no held lock in \(diagnosis.findings)")
+                    return
+                }
+                #expect(lockPath == lock)
+                #expect(owner?.pid == getpid())
+                let text = diagnosis.description.replacingOccurrences(of: "\n", with: " ")
+                #expect(text.contains("stop that process (\(getpid()))"), "\(text)")
+                #expect(text.contains("remove"), "\(text)")
+                #expect(!text.contains("ss -tanp"))
+                let empty = AddressInUseDiagnosis(address: try .unix(path: directory + "/none.sock"))
+                #expect(empty.findings.isEmpty)
+                #expect(empty.description.contains("ss -xlp"))
+                #expect(!empty.description.contains("sport"))
+            }
+        }
+
         @Test("A file that another server put at the path before our close is left alone by our close")
         func replacedFileSurvivesClose() throws {
             try withTemporaryDirectory { directory in
