@@ -12,6 +12,8 @@ import Darwin
 
 /// The socket file a listener (or a datagram socket) bound to a path.
 ///
+/// A datagram socket is bound at the path itself (``bindInPlace(_:to:)``: its bound name is the
+/// sender address its peers answer to); a listener is published as follows.
 /// ``bind(_:to:mode:beforePublishing:)`` does, with `DIR/NAME` the requested path:
 /// 1. opens `DIR` once and does everything else relative to that descriptor;
 /// 2. takes the lock `DIR/NAME.lock` (`flock`, not waiting: held by another instance, the path is
