@@ -55,8 +55,14 @@ public struct AddressInUseDiagnosis: Hashable, Sendable, CustomStringConvertible
         case liveUnixServer(path: String, owner: Owner?)
         /// A Unix socket file that nothing listens on: a dead server's leftover.
         case staleUnixFile(path: String)
+        /// A stale Unix socket file that belongs to another user: the package never removes it.
+        case staleUnixFileOfAnotherUser(path: String, uid: UInt32)
         /// A file at the path that is not a socket.
         case notASocket(path: String)
+        /// The lock file beside the path (`PATH.lock`), held (`flock`) by a process, named when
+        /// /proc shows it: a server of this package on the path, or anyone who can write the
+        /// directory.
+        case heldLock(path: String, owner: Owner?)
 
         public var description: String {
             switch self {
@@ -75,8 +81,12 @@ public struct AddressInUseDiagnosis: Hashable, Sendable, CustomStringConvertible
                     + "listening, or one about to"
             case .staleUnixFile(let path):
                 "a stale socket file at \(PrintableText.escaped(path)) that nothing listens on"
+            case .staleUnixFileOfAnotherUser(let path, let uid):
+                "a stale socket file at \(PrintableText.escaped(path)) that nothing listens on, of uid \(uid)"
             case .notASocket(let path):
                 "a file at \(PrintableText.escaped(path)) that is not a socket"
+            case .heldLock(let path, let owner):
+                "the lock file \(PrintableText.escaped(path)), held\(owner.map { " by \($0)" } ?? "")"
             }
         }
     }
@@ -127,7 +137,8 @@ public struct AddressInUseDiagnosis: Hashable, Sendable, CustomStringConvertible
     }
 
     private var ssCommand: String {
-        type == .datagram ? "ss -lunp 'sport = :\(address.port)'" : "ss -tanp 'sport = :\(address.port)'"
+        if address.family == .unix { return "ss -xlp" }
+        return type == .datagram ? "ss -lunp 'sport = :\(address.port)'" : "ss -tanp 'sport = :\(address.port)'"
     }
 
     /// What was found, one thing a line, then what to do about it.
@@ -209,6 +220,11 @@ public struct AddressInUseDiagnosis: Hashable, Sendable, CustomStringConvertible
                     "Remove \(PrintableText.escaped(path)), or let ListeningSocket do it: it removes a stale "
                         + "socket file itself."
                 )
+            case .staleUnixFileOfAnotherUser(let path, let uid):
+                lines.append(
+                    "\(PrintableText.escaped(path)) is a stale socket file of uid \(uid) that this process "
+                        + "(uid \(callerUID)) does not own: remove it as that user, or choose another path."
+                )
             case .notASocket(let path):
                 lines.append(
                     "Choose another path: \(PrintableText.escaped(path)) is not a socket, and the package "
@@ -216,6 +232,13 @@ public struct AddressInUseDiagnosis: Hashable, Sendable, CustomStringConvertible
                 )
             case .liveUnixServer:
                 lines.append("Stop that server or choose another path.")
+            case .heldLock(let path, let owner):
+                let holder = owner.map { "that process (\($0.pid))" } ?? "the process that holds it"
+                lines.append(
+                    "An instance of a server of this path holds \(PrintableText.escaped(path)): stop \(holder), "
+                        + "or choose another path. If it is not a server of this path, remove "
+                        + "\(PrintableText.escaped(path))."
+                )
             default: break
             }
         }

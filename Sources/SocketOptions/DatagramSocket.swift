@@ -35,10 +35,12 @@ public struct DatagramSocket: ~Copyable, Sendable {
 
     /// Creates a datagram socket, sets its options and binds it to `address`.
     ///
-    /// Every argument is checked before the first system call. A Unix-domain path is bound the way
-    /// ``ListeningSocket/init(address:options:backlog:unixFileMode:)`` binds one: the file appears
-    /// at its path already bound, a stale one is recovered, a live one or a file that is not a
-    /// socket is never touched, and ``localAddress`` is the path asked for.
+    /// Every argument is checked before the first system call. A Unix-domain path is bound at the
+    /// path itself (unlike ``ListeningSocket``, which binds under a private name and then publishes
+    /// the file), so that the socket's bound name, which its peers see as the sender of each
+    /// datagram and answer to, is the path: `getsockname` and ``localAddress`` give the path asked
+    /// for. As for a listener, the lock `PATH.lock` is held while the socket is open, a stale socket
+    /// file is recovered, and a live one or a file that is not a socket is never touched.
     ///
     /// - Throws: ``SocketError/addressInUse(_:)`` and the other bind errors;
     ///   ``SocketError/invalidValue(_:reason:)``; ``SocketError/optionNotSupported(_:socket:)`` for
@@ -51,8 +53,8 @@ public struct DatagramSocket: ~Copyable, Sendable {
         let unixFile: UnixSocketFile?
         let localAddress: SocketAddress
         if address.unixPath != nil {
-            // As for ListeningSocket: bound privately, then published at the path already bound.
-            unixFile = try UnixSocketFile.bind(descriptor.rawValue, to: address, mode: nil) { _ throws(SocketError) in }
+            // Bound at the path itself: its bound name is where the datagrams it sends come from.
+            unixFile = try UnixSocketFile.bindInPlace(descriptor.rawValue, to: address)
             localAddress = address
         } else {
             unixFile = nil

@@ -84,6 +84,9 @@ public struct Errno: RawRepresentable, Error, Hashable, Sendable, CustomStringCo
     public static var nameTooLong: Errno { Errno(rawValue: ENAMETOOLONG) }
     /// Too many symbolic links were met resolving a path. The corresponding C error is `ELOOP`.
     public static var tooManySymbolicLinks: Errno { Errno(rawValue: ELOOP) }
+    /// A file exists where one was to be made, or is not of the kind wanted. The corresponding C
+    /// error is `EEXIST`.
+    public static var fileExists: Errno { Errno(rawValue: EEXIST) }
     /// The file system is read-only. The corresponding C error is `EROFS`.
     public static var readOnlyFileSystem: Errno { Errno(rawValue: EROFS) }
     /// No space left on the device. The corresponding C error is `ENOSPC`.

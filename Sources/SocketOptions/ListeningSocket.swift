@@ -71,8 +71,12 @@ public struct ListeningSocket: ~Copyable, Sendable {
     /// it: sock_diag, never a connect to a live server) is recovered; a live server's socket and a
     /// file that is not a socket are never touched (`.addressInUse` then). The file is removed when
     /// the listener closes, if it is still the same file, and so is the lock file.
-    /// ``localAddress`` is the path asked for; `getsockname` on the descriptor (and `ss -x`) shows
-    /// the private name the socket was bound under, such as `/proc/self/fd/5/app.sock`.
+    /// ``localAddress`` is the path asked for; `getsockname` on the descriptor, a client's
+    /// `getpeername` and `ss -x` show the private name the socket was bound under, such as
+    /// `/proc/self/fd/5/app.sock`. That name is not an address: another process that resolves it
+    /// reaches its own descriptor 5. A client must never connect or send to the `getpeername` of a
+    /// Unix listener; it should use the path it connected to. (A ``DatagramSocket``, whose bound
+    /// name is the sender address its peers answer to, is bound at the path itself.)
     ///
     /// - Parameters:
     ///   - address: where to listen; port 0 lets the kernel choose a free port.

@@ -11,6 +11,8 @@ enum ErrorAdvice {
         case socket, bind, listen, connect, accept, setOption, getOption, localAddress, close, send, receive, chmod
         /// open and flock of the lock file beside a Unix socket file (PATH.lock).
         case lockFile
+        /// renameat of a stale Unix socket file into a private directory, before it is removed.
+        case removeStaleFile
     }
 
     /// The address family a row is for.
@@ -94,7 +96,7 @@ enum ErrorAdvice {
             text: "A component of the path that should be a directory is not one: fix the path."
         ),
         Row(
-            calls: [.bind, .connect, .chmod, .lockFile],
+            calls: [.bind, .connect, .chmod],
             scope: .unix,
             errnos: [.isDirectory],
             text: "The path names a directory, or ends in a slash: give the path of the socket file itself, "
@@ -128,19 +130,45 @@ enum ErrorAdvice {
             text: "A file exists at the path: the socket file of a live server (a socket is bound to it, listening "
                 + "or about to), or a file that is not a socket. Stop that server or choose another path."
         ),
+        // A lock file held by another process is .addressInUse, whose diagnosis names the holder.
         Row(
             calls: [.lockFile],
             scope: .unix,
-            errnos: [.wouldBlock],
-            text: "Another process holds the lock beside the socket file: an instance of the server runs on this "
-                + "path. Stop it, or choose another path."
+            errnos: [.permissionDenied, .notPermitted],
+            text: "The process may not open or create the lock file beside the socket file (PATH.lock): it needs "
+                + "write permission on the directory, or on the lock file if it exists."
         ),
         Row(
             calls: [.lockFile],
             scope: .unix,
-            errnos: [.permissionDenied],
-            text: "The process may not open or create the lock file beside the socket file (PATH.lock): it needs "
-                + "write permission on the directory, or on the lock file if it exists."
+            errnos: [.isDirectory],
+            text: "PATH.lock, the lock file beside the socket file, is a directory: the package never removes it. "
+                + "Remove it (rmdir), or choose another path."
+        ),
+        Row(
+            calls: [.lockFile],
+            scope: .unix,
+            errnos: [.tooManySymbolicLinks],
+            text: "PATH.lock, the lock file beside the socket file, is a symbolic link, which is never followed: "
+                + "remove it, or choose another path."
+        ),
+        Row(
+            calls: [.lockFile],
+            scope: .unix,
+            errnos: [.fileExists],
+            text: "PATH.lock, the lock file beside the socket file, is not a regular file (a FIFO, a socket or a "
+                + "device): the package never opens it for the lock nor removes it. Remove it, or choose another "
+                + "path."
+        ),
+        // rename(2): EPERM for a sticky directory whose file is another user's; EACCES without write
+        // permission on the directory.
+        Row(
+            calls: [.removeStaleFile],
+            scope: .unix,
+            errnos: [.notPermitted, .permissionDenied],
+            text: "A stale socket file is at the path, and this process may not move or remove it (in a sticky "
+                + "directory such as /tmp only the file's owner, the directory's owner or root may): remove it as "
+                + "its owner, or choose another path."
         ),
         // bind(2), ip(7)
         Row(
@@ -508,6 +536,7 @@ extension ErrorAdvice.Call {
         case .receive: "recv(2)"
         case .chmod: "chmod(2)"
         case .lockFile: "flock(2)"
+        case .removeStaleFile: "rename(2)"
         }
     }
 }
@@ -529,6 +558,7 @@ extension SocketError.Operation {
         case .close: (.close, nil)
         case .chmod(let address): (.chmod, address.family)
         case .lockFile(let address): (.lockFile, address.family)
+        case .removeStaleFile(let address): (.removeStaleFile, address.family)
         }
     }
 }

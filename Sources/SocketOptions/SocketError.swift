@@ -105,6 +105,9 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         /// Taking the lock beside a Unix socket file (`open` and `flock` of the path with `.lock`
         /// appended).
         case lockFile(SocketAddress)
+        /// Moving a stale Unix socket file aside before removing it (`renameat` into a private
+        /// directory).
+        case removeStaleFile(SocketAddress)
 
         public var description: String {
             switch self {
@@ -123,6 +126,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             case .close: "close()"
             case .chmod(let address): "chmod(\(PrintableText.escaped(address.host)))"
             case .lockFile(let address): "flock(\(PrintableText.escaped(address.host)).lock)"
+            case .removeStaleFile(let address): "rename(\(PrintableText.escaped(address.host))) of a stale socket file"
             }
         }
     }
@@ -149,10 +153,15 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .addressInUse(let address) where address.family == .unix:
             return MessageText.wrapped([
-                "Cannot bind \(address): EADDRINUSE (address already in use): a file is at that path.",
+                "Cannot bind \(address): EADDRINUSE (address already in use).",
+                "- Another process holds the lock file beside it (PATH.lock): an instance of a server of this path "
+                    + "runs; stop it, or if it is not one, remove the lock file.",
                 "- A socket is bound to it (a server listening, or about to): stop that server, or choose another path.",
                 "- Or it is a file that is not a socket: the package never removes it; choose another path.",
-                "(A stale socket file of a dead server is removed by ListeningSocket itself.)",
+                "- Or it is a stale socket file of another user: the package never removes a file this process "
+                    + "does not own; remove it as that user, or choose another path.",
+                "(A stale socket file of a dead server, owned by this process's user, is removed by ListeningSocket "
+                    + "and DatagramSocket themselves.)",
                 "To see which: AddressInUseDiagnosis(address:), or `sockopt-demo inspect`.",
             ])
         case .addressInUse(let address) where address.port == 0:

@@ -112,7 +112,13 @@ extension KernelTests {
                     _ = try ListeningSocket(address: try .unix(path: livePath))
                 }
                 let owner = AddressInUseDiagnosis.Owner(pid: getpid(), command: ownCommand())
-                #expect(error.addressInUseDiagnosis?.findings == [.liveUnixServer(path: livePath, owner: owner)])
+                // A listener of this package also holds the lock beside its path.
+                #expect(
+                    error.addressInUseDiagnosis?.findings == [
+                        .liveUnixServer(path: livePath, owner: owner),
+                        .heldLock(path: livePath + ".lock", owner: owner),
+                    ]
+                )
                 _ = live
 
                 let stalePath = directory + "/stale.sock"

@@ -124,6 +124,9 @@ private let cases: [AdviceCase] = [
     // chmod(2) of the socket file.
     AdviceCase(operation: .chmod(unixPath), errno: .notPermitted, says: ["does not own"]),
     AdviceCase(operation: .chmod(unixPath), errno: .permissionDenied, says: ["search permission"]),
+    // rename(2) of a stale socket file into the private directory.
+    AdviceCase(operation: .removeStaleFile(unixPath), errno: .notPermitted, says: ["sticky", "as its owner"]),
+    AdviceCase(operation: .removeStaleFile(unixPath), errno: .permissionDenied, says: ["may not move or remove"]),
     // Any call.
     AdviceCase(operation: .localAddress, errno: .notSocket, says: ["not a socket"]),
     AdviceCase(operation: .localAddress, errno: .badFileDescriptor, says: ["not open"]),
@@ -148,8 +151,11 @@ struct ErrorAdviceTests {
 
     /// The lock file beside a Unix socket file: the call has no SocketError.Operation of its own here.
     private static let lockFileCases: [(Errno, [String])] = [
-        (.wouldBlock, ["holds the lock", "instance"]),
         (.permissionDenied, ["write permission", "lock file"]),
+        (.notPermitted, ["write permission", "lock file"]),
+        (.isDirectory, ["PATH.lock", "is a directory", "Remove it"]),
+        (.tooManySymbolicLinks, ["PATH.lock", "symbolic link", "remove it"]),
+        (.fileExists, ["PATH.lock", "not a regular file", "FIFO", "Remove it"]),
         (.noSuchEntry, ["does not exist"]),
         (.notDirectory, ["should be a directory"]),
         (.readOnlyFileSystem, ["read-only"]),

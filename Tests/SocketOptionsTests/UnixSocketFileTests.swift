@@ -597,6 +597,213 @@ extension KernelTests {
             }
         }
 
+        @Test("Unix datagram sockets bound to paths: the bound name is the path, and an answer to the sender arrives")
+        func datagramAnswerReachesSender() throws {
+            try withTemporaryDirectory { directory in
+                let pathA = directory + "/a.sock"
+                let pathB = directory + "/b.sock"
+                let a = try DatagramSocket(address: try .unix(path: pathA))
+                let b = try DatagramSocket(address: try .unix(path: pathB))
+                // The kernel's word on B's bound name, not our bookkeeping.
+                var storage = sockaddr_un()
+                var length = socklen_t(MemoryLayout<sockaddr_un>.size)
+                let named = withUnsafeMutablePointer(to: &storage) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        getsockname(b.descriptor.rawValue, $0, &length)
+                    }
+                }
+                #expect(named == 0)
+                let boundPath = withUnsafeBytes(of: storage.sun_path) {
+                    String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                #expect(boundPath == pathB)
+                #expect(b.localAddress == (try .unix(path: pathB)))
+
+                try a.send(Array("ping".utf8), to: try .unix(path: pathB))
+                let request = try #require(try b.receive(timeout: .seconds(5)))
+                #expect(request.sender == (try .unix(path: pathA)))
+                try b.send(Array("pong".utf8), to: request.sender)
+                let answer = try #require(try a.receive(timeout: .seconds(5)))
+                #expect(answer.bytes == Array("pong".utf8))
+                #expect(answer.sender == (try .unix(path: pathB)))
+                try a.close()
+                try b.close()
+                #expect(!fileExists(pathA))
+                #expect(!fileExists(pathB))
+            }
+        }
+
+        @Test("A stale socket file of another user is never removed: .addressInUse, and the diagnosis says whose it is")
+        func staleFileOfAnotherUserIsLeftAlone() throws {
+            try withTemporaryDirectory { directory in
+                // A /tmp-like directory: sticky and writable by all.
+                #expect(chmod(directory, 0o1777) == 0)
+                let path = directory + "/other.sock"
+                let address = try SocketAddress.unix(path: path)
+                // uid 65534 binds a socket file and exits: a stale file of another user.
+                let child = Process()
+                child.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+                child.arguments = [
+                    "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c",
+                    "import socket, sys; socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).bind(sys.argv[1])", path,
+                ]
+                try child.run()
+                #expect(finishes(within: .seconds(10)) { child.waitUntilExit() })
+                let before = try #require(identity(path))
+                #expect(before.isSocket && before.owner == 65534)
+                #expect(UnixPathState.probe(path) == .stale)
+
+                #expect(throws: SocketError.addressInUse(address)) { _ = try ListeningSocket(address: address) }
+                #expect(throws: SocketError.addressInUse(address)) { _ = try DatagramSocket(address: address) }
+                let after = try #require(identity(path))
+                #expect(after.isSameFile(as: before))
+                #expect(privateDirectories(directory).isEmpty)
+
+                let diagnosis = AddressInUseDiagnosis(address: address)
+                #expect(diagnosis.findings == [.staleUnixFileOfAnotherUser(path: path, uid: 65534)])
+                let text = diagnosis.description.replacingOccurrences(of: "\n", with: " ")
+                #expect(text.contains("stale socket file of uid 65534 that this process"))
+                #expect(text.contains("remove it as that user, or choose another path"))
+                unlink(path)
+            }
+        }
+
+        @Test("A stale file that renameat may not move (EPERM, EACCES) gives an error that says so, not in use")
+        func staleFileThatCannotBeMovedSaysSo() throws {
+            try withTemporaryDirectory { directory in
+                let path = directory + "/app.sock"
+                let address = try SocketAddress.unix(path: path)
+                for errno in [Errno.notPermitted, .permissionDenied] {
+                    makeStaleFile(path)
+                    let recorder = SyscallRecorder()
+                    recorder.fail(.renameat, with: errno)
+                    let (outcome, _) = recording(recorder) { start(address) }
+                    #expect(outcome == .failed(.system(.removeStaleFile(address), errno)))
+                    if case .failed(let error) = outcome {
+                        let text = error.description.replacingOccurrences(of: "\n", with: " ")
+                        #expect(text.contains("may not move or remove it"))
+                        #expect(!text.contains("live server"))
+                    }
+                    #expect(identity(path)?.isSocket == true)
+                    #expect(privateDirectories(directory).isEmpty)
+                    unlink(path)
+                }
+            }
+        }
+
+        @Test("A process whose umask takes the owner's write bit (0o277) still starts a listener on a path")
+        func umaskWithoutOwnerWrite() throws {
+            try withTemporaryDirectory { directory in
+                let path = directory + "/app.sock"
+                let demo = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+                    .appendingPathComponent("sockopt-demo")
+                // The umask is the process's: set in a child, never in the test process. The child is
+                // not root, whom no directory mode stops.
+                #expect(chmod(directory, 0o777) == 0)
+                let child = Process()
+                child.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+                child.arguments = [
+                    "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/sh", "-c",
+                    "umask 0277 && exec \"$0\" inspect \"unix:$1\"", demo.path, path,
+                ]
+                let errors = Pipe()
+                child.standardError = errors
+                child.standardOutput = FileHandle.nullDevice
+                try child.run()
+                let deadline = ContinuousClock.now + .seconds(10)
+                while child.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
+                let hung = child.isRunning
+                if hung { kill(child.processIdentifier, SIGKILL) }
+                child.waitUntilExit()
+                let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                #expect(!hung)
+                #expect(child.terminationStatus == 0, "\(message)")
+                #expect(!fileExists(path))
+                #expect(privateDirectories(directory).isEmpty)
+            }
+        }
+
+        @Test("A FIFO, a directory or a symlink at NAME.lock: an error that names it and says to remove it; it stays")
+        func oddLockFilesAreNamed() throws {
+            try withTemporaryDirectory { directory in
+                #expect(chmod(directory, 0o1777) == 0)
+                let path = directory + "/app.sock"
+                let lock = path + ".lock"
+                let address = try SocketAddress.unix(path: path)
+                let nobodySymlink = Process()
+                nobodySymlink.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+                nobodySymlink.arguments = [
+                    "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/ln", "-s", "/nonexistent", lock,
+                ]
+                let kinds: [(String, () -> Void, Errno, UInt32, String)] = [
+                    ("FIFO", { _ = mkfifo(lock, 0o600) }, .fileExists, UInt32(S_IFIFO), "FIFO"),
+                    ("directory", { _ = mkdir(lock, 0o700) }, .isDirectory, UInt32(S_IFDIR), "is a directory"),
+                    (
+                        "symlink", { _ = symlink("/nonexistent", lock) }, .tooManySymbolicLinks, UInt32(S_IFLNK),
+                        "symbolic link"
+                    ),
+                    (
+                        "another user's symlink in a sticky directory",
+                        {
+                            try? nobodySymlink.run()
+                            nobodySymlink.waitUntilExit()
+                        }, .tooManySymbolicLinks, UInt32(S_IFLNK), "symbolic link"
+                    ),
+                ]
+                for (kind, make, errno, type, phrase) in kinds {
+                    make()
+                    #expect(identity(lock)?.type == type, "\(kind)")
+                    let outcome = start(address)
+                    #expect(outcome == .failed(.system(.lockFile(address), errno)), "\(kind)")
+                    if case .failed(let error) = outcome {
+                        let text = error.description.replacingOccurrences(of: "\n", with: " ")
+                        #expect(text.contains(lock), "\(kind): \(text)")
+                        #expect(text.contains(phrase), "\(kind): \(text)")
+                        #expect(text.lowercased().contains("remove it"), "\(kind): \(text)")
+                    }
+                    #expect(identity(lock)?.type == type, "\(kind)")
+                    #expect(!fileExists(path))
+                    #expect(privateDirectories(directory).isEmpty)
+                    if type == UInt32(S_IFDIR) { rmdir(lock) } else { unlink(lock) }
+                }
+            }
+        }
+
+        @Test("A held NAME.lock with nothing at the path: the error and the diagnosis say a lock, and name its holder")
+        func heldLockIsDiagnosed() throws {
+            try withTemporaryDirectory { directory in
+                let path = directory + "/app.sock"
+                let lock = path + ".lock"
+                let address = try SocketAddress.unix(path: path)
+                let holder = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+                defer { close(holder) }
+                #expect(flock(holder, LOCK_EX | LOCK_NB) == 0)
+                let outcome = start(address)
+                #expect(outcome == .failed(.addressInUse(address)))
+                #expect(!fileExists(path))
+                let message = SocketError.addressInUse(address).description.replacingOccurrences(of: "\n", with: " ")
+                #expect(!message.contains("a file is at that path"))
+                #expect(message.contains("lock file"))
+
+                let diagnosis = AddressInUseDiagnosis(address: address)
+                #expect(diagnosis.findings.count == 1)
+                guard case .heldLock(let lockPath, let owner)? = diagnosis.findings.first else {
+                    Issue.record("no held lock in \(diagnosis.findings)")
+                    return
+                }
+                #expect(lockPath == lock)
+                #expect(owner?.pid == getpid())
+                let text = diagnosis.description.replacingOccurrences(of: "\n", with: " ")
+                #expect(text.contains("stop that process (\(getpid()))"), "\(text)")
+                #expect(text.contains("remove"), "\(text)")
+                #expect(!text.contains("ss -tanp"))
+                let empty = AddressInUseDiagnosis(address: try .unix(path: directory + "/none.sock"))
+                #expect(empty.findings.isEmpty)
+                #expect(empty.description.contains("ss -xlp"))
+                #expect(!empty.description.contains("sport"))
+            }
+        }
+
         @Test("A file that another server put at the path before our close is left alone by our close")
         func replacedFileSurvivesClose() throws {
             try withTemporaryDirectory { directory in

@@ -111,7 +111,12 @@ enum ProcessTables {
             return report
         }
         switch UnixPathState.probe(path) {
-        case .stale: report.findings = [.staleUnixFile(path: path)]
+        case .stale:
+            if case .success(let file) = FileIdentity.named(path, in: AT_FDCWD), file.owner != effectiveUID() {
+                report.findings = [.staleUnixFileOfAnotherUser(path: path, uid: file.owner)]
+            } else {
+                report.findings = [.staleUnixFile(path: path)]
+            }
         case .notASocket: report.findings = [.notASocket(path: path)]
         case let state:
             // Our own listeners bind through /proc/self/fd, so /proc/net/unix does not show them under
@@ -125,6 +130,16 @@ enum ProcessTables {
                 owner = owners[found]
             }
             report.findings = [.liveUnixServer(path: path, owner: owner)]
+        }
+        // The lock beside the path (held by an instance of this package, perhaps a server in
+        // another network namespace, or by anyone who can write the directory).
+        if let holder = lockHolder(of: path + ".lock") {
+            report.findings.append(
+                .heldLock(
+                    path: path + ".lock",
+                    owner: holder == 0 ? nil : .init(pid: holder, command: command(of: holder))
+                )
+            )
         }
         return report
     }
@@ -337,6 +352,32 @@ enum ProcessTables {
             value = value &* 10 &+ UInt64(byte - 0x30)
         }
         return value
+    }
+
+    /// The pid of the process that holds a flock on the file at `lockPath` (0 when /proc/locks
+    /// shows a holder without a pid, as for another pid namespace's), from /proc/locks, matched by
+    /// the file's device and inode; nil when nobody holds it or it cannot be told.
+    private static func lockHolder(of lockPath: String) -> Int32? {
+        guard case .success(let file) = FileIdentity.named(lockPath, in: AT_FDCWD), file.isRegularFile else {
+            return nil
+        }
+        // glibc's encoding of dev_t; /proc/locks prints MAJOR:MINOR in hex, then the inode.
+        let major = ((file.device >> 8) & 0xfff) | ((file.device >> 32) & ~UInt64(0xfff))
+        let minor = (file.device & 0xff) | ((file.device >> 12) & ~UInt64(0xff))
+        for line in contents("/proc/locks", limit: 16 << 20).split(separator: 0x0A) {
+            let fields = line.split(separator: 0x20)
+            // "1: FLOCK  ADVISORY  WRITE 4242 fd:01:1234 0 EOF"; a waiter's line has "->" second.
+            guard fields.count >= 6, fields[1].elementsEqual("FLOCK".utf8) else { continue }
+            let place = fields[5].split(separator: UInt8(ascii: ":"))
+            guard place.count == 3,
+                let lockMajor = UInt64(String(decoding: place[0], as: UTF8.self), radix: 16),
+                let lockMinor = UInt64(String(decoding: place[1], as: UTF8.self), radix: 16),
+                let inode = UInt64(String(decoding: place[2], as: UTF8.self)),
+                lockMajor == major, lockMinor == minor, inode == file.inode
+            else { continue }
+            return Int32(String(decoding: fields[4], as: UTF8.self)) ?? 0
+        }
+        return nil
     }
 
     /// /proc/PID/comm, made printable; "?" when it cannot be read.

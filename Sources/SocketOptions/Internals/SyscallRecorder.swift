@@ -21,7 +21,7 @@ final class SyscallRecorder: Sendable {
     enum Kind: String, Sendable, Hashable {
         case socket, setsockopt, getsockopt, bind, listen, connect, getsockname, getpeername
         case accept, poll, send, recv, sendto, recvfrom, close
-        case openat, mkdirat, fstat, fstatat, fchmodat, linkat, renameat, unlinkat, flock, fcntl
+        case openat, mkdirat, fstat, fstatat, fchmod, fchmodat, linkat, renameat, unlinkat, flock, fcntl
         case open, read, opendir, readdir, readlink  // the /proc reads of the EADDRINUSE diagnosis
         case getrlimit  // the descriptor limit that bounds socket activation
     }

@@ -379,6 +379,16 @@ func system_fchmodat(_ directory: CInt, _ name: String, _ mode: UInt32, _ flags:
 }
 
 @inline(__always)
+func system_fchmod(_ fd: CInt, _ mode: UInt32) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        return recorder.perform(.fchmod, descriptor: fd) { fchmod(fd, mode_t(mode)) }
+    }
+    #endif
+    return fchmod(fd, mode_t(mode))
+}
+
+@inline(__always)
 func system_linkat(
     _ fromDirectory: CInt,
     _ fromName: String,

@@ -11,6 +11,9 @@ let platformDirectoryOpenFlags: CInt = O_RDONLY | O_DIRECTORY | O_CLOEXEC
 /// path of the private directory, and where it landed is checked afterwards.
 func platformDescriptorPath(_ fd: CInt) -> String? { nil }
 
+/// Gives the directory open on `fd` (opened for reading) mode 0700.
+func platformSetOwnerOnly(_ fd: CInt) -> CInt { system_fchmod(fd, 0o700) }
+
 /// Darwin has no sock_diag: which sockets are bound to a file cannot be asked, and the staleness
 /// check falls back to a non-blocking connect.
 enum UnixSocketTable {

@@ -12,6 +12,8 @@ import Darwin
 
 /// The socket file a listener (or a datagram socket) bound to a path.
 ///
+/// A datagram socket is bound at the path itself (``bindInPlace(_:to:)``: its bound name is the
+/// sender address its peers answer to); a listener is published as follows.
 /// ``bind(_:to:mode:beforePublishing:)`` does, with `DIR/NAME` the requested path:
 /// 1. opens `DIR` once and does everything else relative to that descriptor;
 /// 2. takes the lock `DIR/NAME.lock` (`flock`, not waiting: held by another instance, the path is
@@ -99,6 +101,45 @@ final class UnixSocketFile: @unchecked Sendable {
         return file
     }
 
+    /// Binds `socket` (a datagram socket) at `address` itself, under the lock, recovering a stale
+    /// socket file in the way as ``bind(_:to:mode:beforePublishing:)`` does.
+    ///
+    /// A datagram socket's bound name is the source address of everything it sends: bound through
+    /// `/proc/self/fd/N/NAME`, a peer that answers to it would reach nothing (ENOTDIR) or, through
+    /// its own descriptor N, somebody else. A datagram socket has no file mode to set and nothing
+    /// to do before it is ready, so it needs no private directory except to recover a stale file.
+    static func bindInPlace(_ socket: CInt, to address: SocketAddress) throws(SocketError) -> UnixSocketFile {
+        guard let path = address.unixPath else { throw .system(.bind(address), .invalidArgument) }
+        let (directory, name) = try split(path, address: address)
+        let parent = system_openat(AT_FDCWD, directory, platformDirectoryOpenFlags, 0)
+        if parent < 0 { throw SocketCalls.addressError(currentErrno(), address: address, operation: .bind(address)) }
+        // From here on, a throw releases `file`, whose deinit undoes whatever was done.
+        let file = UnixSocketFile(address: address, path: path, parent: parent, name: name)
+        try file.takeLock()
+        for _ in 0..<4 {
+            let result = address.withSockAddr { sockaddr, length in
+                valueOrErrno { system_bind(socket, sockaddr, length) }
+            }
+            switch result {
+            case .success:
+                // Nobody else holds the lock, and only our own close removes the file while we do.
+                guard case .success(let bound) = FileIdentity.named(name, in: parent), bound.isSocket else {
+                    throw .system(.bind(address), .noSuchEntry)
+                }
+                file.socketIdentity = bound
+                file.armed = true
+                file.removeStaging()
+                return file
+            case .failure(let errno) where errno == .addressInUse:
+                if file.staging == nil { try file.makeStaging(beside: directory) }
+                guard try file.removeIfStale() else { throw .addressInUse(address) }
+            case .failure(let errno):
+                throw SocketCalls.addressError(errno, address: address, operation: .bind(address))
+            }
+        }
+        throw .addressInUse(address)
+    }
+
     /// Leaves the file in place when the owner goes (the descriptor was handed off). The lock is
     /// still released: the socket file itself, bound by a live socket, keeps the path taken.
     func disarm() { armed = false }
@@ -138,14 +179,22 @@ final class UnixSocketFile: @unchecked Sendable {
         // no lock: open it again, a few times at most.
         for _ in 0..<3 {
             let fd = system_openat(parent, lockName, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0o600)
-            if fd < 0 { throw lockError(currentErrno()) }
+            if fd < 0 {
+                let errno = currentErrno()
+                // What is at the name says more than the errno of open (EISDIR; ELOOP, or EACCES
+                // for a symlink in a sticky directory).
+                if case .success(let found) = FileIdentity.named(lockName, in: parent), !found.isRegularFile {
+                    throw notALockFile(found)
+                }
+                throw lockError(errno)
+            }
             lock = fd
             let identity: FileIdentity
             switch FileIdentity.of(fd) {
             case .success(let found): identity = found
             case .failure(let errno): throw lockError(errno)
             }
-            guard identity.isRegularFile else { throw .system(.lockFile(address), Errno(rawValue: EEXIST)) }
+            guard identity.isRegularFile else { throw notALockFile(identity) }
             switch valueOrErrno({ system_flock(fd, LOCK_EX | LOCK_NB) }) {
             case .success: break
             case .failure(let errno) where errno == .wouldBlock: throw .addressInUse(address)
@@ -162,8 +211,18 @@ final class UnixSocketFile: @unchecked Sendable {
     }
 
     private func lockError(_ errno: Errno) -> SocketError {
-        errno == .permissionDenied || errno == .notPermitted
-            ? .permissionDenied(address) : .system(.lockFile(address), errno)
+        .system(.lockFile(address), errno)
+    }
+
+    /// Something that is not a regular file at NAME.lock: the error names what it is by its errno
+    /// (EISDIR a directory, ELOOP a symbolic link, EEXIST anything else: a FIFO, a socket, a
+    /// device), whose advice says to remove it. It is never opened for the lock nor removed.
+    private func notALockFile(_ found: FileIdentity) -> SocketError {
+        switch found.type {
+        case UInt32(S_IFDIR): .system(.lockFile(address), Errno(rawValue: EISDIR))
+        case UInt32(S_IFLNK): .system(.lockFile(address), Errno(rawValue: ELOOP))
+        default: .system(.lockFile(address), Errno(rawValue: EEXIST))
+        }
     }
 
     /// Removes the lock file while it is still held (another instance that opened it meanwhile
@@ -216,6 +275,20 @@ final class UnixSocketFile: @unchecked Sendable {
             guard identity.isDirectory, identity.owner == UInt32(geteuid()), identity.permissions & 0o077 == 0 else {
                 staging?.keep = true
                 throw .system(.bind(address), .notPermitted)
+            }
+            // mkdirat's 0700 less the umask: with 0o200 in the umask (umask 222, 277, 377) the
+            // directory is 0500 or 0400 and nobody but root could bind in it. Set 0700 through the
+            // descriptor, which is the directory we just checked, whatever its name is now.
+            if identity.permissions & 0o700 != 0o700 {
+                if case .failure(let errno) = valueOrErrno({ platformSetOwnerOnly(fd) }) {
+                    throw .system(.bind(address), errno)
+                }
+                switch FileIdentity.of(fd) {
+                case .success(let found) where found.isSameFile(as: identity) && found.permissions == 0o700:
+                    staging?.identity = found
+                case .success: throw .system(.bind(address), .notPermitted)
+                case .failure(let errno): throw .system(.bind(address), errno)
+                }
             }
             if let throughDescriptor = platformDescriptorPath(fd),
                 case .success(let reached) = FileIdentity.reached(through: throughDescriptor),
@@ -283,7 +356,7 @@ final class UnixSocketFile: @unchecked Sendable {
                 armed = true
                 return
             case .failure(let errno) where errno.rawValue == EEXIST:
-                guard removeIfStale() else { throw .addressInUse(address) }
+                guard try removeIfStale() else { throw .addressInUse(address) }
             case .failure(let errno):
                 throw SocketCalls.addressError(errno, address: address, operation: .bind(address))
             }
@@ -298,17 +371,22 @@ final class UnixSocketFile: @unchecked Sendable {
     /// first, judged again there (what we moved is what we judge), and removed only then; if it
     /// turns out live, or not a socket, it goes back (`linkat`, which never replaces what may have
     /// appeared at the path meanwhile).
-    private func removeIfStale() -> Bool {
+    private func removeIfStale() throws(SocketError) -> Bool {
         guard let staging else { return false }
         switch FileIdentity.named(name, in: parent) {
         case .failure(let errno): return errno == .noSuchEntry
         case .success(let found) where !found.isSocket: return false
+        // Another user's file is not ours to remove, stale or not (a root server in a sticky
+        // directory could): the path stays in use.
+        case .success(let found) where found.owner != UInt32(geteuid()): return false
         case .success(let found):
             guard UnixPathState.judge(found, reachedThrough: path) == .stale else { return false }
         }
         let movedName = staging.socketName == "old" ? "old-1" : "old"
         switch valueOrErrno({ system_renameat(parent, name, staging.descriptor, movedName) }) {
         case .success: break
+        case .failure(let errno) where errno == .notPermitted || errno == .permissionDenied:
+            throw .system(.removeStaleFile(address), errno)
         case .failure(let errno): return errno == .noSuchEntry
         }
         if case .success(let moved) = FileIdentity.named(movedName, in: staging.descriptor), moved.isSocket,
