@@ -42,6 +42,9 @@ extension KernelTests {
             #expect(unsupported.contains("an IPv4 TCP socket"), "\(unsupported)")
             let invalid = SocketError.invalidValue(.receiveBufferSize(-1), reason: "r").description
             #expect(invalid.contains("SO_RCVBUF") && invalid.contains("-1 bytes"))
+            // One byte is singular; every other count is plural.
+            #expect(SocketOption.maxSegment(1).valueDescription == "1 byte")
+            #expect(SocketOption.maxSegment(2).valueDescription == "2 bytes")
             let notKept = SocketError.optionNotKept(requested: .reusePort(true), effective: .reusePort(false))
                 .description
             #expect(notKept.contains("SO_REUSEPORT") && notKept.contains("reads back off"))

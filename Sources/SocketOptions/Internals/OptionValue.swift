@@ -123,11 +123,17 @@ enum ValueKind {
         }
     }
 
+    /// " bytes" for every count but 1, which takes " byte".
+    private static func unit(_ unit: StaticString, for value: some BinaryInteger) -> String {
+        let text = "\(unit)"
+        return value == 1 && text.hasSuffix("s") ? String(text.dropLast()) : text
+    }
+
     func describe(_ payload: OptionPayload) -> String {
         switch payload {
         case .bool(let on): on ? "on" : "off"
         case .int(let value):
-            if case .int(_, let unit) = self { "\(value)\(unit)" } else { "\(value)" }
+            if case .int(_, let unit) = self { "\(value)\(Self.unit(unit, for: value))" } else { "\(value)" }
         case .duration(let time): time.map(SocketOption.describe) ?? "off"
         case .text(let text): text.map { "\"\(PrintableText.escaped($0))\"" } ?? "none"
         case .ipv4(let address): address.description
