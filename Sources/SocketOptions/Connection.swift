@@ -9,7 +9,7 @@ import Darwin
 #endif
 
 /// A connected TCP socket: one that ``ListeningSocket/accept()`` returned, or one made with
-/// ``init(connectingTo:)``.
+/// ``init(connectingTo:timeout:)``.
 ///
 /// The connection owns its descriptor and closes it in ``close()`` or when it goes out of scope.
 /// Sending never raises `SIGPIPE` (`MSG_NOSIGNAL` on Linux, `SO_NOSIGPIPE` on Darwin): a vanished
@@ -29,12 +29,27 @@ public struct Connection: ~Copyable, Sendable {
         self.descriptor = descriptor
     }
 
-    /// Connects to a listening address. The descriptor is close-on-exec.
+    /// The time ``init(connectingTo:timeout:)`` waits for the connection by default: 30 seconds.
+    public static let defaultConnectTimeout: Duration = .seconds(30)
+
+    /// Connects to a listening address, waiting at most `timeout` for the connection to be made.
+    /// The descriptor is close-on-exec, and blocking once connected.
     ///
-    /// - Throws: ``SocketError/system(_:_:)`` with `ECONNREFUSED` when nothing listens there.
-    public init(connectingTo address: SocketAddress) throws(SocketError) {
+    /// The connect never blocks: a TCP connect under way is waited for with `poll`, a Unix one to
+    /// a server whose accept queue is full is tried again after short pauses, until `timeout` has
+    /// passed on a monotonic clock. Any Duration is taken: zero or negative tries once. The
+    /// corresponding C calls are `connect` on an `O_NONBLOCK` descriptor, `poll` and
+    /// `getsockopt(SO_ERROR)`.
+    ///
+    /// - Throws: ``SocketError/system(_:_:)`` with `ECONNREFUSED` when nothing listens there;
+    ///   with `ETIMEDOUT` when the connection was not made in time (the host does not answer, or the
+    ///   server's accept queue is full).
+    public init(
+        connectingTo address: SocketAddress,
+        timeout: Duration = Connection.defaultConnectTimeout
+    ) throws(SocketError) {
         let descriptor = try SocketCalls.open(for: address)
-        try SocketCalls.connect(descriptor.rawValue, to: address)
+        try SocketCalls.connect(descriptor.rawValue, to: address, timeout: timeout)
         self.localAddress = try SocketCalls.localAddress(descriptor.rawValue)
         self.remoteAddress = address
         self.descriptor = descriptor

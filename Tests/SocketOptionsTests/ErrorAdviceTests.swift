@@ -75,6 +75,11 @@ private let cases: [AdviceCase] = [
     AdviceCase(operation: .connect(unixPath), errno: .noSuchEntry, says: ["No socket file"], never: ["congestion"]),
     AdviceCase(operation: .connect(unixPath), errno: .permissionDenied, says: ["write permission on the socket file"]),
     AdviceCase(operation: .connect(unixPath), errno: .wouldBlock, says: ["accept queue is full"]),
+    AdviceCase(
+        operation: .connect(unixPath),
+        errno: .timedOut,
+        says: ["did not take the connection in time", "accept queue is full"]
+    ),
     AdviceCase(operation: .connect(unixPath), errno: .wrongProtocolType, says: ["stream or datagram"]),
     AdviceCase(operation: .connect(ip4), errno: .connectionRefused, says: ["Nothing listens on that port"]),
     AdviceCase(
