@@ -383,8 +383,8 @@ enum ErrorAdvice {
             calls: [.send],
             scope: .any,
             errnos: [.wouldBlock],
-            text: "The send buffer stayed full until the send timeout ran out: the peer reads too slowly. Retry "
-                + "later, or drop the connection."
+            text: "There was no room to send until the send timeout ran out: the receiver is not reading (its "
+                + "queue, or the send buffer, is full) or reads too slowly. Retry later, or drop the peer."
         ),
         Row(
             calls: [.receive],

@@ -111,5 +111,40 @@ extension KernelTests {
                 #expect(outcome == expected)
             }
         }
+
+        @Test(
+            "send(to:timeout: 200 ms) to a Unix datagram receiver that never reads throws EAGAIN once its queue is full"
+        )
+        func datagramSendTimesOutWhenReceiverDoesNotRead() throws {
+            try withTemporaryDirectory { directory in
+                let path = directory + "/deaf.sock"
+                var receiver = rawSocket(AF_UNIX, CInt(SOCK_DGRAM.rawValue))
+                defer { if receiver >= 0 { close(receiver) } }
+                #expect(rawBind(receiver, path) == 0)
+                let sender = try DatagramSocket(address: try SocketAddress.unix(path: directory + "/sender.sock"))
+                let target = try SocketAddress.unix(path: path)
+                let shared = SharedSocket(sender)
+                let outcome = finishing(
+                    {
+                        // The queue holds net.unix.max_dgram_qlen datagrams (10 by default): far
+                        // fewer than this many sends fill it.
+                        for _ in 0..<100_000 {
+                            if let error = connectError({ () throws(SocketError) in
+                                try shared.socket.send([1, 2, 3], to: target, timeout: .milliseconds(200))
+                            }) {
+                                return Optional(error)
+                            }
+                        }
+                        return nil
+                    },
+                    release: {
+                        close(receiver)
+                        receiver = -1
+                    }
+                )
+                let expected: SocketError?? = .some(.system(.send, .wouldBlock))
+                #expect(outcome == expected)
+            }
+        }
     }
 }

@@ -117,7 +117,7 @@ private let cases: [AdviceCase] = [
     AdviceCase(operation: .close, errno: .ioError, says: ["do not close it again"]),
     // send(2), recv(2)
     AdviceCase(operation: .send, errno: .brokenPipe, says: ["peer closed"]),
-    AdviceCase(operation: .send, errno: .wouldBlock, says: ["send timeout"]),
+    AdviceCase(operation: .send, errno: .wouldBlock, says: ["send timeout", "not reading"]),
     AdviceCase(operation: .receive, errno: .wouldBlock, says: ["receive timeout"]),
     AdviceCase(operation: .send, errno: .messageTooLong, says: ["65507"]),
     AdviceCase(operation: .receive, errno: .connectionRefused, says: ["ICMP port unreachable"]),
