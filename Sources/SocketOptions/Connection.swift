@@ -105,24 +105,44 @@ public struct Connection: ~Copyable, Sendable {
     }
     #endif
 
-    /// Sends all of `bytes`, in as many `send` calls as the kernel needs.
-    public func send(_ bytes: some Collection<UInt8>) throws(SocketError) {
+    /// The time ``send(_:timeout:)-(Collection<UInt8>,_)`` waits in all for room by default: 30 seconds.
+    public static let defaultSendTimeout: Duration = .seconds(30)
+
+    /// Sends all of `bytes`, in as many `send` calls as the kernel needs, waiting at most `timeout`
+    /// in all for room in the send buffer.
+    ///
+    /// The send never blocks: each call is made with `MSG_DONTWAIT`, and when the buffer is full
+    /// (the peer does not read, or reads slowly) it waits with `poll` for the time that is left on a
+    /// monotonic clock, then sends the rest. Any Duration is taken: zero or negative sends what fits
+    /// at once. The connection's `SO_SNDTIMEO` does not apply. The corresponding C calls are `send`
+    /// with `MSG_DONTWAIT`, and `poll`.
+    ///
+    /// - Throws: ``SocketError/system(_:_:)`` with `EAGAIN` when the time ran out: part of the bytes
+    ///   may have been sent, and how many is not known, so the stream's position is lost; close the
+    ///   connection. With `EPIPE` or `ECONNRESET` when the peer went away.
+    public func send(
+        _ bytes: some Collection<UInt8>,
+        timeout: Duration = Connection.defaultSendTimeout
+    ) throws(SocketError) {
         let sent: Result<Void, SocketError>? = bytes.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(SocketError) in try SocketCalls.send(descriptor.rawValue, UnsafeRawBufferPointer(buffer))
+            Result { () throws(SocketError) in
+                try SocketCalls.send(descriptor.rawValue, UnsafeRawBufferPointer(buffer), timeout: timeout)
             }
         }
         switch sent {
         case .success?: return
         case .failure(let error)?: throw error
-        case nil: try send(Array(bytes))
+        case nil: try send(Array(bytes), timeout: timeout)
         }
     }
 
-    /// Sends the UTF-8 bytes of `text`.
-    public func send(_ text: String) throws(SocketError) {
+    /// Sends the UTF-8 bytes of `text`, waiting at most `timeout` in all, as
+    /// ``send(_:timeout:)-(Collection<UInt8>,_)``.
+    public func send(_ text: String, timeout: Duration = Connection.defaultSendTimeout) throws(SocketError) {
         var text = text
         let sent = text.withUTF8 { buffer in
-            Result { () throws(SocketError) in try SocketCalls.send(descriptor.rawValue, UnsafeRawBufferPointer(buffer))
+            Result { () throws(SocketError) in
+                try SocketCalls.send(descriptor.rawValue, UnsafeRawBufferPointer(buffer), timeout: timeout)
             }
         }
         try sent.get()

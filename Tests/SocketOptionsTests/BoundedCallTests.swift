@@ -146,5 +146,31 @@ extension KernelTests {
                 #expect(outcome == expected)
             }
         }
+
+        @Test("send(timeout: 300 ms) of 64 MiB to a TCP peer that never reads throws EAGAIN")
+        func connectionSendTimesOutWhenPeerDoesNotRead() throws {
+            let listener = try ListeningSocket(address: anyLoopbackPort, options: [.receiveBufferSize(4096)])
+            let client = try Connection(connectingTo: listener.localAddress)
+            try client.setOption(.sendBufferSize(4096))
+            guard let peer = try listener.accept(timeout: .seconds(5)) else {
+                Issue.record("the connection was not accepted")
+                return
+            }
+            let shared = SharedSocket(client)
+            let bytes = [UInt8](repeating: 7, count: 64 << 20)
+            let outcome = finishing(
+                {
+                    connectError { () throws(SocketError) in try shared.socket.send(bytes, timeout: .milliseconds(300))
+                    }
+                },
+                release: {
+                    // Unblocks a send that would wait for ever: the peer reads everything.
+                    while let chunk = try? peer.receive(upTo: 1 << 20, timeout: .seconds(1)), !chunk.isEmpty {}
+                }
+            )
+            let expected: SocketError?? = .some(.system(.send, .wouldBlock))
+            #expect(outcome == expected)
+            try peer.close()
+        }
     }
 }

@@ -260,14 +260,25 @@ enum SocketCalls {
         return CInt(clamping: exact ? count : count + 1)
     }
 
-    static func send(_ fd: CInt, _ bytes: UnsafeRawBufferPointer) throws(SocketError) {
+    /// Sends all of `bytes`, waiting at most `timeout` in all for room: each send is MSG_DONTWAIT,
+    /// and on EAGAIN a poll for POLLOUT for the time that is left comes before the next. A partial
+    /// send is continued from where it stopped. On the timeout, what was sent is not reported.
+    static func send(_ fd: CInt, _ bytes: UnsafeRawBufferPointer, timeout: Duration) throws(SocketError) {
+        var wait = Wait(timeout, operation: .send, signalEndsWait: false)
         var offset = 0
         while offset < bytes.count {
             let sent = valueOrErrno {
-                system_send(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset, platformSendFlags)
+                system_send(
+                    fd,
+                    bytes.baseAddress.map { $0 + offset },
+                    bytes.count - offset,
+                    platformSendFlags | CInt(MSG_DONTWAIT)
+                )
             }
             switch sent {
             case .success(let count): offset += count
+            case .failure(let errno) where errno == .wouldBlock || errno.rawValue == EWOULDBLOCK:
+                guard try wait.untilWritable(fd) else { throw .system(.send, .wouldBlock) }
             case .failure(let errno): throw .system(.send, errno)
             }
         }
