@@ -30,6 +30,10 @@ let usage = """
     ADDRESS is IPv4 "127.0.0.1:8080" or IPv6 "[::1]:8080"; port 0 lets the kernel choose.
     """
 
+// A reader that goes away (`sockopt-demo inspect unix:PATH | head -1`) must end a write with EPIPE,
+// not the process with SIGPIPE: the socket file and its lock are removed on the way out.
+signal(SIGPIPE, SIG_IGN)
+
 var arguments = Array(CommandLine.arguments.dropFirst())
 let command = arguments.isEmpty ? "tour" : arguments.removeFirst()
 
