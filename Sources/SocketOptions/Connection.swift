@@ -9,7 +9,7 @@ import Darwin
 #endif
 
 /// A connected TCP socket: one that ``ListeningSocket/accept()`` returned, or one made with
-/// ``init(connectingTo:)``.
+/// ``init(connectingTo:timeout:)``.
 ///
 /// The connection owns its descriptor and closes it in ``close()`` or when it goes out of scope.
 /// Sending never raises `SIGPIPE` (`MSG_NOSIGNAL` on Linux, `SO_NOSIGPIPE` on Darwin): a vanished
@@ -29,12 +29,27 @@ public struct Connection: ~Copyable, Sendable {
         self.descriptor = descriptor
     }
 
-    /// Connects to a listening address. The descriptor is close-on-exec.
+    /// The time ``init(connectingTo:timeout:)`` waits for the connection by default: 30 seconds.
+    public static let defaultConnectTimeout: Duration = .seconds(30)
+
+    /// Connects to a listening address, waiting at most `timeout` for the connection to be made.
+    /// The descriptor is close-on-exec, and blocking once connected.
     ///
-    /// - Throws: ``SocketError/system(_:_:)`` with `ECONNREFUSED` when nothing listens there.
-    public init(connectingTo address: SocketAddress) throws(SocketError) {
+    /// The connect never blocks: a TCP connect under way is waited for with `poll`, a Unix one to
+    /// a server whose accept queue is full is tried again after short pauses, until `timeout` has
+    /// passed on a monotonic clock. Any Duration is taken: zero or negative tries once. The
+    /// corresponding C calls are `connect` on an `O_NONBLOCK` descriptor, `poll` and
+    /// `getsockopt(SO_ERROR)`.
+    ///
+    /// - Throws: ``SocketError/system(_:_:)`` with `ECONNREFUSED` when nothing listens there;
+    ///   with `ETIMEDOUT` when the connection was not made in time (the host does not answer, or the
+    ///   server's accept queue is full).
+    public init(
+        connectingTo address: SocketAddress,
+        timeout: Duration = Connection.defaultConnectTimeout
+    ) throws(SocketError) {
         let descriptor = try SocketCalls.open(for: address)
-        try SocketCalls.connect(descriptor.rawValue, to: address)
+        try SocketCalls.connect(descriptor.rawValue, to: address, timeout: timeout)
         self.localAddress = try SocketCalls.localAddress(descriptor.rawValue)
         self.remoteAddress = address
         self.descriptor = descriptor
@@ -90,24 +105,44 @@ public struct Connection: ~Copyable, Sendable {
     }
     #endif
 
-    /// Sends all of `bytes`, in as many `send` calls as the kernel needs.
-    public func send(_ bytes: some Collection<UInt8>) throws(SocketError) {
+    /// The time ``send(_:timeout:)-(Collection<UInt8>,_)`` waits in all for room by default: 30 seconds.
+    public static let defaultSendTimeout: Duration = .seconds(30)
+
+    /// Sends all of `bytes`, in as many `send` calls as the kernel needs, waiting at most `timeout`
+    /// in all for room in the send buffer.
+    ///
+    /// The send never blocks: each call is made with `MSG_DONTWAIT`, and when the buffer is full
+    /// (the peer does not read, or reads slowly) it waits with `poll` for the time that is left on a
+    /// monotonic clock, then sends the rest. Any Duration is taken: zero or negative sends what fits
+    /// at once. The connection's `SO_SNDTIMEO` does not apply. The corresponding C calls are `send`
+    /// with `MSG_DONTWAIT`, and `poll`.
+    ///
+    /// - Throws: ``SocketError/system(_:_:)`` with `EAGAIN` when the time ran out: part of the bytes
+    ///   may have been sent, and how many is not known, so the stream's position is lost; close the
+    ///   connection. With `EPIPE` or `ECONNRESET` when the peer went away.
+    public func send(
+        _ bytes: some Collection<UInt8>,
+        timeout: Duration = Connection.defaultSendTimeout
+    ) throws(SocketError) {
         let sent: Result<Void, SocketError>? = bytes.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(SocketError) in try SocketCalls.send(descriptor.rawValue, UnsafeRawBufferPointer(buffer))
+            Result { () throws(SocketError) in
+                try SocketCalls.send(descriptor.rawValue, UnsafeRawBufferPointer(buffer), timeout: timeout)
             }
         }
         switch sent {
         case .success?: return
         case .failure(let error)?: throw error
-        case nil: try send(Array(bytes))
+        case nil: try send(Array(bytes), timeout: timeout)
         }
     }
 
-    /// Sends the UTF-8 bytes of `text`.
-    public func send(_ text: String) throws(SocketError) {
+    /// Sends the UTF-8 bytes of `text`, waiting at most `timeout` in all, as
+    /// ``send(_:timeout:)-(Collection<UInt8>,_)``.
+    public func send(_ text: String, timeout: Duration = Connection.defaultSendTimeout) throws(SocketError) {
         var text = text
         let sent = text.withUTF8 { buffer in
-            Result { () throws(SocketError) in try SocketCalls.send(descriptor.rawValue, UnsafeRawBufferPointer(buffer))
+            Result { () throws(SocketError) in
+                try SocketCalls.send(descriptor.rawValue, UnsafeRawBufferPointer(buffer), timeout: timeout)
             }
         }
         try sent.get()

@@ -78,18 +78,31 @@ public struct DatagramSocket: ~Copyable, Sendable {
         try SocketSnapshot(descriptor: descriptor.rawValue)
     }
 
-    /// Sends one datagram to `address`.
+    /// The time ``send(_:to:timeout:)`` waits for room by default: 30 seconds.
+    public static let defaultSendTimeout: Duration = .seconds(30)
+
+    /// Sends one datagram to `address`, waiting at most `timeout` for room to send it.
     ///
-    /// - Throws: ``SocketError/system(_:_:)``; `EMSGSIZE` when the datagram is larger than the
-    ///   protocol allows.
-    public func send(_ bytes: some Collection<UInt8>, to address: SocketAddress) throws(SocketError) {
+    /// The send never blocks: it is made with `MSG_DONTWAIT`, and when there is no room (a full
+    /// send buffer, or a Unix datagram receiver whose queue is full because it does not read) it
+    /// waits with `poll` for the time that is left on a monotonic clock, and tries again. Any
+    /// Duration is taken: zero or negative tries once. The socket's `SO_SNDTIMEO` does not apply.
+    /// The corresponding C calls are `sendto` with `MSG_DONTWAIT`, and `poll`.
+    ///
+    /// - Throws: ``SocketError/system(_:_:)``; `EAGAIN` when there was no room in time (the
+    ///   receiver is not reading); `EMSGSIZE` when the datagram is larger than the protocol allows.
+    public func send(
+        _ bytes: some Collection<UInt8>,
+        to address: SocketAddress,
+        timeout: Duration = DatagramSocket.defaultSendTimeout
+    ) throws(SocketError) {
         let sent: Result<Void, SocketError>? = bytes.withContiguousStorageIfAvailable { buffer in
-            DatagramCalls.send(descriptor.rawValue, UnsafeRawBufferPointer(buffer), to: address)
+            DatagramCalls.send(descriptor.rawValue, UnsafeRawBufferPointer(buffer), to: address, timeout: timeout)
         }
         switch sent {
         case .success?: return
         case .failure(let error)?: throw error
-        case nil: try send(Array(bytes), to: address)
+        case nil: try send(Array(bytes), to: address, timeout: timeout)
         }
     }
 

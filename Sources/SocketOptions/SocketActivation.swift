@@ -160,7 +160,10 @@ public enum SocketActivation {
             )
         }
         // Names are split before anything is allocated per descriptor: their count bounds the array.
-        let nameList = names.map { $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init) }
+        // An empty LISTEN_FDNAMES names no descriptor when there are none (systemd sets it so).
+        let nameList = names.map {
+            $0.isEmpty && count == 0 ? [] : $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        }
         if let nameList, nameList.count != Int(count) {
             throw .invalidActivation("LISTEN_FDNAMES has \(nameList.count) names for \(count) descriptors")
         }

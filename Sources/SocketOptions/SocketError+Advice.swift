@@ -284,7 +284,15 @@ enum ErrorAdvice {
             calls: [.connect],
             scope: .ip,
             errnos: [.timedOut],
-            text: "The host did not answer: it is down, or a firewall drops the packets."
+            text: "The host did not answer in time: it is down, a firewall drops the packets, or the server's "
+                + "accept queue is full. Check the host and port, or give the connect more time."
+        ),
+        Row(
+            calls: [.connect],
+            scope: .unix,
+            errnos: [.timedOut],
+            text: "The server did not take the connection in time: its accept queue is full (it accepts too "
+                + "slowly, or not at all). Try again later, or let the server accept faster."
         ),
         Row(
             calls: [.connect, .send],
@@ -410,8 +418,8 @@ enum ErrorAdvice {
             calls: [.send],
             scope: .any,
             errnos: [.wouldBlock],
-            text: "The send buffer stayed full until the send timeout ran out: the peer reads too slowly. Retry "
-                + "later, or drop the connection."
+            text: "There was no room to send until the send timeout ran out: the receiver is not reading (its "
+                + "queue, or the send buffer, is full) or reads too slowly. Retry later, or drop the peer."
         ),
         Row(
             calls: [.receive],

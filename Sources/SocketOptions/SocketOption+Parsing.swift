@@ -95,6 +95,18 @@ extension SocketOption {
             guard let count = Int64(text.dropLast(suffix.count)) else {
                 let number = String(text.dropLast(suffix.count))
                 if isInteger(number) { return .failure(numberProblem(number)) }
+                let parts = number.split(separator: ".", omittingEmptySubsequences: false)
+                if parts.count == 2,
+                    parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && isInteger(String($0)) })
+                {
+                    return .failure(
+                        ParseProblem(
+                            message: "\"\(text)\" has a fraction: a duration is a whole number of s, ms or us; "
+                                + "write it in a finer unit (1.5s is 1500ms), or whole seconds for an option counted "
+                                + "in seconds"
+                        )
+                    )
+                }
                 break
             }
             return .success(unit.duration(count))

@@ -33,6 +33,10 @@ let usage = """
     Unix-domain path "unix:/run/app.sock", or an abstract Unix name "unix:@app" (Linux).
     """
 
+// A reader that goes away (`sockopt-demo inspect unix:PATH | head -1`) must end a write with EPIPE,
+// not the process with SIGPIPE: the socket file and its lock are removed on the way out.
+signal(SIGPIPE, SIG_IGN)
+
 var arguments = Array(CommandLine.arguments.dropFirst())
 let command = arguments.isEmpty ? "tour" : arguments.removeFirst()
 

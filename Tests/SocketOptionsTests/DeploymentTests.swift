@@ -303,6 +303,7 @@ extension KernelTests {
                 ("4242", "2", "http:admin", [.init(rawValue: 3, name: "http"), .init(rawValue: 4, name: "admin")]),
                 ("1", "2", nil, []),  // another process's variables, inherited: not ours
                 ("4242", "0", nil, []),
+                ("4242", "0", "", []),  // no descriptors, no names: an empty LISTEN_FDNAMES
             ]
         )
         func activationEnvironment(

@@ -76,6 +76,11 @@ private let cases: [AdviceCase] = [
     AdviceCase(operation: .connect(unixPath), errno: .noSuchEntry, says: ["No socket file"], never: ["congestion"]),
     AdviceCase(operation: .connect(unixPath), errno: .permissionDenied, says: ["write permission on the socket file"]),
     AdviceCase(operation: .connect(unixPath), errno: .wouldBlock, says: ["accept queue is full"]),
+    AdviceCase(
+        operation: .connect(unixPath),
+        errno: .timedOut,
+        says: ["did not take the connection in time", "accept queue is full"]
+    ),
     AdviceCase(operation: .connect(unixPath), errno: .wrongProtocolType, says: ["stream or datagram"]),
     AdviceCase(operation: .connect(ip4), errno: .connectionRefused, says: ["Nothing listens on that port"]),
     AdviceCase(
@@ -113,7 +118,7 @@ private let cases: [AdviceCase] = [
     AdviceCase(operation: .close, errno: .ioError, says: ["do not close it again"]),
     // send(2), recv(2)
     AdviceCase(operation: .send, errno: .brokenPipe, says: ["peer closed"]),
-    AdviceCase(operation: .send, errno: .wouldBlock, says: ["send timeout"]),
+    AdviceCase(operation: .send, errno: .wouldBlock, says: ["send timeout", "not reading"]),
     AdviceCase(operation: .receive, errno: .wouldBlock, says: ["receive timeout"]),
     AdviceCase(operation: .send, errno: .messageTooLong, says: ["65507"]),
     AdviceCase(operation: .receive, errno: .connectionRefused, says: ["ICMP port unreachable"]),

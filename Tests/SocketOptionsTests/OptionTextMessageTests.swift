@@ -15,6 +15,19 @@ struct OptionTextMessageTests {
         }
     }
 
+    @Test(
+        "A duration with a fraction is told it has one, not that it is not a duration",
+        arguments: [
+            "defer-accept=29887.5s", "keep-alive-idle=1.5s", "receive-timeout=0.0000000000000000001s",
+            "receive-timeout=1.9999999999999999999s",
+        ]
+    )
+    func fractionalDuration(text: String) {
+        let said = message(text)
+        #expect(said.contains("has a fraction"), "\(said)")
+        #expect(!said.contains("not a duration"), "\(said)")
+    }
+
     @Test("A size of 0 is not called negative: the kernel raises 0 to its minimum")
     func zeroSize() {
         let zero = message("receive-buffer-size=0")

@@ -9,15 +9,38 @@ import Darwin
 #endif
 
 enum DatagramCalls {
+    /// One datagram to `address`, waiting at most `timeout` for room: sendto with MSG_DONTWAIT,
+    /// and on EAGAIN a poll for POLLOUT for the time that is left, then again. A Unix datagram
+    /// receiver's full queue does not make the sender's socket unwritable (poll says POLLOUT at
+    /// once), so a second EAGAIN in a row is followed by a short pause as well.
     static func send(
         _ fd: CInt,
         _ bytes: UnsafeRawBufferPointer,
-        to address: SocketAddress
+        to address: SocketAddress,
+        timeout: Duration
     ) -> Result<Void, SocketError> {
-        let result = address.withSockAddr { sockaddr, length in
-            valueOrErrno { system_sendto(fd, bytes.baseAddress, bytes.count, platformSendFlags, sockaddr, length) }
+        var wait = SocketCalls.Wait(timeout, operation: .send, signalEndsWait: false)
+        var pause = Duration.zero
+        while true {
+            let result = address.withSockAddr { sockaddr, length in
+                valueOrErrno {
+                    system_sendto(fd, bytes.baseAddress, bytes.count, platformSendFlags | dontWait, sockaddr, length)
+                }
+            }
+            switch result {
+            case .success: return .success(())
+            case .failure(let errno) where errno == .wouldBlock || errno.rawValue == EWOULDBLOCK:
+                do {
+                    guard try wait.untilWritable(fd) else { return .failure(.system(.send, .wouldBlock)) }
+                    if pause > .zero, try !wait.pause(pause) { return .failure(.system(.send, .wouldBlock)) }
+                } catch {
+                    return .failure(error)
+                }
+                pause = min(max(pause * 2, .milliseconds(1)), .milliseconds(50))
+            case .failure(let errno):
+                return .failure(.system(.send, errno))
+            }
         }
-        return result.map { _ in () }.mapError { .system(.send, $0) }
     }
 
     static let dontWait = CInt(MSG_DONTWAIT)

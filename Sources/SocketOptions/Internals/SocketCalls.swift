@@ -71,28 +71,39 @@ enum SocketCalls {
         }
     }
 
-    static func connect(_ fd: CInt, to address: SocketAddress) throws(SocketError) {
-        let result = address.withSockAddr { sockaddr, length in
-            // A connect interrupted by a signal goes on in the background: retrying it would fail
-            // with EALREADY, so wait for the outcome instead.
-            valueOrErrno(retryOnInterrupt: false) { system_connect(fd, sockaddr, length) }
-        }
-        switch result {
-        case .success: return
-        case .failure(let errno) where errno == .interrupted:
-            try waitForConnect(fd, to: address)
-        case .failure(let errno):
-            throw addressError(errno, address: address, operation: .connect(address))
-        }
-    }
-
-    private static func waitForConnect(_ fd: CInt, to address: SocketAddress) throws(SocketError) {
-        var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        if case .failure(let errno) = valueOrErrno({ system_poll(&entry, 1, -1) }) {
-            throw .system(.connect(address), errno)
-        }
-        if case .pendingError(let pending?) = try ReadOnlySocketOption.read(.pendingError, from: fd) {
-            throw addressError(pending, address: address, operation: .connect(address))
+    /// Connects, waiting at most `timeout` (on a monotonic clock) for the connection to be made;
+    /// the descriptor is blocking again afterwards, as it was.
+    ///
+    /// The connect is non-blocking: a TCP one that is under way (EINPROGRESS, or EINTR) is waited for
+    /// with poll for POLLOUT and its outcome read from SO_ERROR; a Unix one to a server whose accept
+    /// queue is full fails at once with EAGAIN (unix(7)), and is tried again after short pauses until
+    /// the time is up. Either way it throws ETIMEDOUT when the time runs out.
+    static func connect(_ fd: CInt, to address: SocketAddress, timeout: Duration) throws(SocketError) {
+        guard let wasNonBlocking = setNonBlocking(fd, true) else { throw .system(.connect(address), currentErrno()) }
+        defer { if !wasNonBlocking { setNonBlocking(fd, false) } }
+        var wait = Wait(timeout, operation: .connect(address), signalEndsWait: false)
+        var pause = Duration.milliseconds(1)
+        while true {
+            let result = address.withSockAddr { sockaddr, length in
+                // A connect interrupted by a signal goes on in the background: retrying it would fail
+                // with EALREADY, so wait for the outcome instead.
+                valueOrErrno(retryOnInterrupt: false) { system_connect(fd, sockaddr, length) }
+            }
+            switch result {
+            case .success: return
+            case .failure(let errno) where errno == .interrupted || errno == .inProgress:
+                guard try wait.untilWritable(fd) else { throw .system(.connect(address), .timedOut) }
+                if case .pendingError(let pending?) = try ReadOnlySocketOption.read(.pendingError, from: fd) {
+                    throw addressError(pending, address: address, operation: .connect(address))
+                }
+                return
+            case .failure(let errno) where address.family == .unix && errno == .wouldBlock:
+                // Nothing to poll for: an unconnected Unix socket is always writable.
+                guard try wait.pause(pause) else { throw .system(.connect(address), .timedOut) }
+                pause = min(pause * 2, .milliseconds(50))
+            case .failure(let errno):
+                throw addressError(errno, address: address, operation: .connect(address))
+            }
         }
     }
 
@@ -191,8 +202,25 @@ enum SocketCalls {
         /// Polls for the time that is left; false when it ran out (or a signal ended the wait).
         /// The first poll is made even for a zero or negative timeout, without waiting.
         mutating func untilReadable(_ fd: CInt) throws(SocketError) -> Bool {
+            try until(fd, events: Int16(POLLIN), atMost: nil)
+        }
+
+        /// As ``untilReadable(_:)``, for room to write (POLLOUT).
+        mutating func untilWritable(_ fd: CInt) throws(SocketError) -> Bool {
+            try until(fd, events: Int16(POLLOUT), atMost: nil)
+        }
+
+        /// Sleeps for `interval` or the time that is left, whichever is shorter (a poll of no
+        /// descriptor); false when no time was left.
+        mutating func pause(_ interval: Duration) throws(SocketError) -> Bool {
+            if let timeout, start.duration(to: .now) >= timeout { return false }
+            _ = try until(-1, events: 0, atMost: interval)
+            return true
+        }
+
+        private mutating func until(_ fd: CInt, events: Int16, atMost cap: Duration?) throws(SocketError) -> Bool {
             while true {
-                let milliseconds: CInt
+                var milliseconds: CInt
                 if let timeout {
                     // timeout - elapsed cannot overflow: the timeout is checked positive first and the
                     // elapsed time is never negative.
@@ -202,15 +230,20 @@ enum SocketCalls {
                 } else {
                     milliseconds = -1
                 }
+                if let cap {
+                    let capped = SocketCalls.pollMilliseconds(cap)
+                    if milliseconds < 0 || capped < milliseconds { milliseconds = capped }
+                }
                 polled = true
-                var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                // poll ignores an entry whose descriptor is negative: that poll only sleeps.
+                var entry = pollfd(fd: fd, events: events, revents: 0)
                 switch valueOrErrno(retryOnInterrupt: false, { system_poll(&entry, 1, milliseconds) }) {
                 case .success(let ready):
-                    // 0 is a timeout, or the end of a wait capped at CInt.max milliseconds: the loop
-                    // polls again for what is left, if anything.
-                    if ready > 0 { return true }
+                    if ready > 0 || cap != nil { return true }
+                // 0 is a timeout, or the end of a wait capped at CInt.max milliseconds: the loop
+                // polls again for what is left, if anything.
                 case .failure(let errno) where errno == .interrupted:
-                    if signalEndsWait { return false }
+                    if signalEndsWait || cap != nil { return false }
                 case .failure(let errno):
                     throw .system(operation, errno)
                 }
@@ -227,14 +260,25 @@ enum SocketCalls {
         return CInt(clamping: exact ? count : count + 1)
     }
 
-    static func send(_ fd: CInt, _ bytes: UnsafeRawBufferPointer) throws(SocketError) {
+    /// Sends all of `bytes`, waiting at most `timeout` in all for room: each send is MSG_DONTWAIT,
+    /// and on EAGAIN a poll for POLLOUT for the time that is left comes before the next. A partial
+    /// send is continued from where it stopped. On the timeout, what was sent is not reported.
+    static func send(_ fd: CInt, _ bytes: UnsafeRawBufferPointer, timeout: Duration) throws(SocketError) {
+        var wait = Wait(timeout, operation: .send, signalEndsWait: false)
         var offset = 0
         while offset < bytes.count {
             let sent = valueOrErrno {
-                system_send(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset, platformSendFlags)
+                system_send(
+                    fd,
+                    bytes.baseAddress.map { $0 + offset },
+                    bytes.count - offset,
+                    platformSendFlags | CInt(MSG_DONTWAIT)
+                )
             }
             switch sent {
             case .success(let count): offset += count
+            case .failure(let errno) where errno == .wouldBlock || errno.rawValue == EWOULDBLOCK:
+                guard try wait.untilWritable(fd) else { throw .system(.send, .wouldBlock) }
             case .failure(let errno): throw .system(.send, errno)
             }
         }
