@@ -22,11 +22,19 @@ private final class HoldingChild {
 
     init(uid: UInt32, name: String, reusePort: Bool, port: UInt16 = 0) throws {
         let script = """
-            import ctypes, socket, sys
+            import ctypes, os, socket, sys
             ctypes.CDLL(None).prctl(15, sys.argv[1].encode("utf-8", "surrogateescape"), 0, 0, 0)
-            s = socket.socket()
-            if sys.argv[2] == "1": s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-            s.bind(("127.0.0.1", int(sys.argv[3]))); s.listen()
+            def others(port, inode):  # rows of /proc/net/tcp{,6} on the port that are not s
+                rows = [l.split() for t in ("tcp", "tcp6") for l in open("/proc/net/" + t).readlines()[1:]]
+                return [r for r in rows if int(r[1].split(":")[1], 16) == port and int(r[9]) != inode]
+            # Port 0 may hand out a port with a leftover TIME_WAIT: take a clean one, as
+            # listenerOnCleanPort does, so that the findings are this listener's alone.
+            for _ in range(100):
+                s = socket.socket()
+                if sys.argv[2] == "1": s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+                s.bind(("127.0.0.1", int(sys.argv[3]))); s.listen()
+                if sys.argv[3] != "0" or not others(s.getsockname()[1], os.fstat(s.fileno()).st_ino): break
+                s.close()
             print(s.getsockname()[1], flush=True)
             sys.stdin.read()
             """
