@@ -188,7 +188,8 @@ extension KernelTests {
 
         @Test("The search for owners stops at its bound and says so")
         func boundedSearch() throws {
-            let holder = try ListeningSocket(address: anyLoopbackPort)
+            // A clean port: the findings compared below are this listener's alone.
+            let holder = try listenerOnCleanPort()
             let address = holder.localAddress
             let unbounded = ProcessTables.report(for: address, type: .stream)
             #expect(unbounded.ownersComplete)
