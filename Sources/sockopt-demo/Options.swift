@@ -39,9 +39,15 @@ func runOptions(_ arguments: [String]) -> Int32 {
     return 0
 }
 
-/// `receiveBufferSize` as `receive-buffer-size`.
+/// `receiveBufferSize` as `receive-buffer-size`; an acronym stays one word (`incomingCPU` as
+/// `incoming-cpu`).
 func kebab(_ name: String) -> String {
-    name.reduce(into: "") { text, character in
-        if character.isUppercase { text += "-" + character.lowercased() } else { text.append(character) }
+    var text = ""
+    var previousWasUppercase = false
+    for character in name {
+        if character.isUppercase && !previousWasUppercase { text += "-" }
+        text += character.lowercased()
+        previousWasUppercase = character.isUppercase
     }
+    return text
 }
