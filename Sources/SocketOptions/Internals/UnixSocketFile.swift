@@ -81,13 +81,7 @@ final class UnixSocketFile: @unchecked Sendable {
         mode: UInt32?,
         beforePublishing prepare: (CInt) throws(SocketError) -> Void
     ) throws(SocketError) -> UnixSocketFile {
-        guard let path = address.unixPath else { throw .system(.bind(address), .invalidArgument) }
-        let (directory, name) = try split(path, address: address)
-        let parent = system_openat(AT_FDCWD, directory, platformDirectoryOpenFlags, 0)
-        if parent < 0 { throw SocketCalls.addressError(currentErrno(), address: address, operation: .bind(address)) }
-        // From here on, a throw releases `file`, whose deinit undoes whatever was done.
-        let file = UnixSocketFile(address: address, path: path, parent: parent, name: name)
-        try file.takeLock()
+        let (file, directory) = try locked(address)
         try file.makeStaging(beside: directory)
         let socketName = try file.bindInStaging(socket)
         if let mode, let staging = file.staging {
@@ -109,13 +103,7 @@ final class UnixSocketFile: @unchecked Sendable {
     /// its own descriptor N, somebody else. A datagram socket has no file mode to set and nothing
     /// to do before it is ready, so it needs no private directory except to recover a stale file.
     static func bindInPlace(_ socket: CInt, to address: SocketAddress) throws(SocketError) -> UnixSocketFile {
-        guard let path = address.unixPath else { throw .system(.bind(address), .invalidArgument) }
-        let (directory, name) = try split(path, address: address)
-        let parent = system_openat(AT_FDCWD, directory, platformDirectoryOpenFlags, 0)
-        if parent < 0 { throw SocketCalls.addressError(currentErrno(), address: address, operation: .bind(address)) }
-        // From here on, a throw releases `file`, whose deinit undoes whatever was done.
-        let file = UnixSocketFile(address: address, path: path, parent: parent, name: name)
-        try file.takeLock()
+        let (file, directory) = try locked(address)
         for _ in 0..<4 {
             let result = address.withSockAddr { sockaddr, length in
                 valueOrErrno { system_bind(socket, sockaddr, length) }
@@ -123,7 +111,7 @@ final class UnixSocketFile: @unchecked Sendable {
             switch result {
             case .success:
                 // Nobody else holds the lock, and only our own close removes the file while we do.
-                guard case .success(let bound) = FileIdentity.named(name, in: parent), bound.isSocket else {
+                guard case .success(let bound) = FileIdentity.named(file.name, in: file.parent), bound.isSocket else {
                     throw .system(.bind(address), .noSuchEntry)
                 }
                 file.socketIdentity = bound
@@ -138,6 +126,19 @@ final class UnixSocketFile: @unchecked Sendable {
             }
         }
         throw .addressInUse(address)
+    }
+
+    /// Opens the directory of `address`'s path once and takes the lock beside the socket file: the
+    /// first steps of both kinds of bind. A throw after the open releases the file, whose deinit
+    /// closes the directory and lets the lock go.
+    private static func locked(_ address: SocketAddress) throws(SocketError) -> (UnixSocketFile, directory: String) {
+        guard let path = address.unixPath else { throw .system(.bind(address), .invalidArgument) }
+        let (directory, name) = try split(path, address: address)
+        let parent = system_openat(AT_FDCWD, directory, platformDirectoryOpenFlags, 0)
+        if parent < 0 { throw SocketCalls.addressError(currentErrno(), address: address, operation: .bind(address)) }
+        let file = UnixSocketFile(address: address, path: path, parent: parent, name: name)
+        try file.takeLock()
+        return (file, directory)
     }
 
     /// Leaves the file in place when the owner goes (the descriptor was handed off). The lock is
