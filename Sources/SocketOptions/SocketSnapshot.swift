@@ -175,9 +175,10 @@ public struct SocketSnapshot: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The little JSON the package writes, without Foundation.
-enum JSON {
-    static func string(_ text: String) -> String {
+/// The little JSON the package writes, without Foundation. Package-wide: the demo writes its own
+/// JSON with it. DEL and the C1 controls are escaped too, so that no JSON of ours moves a terminal.
+package enum JSON {
+    package static func string(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -186,7 +187,7 @@ enum JSON {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value):
                 let hex = String(scalar.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)

@@ -65,25 +65,9 @@ func runInspect(_ arguments: [String]) -> Int32 {
 /// `{"error": "...", "address": "...", "findings": ["..."], "advice": "..."}`: every text is a JSON
 /// string with its control characters escaped (those read from /proc are escaped already).
 private func diagnosisJSON(_ diagnosis: AddressInUseDiagnosis, error: SocketError) -> String {
-    let findings = diagnosis.findings.map { jsonString($0.description) }.joined(separator: ", ")
-    return "{\"error\": \(jsonString(error.description)), \"address\": \(jsonString(diagnosis.address.description)), "
-        + "\"findings\": [\(findings)], \"diagnosis\": \(jsonString(diagnosis.description))}"
-}
-
-private func jsonString(_ text: String) -> String {
-    var result = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": result += "\\\""
-        case "\\": result += "\\\\"
-        case "\n": result += "\\n"
-        case _ where scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value):
-            let hex = String(scalar.value, radix: 16)
-            result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: result.unicodeScalars.append(scalar)
-        }
-    }
-    return result + "\""
+    let findings = diagnosis.findings.map { JSON.string($0.description) }.joined(separator: ", ")
+    return "{\"error\": \(JSON.string(error.description)), \"address\": \(JSON.string(diagnosis.address.description)), "
+        + "\"findings\": [\(findings)], \"diagnosis\": \(JSON.string(diagnosis.description))}"
 }
 
 /// `{"backlog": 128, "applied": [...], "snapshot": {...}}`: the library writes each part; the
