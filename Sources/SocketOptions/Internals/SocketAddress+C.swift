@@ -44,12 +44,12 @@ extension SocketAddress {
             guard let index = UInt32(zone), index != 0 else { return nil }
             var name: (UInt64, UInt64, UInt64) = (0, 0, 0)  // IF_NAMESIZE is 16
             let exists = withUnsafeMutableBytes(of: &name) {
-                if_indextoname(index, $0.baseAddress!.assumingMemoryBound(to: CChar.self)) != nil
+                system_if_indextoname(index, $0.baseAddress!.assumingMemoryBound(to: CChar.self))
             }
             return exists ? index : nil
         }
-        let index = if_nametoindex(zone)
-        return index == 0 ? nil : UInt32(index)
+        let index = system_if_nametoindex(zone)
+        return index == 0 ? nil : index
     }
 
     static func hostText(_ ip: IP) -> String {
@@ -74,7 +74,7 @@ extension SocketAddress {
         var name: (UInt64, UInt64, UInt64) = (0, 0, 0)  // IF_NAMESIZE is 16
         let zone = withUnsafeMutableBytes(of: &name) { out -> String in
             let chars = out.baseAddress!.assumingMemoryBound(to: CChar.self)
-            return if_indextoname(scope, chars) != nil ? String(cString: chars) : "\(scope)"
+            return system_if_indextoname(scope, chars) ? String(cString: chars) : "\(scope)"
         }
         return text + "%" + zone
     }
