@@ -46,7 +46,7 @@ public struct DatagramSocket: ~Copyable, Sendable {
     ///   ``SocketError/invalidValue(_:reason:)``; ``SocketError/optionNotSupported(_:socket:)`` for
     ///   an option UDP lacks (`noDelay`); ``SocketError/system(_:_:)`` for anything else.
     public init(address: SocketAddress, options: [SocketOption] = []) throws(SocketError) {
-        try SocketSetup.validate(options, for: SocketKind(family: SocketKind.family(of: address), type: .datagram))
+        try SocketSetup.validate(options, for: SocketKind(family: address.family, type: .datagram))
         let options = SocketSetup.withDualStack(options, for: address)
         let descriptor = try SocketCalls.open(for: address, datagram: true)
         let applied = try SocketSetup.apply(options, on: descriptor.rawValue)

@@ -30,7 +30,7 @@ extension ReadOnlySocketOption {
         case .acceptingConnections: return .acceptingConnections(value != 0)
         case .pendingError: return .pendingError(value == 0 ? nil : Errno(rawValue: value))
         #if os(Linux)
-        case .domain: return .domain(SocketKind.Family(raw: value))
+        case .domain: return .domain(SocketFamily(raw: value))
         case .transportProtocol: return .transportProtocol(value)
         #endif
         }

@@ -9,15 +9,6 @@ import Darwin
 #endif
 
 extension SocketAddress {
-    /// The C address family constant.
-    var rawFamily: CInt {
-        switch family {
-        case .ipv4: AF_INET
-        case .ipv6: AF_INET6
-        case .unix: AF_UNIX
-        }
-    }
-
     /// Parses an IP address without port or zone with inet_pton; nil when it is neither.
     static func parseHost(_ text: String) -> IP? {
         if text.isEmpty || text.utf8.contains(0) { return nil }
