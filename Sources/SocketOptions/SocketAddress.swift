@@ -136,7 +136,9 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The host in its standard text form, without brackets: `"127.0.0.1"`, `"::1"`,
-    /// `"fe80::1%eth0"`; for a Unix-domain address, its path or `@name`.
+    /// `"fe80::1%2"`; for a Unix-domain address, its path or `@name`. A zone prints as its interface
+    /// index even when it was given by name: looking the name up would be I/O, which a description
+    /// never does.
     public var host: String {
         switch endpoint {
         case .ip(let ip, _): SocketAddress.hostText(ip)

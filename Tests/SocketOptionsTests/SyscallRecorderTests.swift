@@ -59,17 +59,14 @@ extension KernelTests {
             #expect(failed.map(\.kind) == [.ifIndexToName] && failed.first?.errno == noDevice)
         }
 
-        @Test("A zone's interface name for printing comes from a recorded if_indextoname, and the index when it fails")
-        func zonePrintingFallsBackToIndex() throws {
+        @Test("A zoned address prints its zone as the interface index, with no system call: description does no I/O")
+        func zonePrintingMakesNoCall() throws {
             let address = try SocketAddress("[fe80::1%lo]:80")
-            guard case .ip(let ip, _) = address.endpoint else { throw SocketError.invalidAddress("not IP") }
-            let (named, calls) = recording { SocketAddress.hostText(ip) }
-            #expect(named == "fe80::1%lo")
-            #expect(calls.map(\.kind) == [.ifIndexToName])
-            let (numbered, _) = recording(.failing(.ifIndexToName, with: Errno(rawValue: ENXIO))) {
-                SocketAddress.hostText(ip)
-            }
-            #expect(numbered == "fe80::1%\(try loopbackIndex())")
+            let (text, calls) = recording { (address.description, address.host) }
+            #expect(text.0 == "[fe80::1%\(try loopbackIndex())]:80")
+            #expect(text.1 == "fe80::1%\(try loopbackIndex())")
+            #expect(calls.isEmpty)
+            #expect(try SocketAddress(address.description) == address)
         }
 
         @Test("A failure injected into opendir, whose failure is nil rather than -1, returns nil with the errno")

@@ -61,13 +61,11 @@ extension SocketAddress {
             }
             return ok ? String(cString: chars) : "?"
         }
+        // The zone is printed as its interface index, never looked up by name: a description does
+        // no I/O (if_indextoname opens a socket), and the index is what the address holds. The
+        // parser takes it back, so the text still round-trips.
         guard case .ipv6(_, _, let scope) = ip, scope != 0 else { return text }
-        var name: (UInt64, UInt64, UInt64) = (0, 0, 0)  // IF_NAMESIZE is 16
-        let zone = withUnsafeMutableBytes(of: &name) { out -> String in
-            let chars = out.baseAddress!.assumingMemoryBound(to: CChar.self)
-            return system_if_indextoname(scope, chars) ? String(cString: chars) : "\(scope)"
-        }
-        return text + "%" + zone
+        return text + "%" + String(scope)
     }
 
     /// Calls `body` with this address as a C `sockaddr` and its length, on the stack.
