@@ -32,9 +32,8 @@ func runInspect(_ arguments: [String]) -> Int32 {
             }
         }
         let address = try SocketAddress(addressText ?? "127.0.0.1:0")
-        // Options given on the command line join the defaults, replacing a default of the same name.
-        options =
-            ListeningSocket.defaultOptions.filter { option in !extra.contains { $0.name == option.name } } + extra
+        // The listener lays the options given on the command line over its defaults, by name.
+        options = extra
         let listener = try ListeningSocket(address: address, options: options)
         let snapshot = try listener.snapshot()
         if json {

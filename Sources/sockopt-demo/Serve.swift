@@ -82,7 +82,7 @@ func runServe(_ arguments: [String]) -> Int32 {
             return try serve(inherited, how: "socket activation: inherited descriptor, no socket of its own")
         }
         let address = try SocketAddress(addressText)
-        let options = ListeningSocket.defaultOptions + (reusePort ? [.reusePort(true)] : [])
+        let options: [SocketOption] = reusePort ? [.reusePort(true)] : []
         return try serve(try ListeningSocket(address: address, options: options), how: nil)
     } catch {
         printError(error.description)
