@@ -24,6 +24,7 @@ final class SyscallRecorder: Sendable {
         case openat, mkdirat, fstat, fstatat, fchmod, fchmodat, linkat, renameat, unlinkat, flock, fcntl
         case open, read, opendir, readdir, readlink  // the /proc reads of the EADDRINUSE diagnosis
         case getrlimit  // the descriptor limit that bounds socket activation
+        case getaddrinfo, freeaddrinfo  // host-name resolution (SocketAddress.resolve)
     }
 
     /// Whether an injected action runs before the real call or after it.

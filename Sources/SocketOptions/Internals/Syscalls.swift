@@ -467,3 +467,46 @@ func system_getrlimitOpenFiles() -> rlimit? {
     #endif
     return getrlimit(resource, &limit) == 0 ? limit : nil
 }
+
+/// getaddrinfo: 0, or an EAI_* code (EAI_SYSTEM with errno set). Not a system call but a library
+/// routine that can read files and ask DNS servers, which is why it goes through here: a test can
+/// see it and make it fail. A failure the recorder injects is EAI_SYSTEM with the injected errno
+/// (the real call never runs, so nothing is allocated and nothing is to be freed).
+@inline(__always)
+func system_getaddrinfo(
+    _ host: String,
+    _ service: String,
+    _ hints: UnsafePointer<addrinfo>,
+    _ result: UnsafeMutablePointer<UnsafeMutablePointer<addrinfo>?>
+) -> CInt {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        var code: CInt = 0
+        let outcome = recorder.perform(.getaddrinfo, descriptor: -1) { () -> CInt in
+            code = getaddrinfo(host, service, hints, result)
+            return code == 0 ? 0 : -1
+        }
+        if outcome == 0 { return 0 }
+        return code != 0 ? code : EAI_SYSTEM
+    }
+    #endif
+    return getaddrinfo(host, service, hints, result)
+}
+
+@inline(__always)
+func system_freeaddrinfo(_ list: UnsafeMutablePointer<addrinfo>) {
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    if let recorder = SyscallRecorder.current {
+        var freed = false
+        _ = recorder.perform(.freeaddrinfo, descriptor: -1) { () -> CInt in
+            freeaddrinfo(list)
+            freed = true
+            return 0
+        }
+        // A failure injected here must not leak the list: freeaddrinfo cannot fail.
+        if !freed { freeaddrinfo(list) }
+        return
+    }
+    #endif
+    freeaddrinfo(list)
+}
