@@ -212,28 +212,3 @@ func resolverBound() -> Duration {
     let perName = timeout * attempts * max(1, min(servers, 3)) * 2
     return .seconds(perName * (1 + searches) + 10)
 }
-
-/// Starts a pthread running `body`.
-func startThread(_ body: @escaping @Sendable () -> Void) throws -> pthread_t {
-    final class Box: @unchecked Sendable {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-    let box = Unmanaged.passRetained(Box(body)).toOpaque()
-    var thread = pthread_t()
-    let result = pthread_create(
-        &thread,
-        nil,
-        { argument in
-            let box = Unmanaged<AnyObject>.fromOpaque(argument!).takeRetainedValue()
-            (box as! Box).body()
-            return nil
-        },
-        box
-    )
-    guard result == 0 else {
-        Unmanaged<AnyObject>.fromOpaque(box).release()
-        throw SocketError.invalidArgument("pthread_create: \(result)")
-    }
-    return thread
-}
