@@ -27,7 +27,8 @@ public struct ListeningSocket: ~Copyable, Sendable {
     /// (``SocketOption/merged(_:over:)``): adding another option keeps them, and
     /// `.reuseAddress(false)` turns `SO_REUSEADDR` off explicitly. `SO_REUSEPORT` is left to the
     /// caller: with it on by default an accidental second start would succeed and silently take
-    /// half the traffic.
+    /// half the traffic. There is deliberately no way to drop the defaults wholesale: each one is
+    /// turned off by naming it, so that no list of options loses the fast restart by accident.
     public static let defaultOptions: [SocketOption] = [.reuseAddress(true)]
 
     /// The backlog used when none is given. Linux caps every backlog at `net.core.somaxconn`.
