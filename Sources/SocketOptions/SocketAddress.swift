@@ -306,7 +306,7 @@ extension SocketAddress {
         return .success(.ipv6(high, low, scope: index))
     }
 
-    private static func parsePort(_ text: Substring) -> Result<UInt16, Problem> {
+    static func parsePort(_ text: Substring) -> Result<UInt16, Problem> {
         if text.isEmpty { return .failure(.missingPort) }
         // Only ASCII digits: no sign, no spaces, no other numerals, which Int(_:) would accept in part.
         guard text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {

@@ -24,6 +24,7 @@ enum SyscallKind: String, Sendable, Hashable {
     case getrlimit  // the descriptor limit that bounds socket activation
     case ifNameToIndex = "if_nametoindex"
     case ifIndexToName = "if_indextoname"  // IPv6 zones
+    case getaddrinfo, freeaddrinfo  // host-name resolution (SocketAddress.resolve)
 }
 
 /// The recording layer: makes `call`, a bare C call whose result is `failure` when it fails (errno
@@ -364,4 +365,29 @@ func system_unlinkat(_ directory: CInt, _ name: String, _ flags: CInt) -> CInt {
 @inline(__always)
 func system_flock(_ fd: CInt, _ operation: CInt) -> CInt {
     systemCall(.flock, on: fd) { flock(fd, operation) }
+}
+
+/// getaddrinfo: 0, or an EAI_* code (EAI_SYSTEM with errno set). Not a system call but a library
+/// routine that can read files and ask DNS servers, which is why it goes through here: a test can
+/// see it and make it fail. A failure the recorder injects is EAI_SYSTEM with the injected errno
+/// (the real call never runs, so nothing is allocated and nothing is to be freed).
+@inline(__always)
+func system_getaddrinfo(
+    _ host: String,
+    _ service: String,
+    _ hints: UnsafePointer<addrinfo>,
+    _ result: UnsafeMutablePointer<UnsafeMutablePointer<addrinfo>?>
+) -> CInt {
+    systemCall(.getaddrinfo, failure: EAI_SYSTEM) { getaddrinfo(host, service, hints, result) }
+}
+
+/// freeaddrinfo cannot fail; a failure the recorder injects here (which skips the real call) must
+/// not leak the list, so the list is freed then.
+@inline(__always)
+func system_freeaddrinfo(_ list: UnsafeMutablePointer<addrinfo>) {
+    let freed = systemCall(.freeaddrinfo, failure: false) {
+        freeaddrinfo(list)
+        return true
+    }
+    if !freed { freeaddrinfo(list) }
 }
