@@ -46,12 +46,4 @@ extension ReadOnlySocketOption.Name {
 
     /// The Swift type of the value.
     public var valueType: String { row.codec.typeDescription }
-
-    /// Reads the option from a socket descriptor that some other code owns.
-    ///
-    /// - Throws: ``SocketError/system(_:_:)`` with `EBADF` or `ENOTSOCK` for a descriptor that is
-    ///   not a socket.
-    public func read(fromDescriptor descriptor: Int32) throws(SocketError) -> ReadOnlySocketOption {
-        try OptionCalls.readOnly(self, from: descriptor)
-    }
 }
