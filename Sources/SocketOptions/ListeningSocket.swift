@@ -20,7 +20,7 @@
 ///
 /// The listener owns its descriptor: it closes it in ``close()`` or when it goes out of scope,
 /// and on every failure inside the initializer before the error is thrown.
-public struct ListeningSocket: ~Copyable, Sendable {
+public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
     /// The options every listener starts from: `SO_REUSEADDR` on, so the server can restart at once
     /// while its previous connections sit in TIME_WAIT. The options given to
     /// ``init(address:options:backlog:unixFileMode:)`` are laid over them by name
@@ -35,6 +35,10 @@ public struct ListeningSocket: ~Copyable, Sendable {
     public static let defaultBacklog = 128
 
     let descriptor: SocketDescriptor
+
+    /// The listener's descriptor, lent: the listener still owns it. Wait on it with `poll` or an
+    /// event loop; never close it.
+    public var rawDescriptor: Int32 { descriptor.rawValue }
 
     /// For a Unix-domain listener that bound a path: the file, removed when the listener goes.
     let unixFile: UnixSocketFile?
@@ -96,7 +100,7 @@ public struct ListeningSocket: ~Copyable, Sendable {
     /// - Throws: ``SocketError/addressInUse(_:)``, ``SocketError/addressNotAvailable(_:)``,
     ///   ``SocketError/permissionDenied(_:)`` from bind or listen; ``SocketError/invalidValue(_:reason:)``
     ///   for an option value out of range or an option given twice;
-    ///   ``SocketError/optionNotSupported(_:socket:)`` for an option a stream socket of the address's
+    ///   ``SocketError/optionNotSupported(_:socket:errno:)`` for an option a stream socket of the address's
     ///   family lacks (`ipv6Only` on IPv4, `reusePort` on a Unix socket);
     ///   ``SocketError/optionNotKept(requested:effective:)``; ``SocketError/invalidBacklog(_:)``;
     ///   ``SocketError/invalidFileMode(_:)``; ``SocketError/system(_:_:)`` for anything else.
@@ -107,8 +111,13 @@ public struct ListeningSocket: ~Copyable, Sendable {
         unixFileMode: UInt32? = nil
     ) throws(SocketError) {
         let merged = SocketOption.merged(options, over: Self.defaultOptions)
-        try Self.validate(address: address, options: merged, backlog: backlog, unixFileMode: unixFileMode)
-        let options = SocketSetup.withDualStack(merged, for: address)
+        let checked = try Self.validate(
+            address: address,
+            options: merged,
+            backlog: backlog,
+            unixFileMode: unixFileMode
+        )
+        let options = try SocketSetup.withDualStack(checked, for: address)
 
         // Non-blocking, so that an accept after poll never waits for a connection someone else took.
         let descriptor = try SocketCalls.open(for: address, nonBlocking: true)
@@ -188,7 +197,7 @@ public struct ListeningSocket: ~Copyable, Sendable {
         if fd < 0 { return "\(fd) is not a descriptor" }
         let type: ReadOnlySocketOption
         do {
-            type = try ReadOnlySocketOption.read(.type, from: fd)
+            type = try OptionCalls.readOnly(.type, from: fd)
         } catch {
             switch error.errno {
             case .badFileDescriptor?: return "it is not open"
@@ -203,49 +212,23 @@ public struct ListeningSocket: ~Copyable, Sendable {
             case .other: return "it is a socket of \(kind.family), not IPv4, IPv6 or Unix"
             }
         }
-        guard (try? ReadOnlySocketOption.read(.acceptingConnections, from: fd)) == .acceptingConnections(true) else {
+        guard (try? OptionCalls.readOnly(.acceptingConnections, from: fd)) == .acceptingConnections(true) else {
             return "it is not listening (a connected socket, or one that was never given listen)"
         }
         return nil
     }
 
-    /// Everything that can be known wrong without asking the kernel.
+    /// Everything that can be known wrong without asking the kernel; the options checked and encoded.
     private static func validate(
         address: SocketAddress,
         options: [SocketOption],
         backlog: Int,
         unixFileMode: UInt32?
-    ) throws(SocketError) {
+    ) throws(SocketError) -> [CheckedOption] {
         guard backlog >= 0 && backlog <= Int(Int32.max) else { throw .invalidBacklog(backlog) }
         if let mode = unixFileMode, mode > 0o777 || address.unixPath == nil { throw .invalidFileMode(mode) }
-        try SocketSetup.validate(options, for: SocketKind.stream(for: address))
+        return try SocketSetup.check(options, for: SocketKind.stream(for: address))
     }
-
-    /// Reads an option's present value from the kernel with `getsockopt`.
-    ///
-    /// - Throws: ``SocketError/optionNotSupported(_:socket:)`` when this socket has no such option
-    ///   (`ipv6Only` on an IPv4 listener).
-    public func option(_ name: SocketOption.Name) throws(SocketError) -> SocketOption {
-        try OptionAccess.read(name, from: descriptor.rawValue)
-    }
-
-    /// Reads a read-only option, such as ``ReadOnlySocketOption/Name/acceptingConnections``.
-    public func option(_ name: ReadOnlySocketOption.Name) throws(SocketError) -> ReadOnlySocketOption {
-        try ReadOnlySocketOption.read(name, from: descriptor.rawValue)
-    }
-
-    /// Every readable option of the listener with its present value; see ``SocketSnapshot``.
-    public func snapshot() throws(SocketError) -> SocketSnapshot {
-        try SocketSnapshot(descriptor: descriptor.rawValue)
-    }
-
-    #if os(Linux)
-    /// The kernel's TCP state of the listener (`TCP_INFO`): for a listener, ``TCPInfo/unacknowledged``
-    /// is the number of connections waiting to be accepted. Linux only.
-    public func tcpInfo() throws(SocketError) -> TCPInfo {
-        try TCPInfo.read(from: descriptor.rawValue)
-    }
-    #endif
 
     /// Waits for a connection and accepts it. The new descriptor is close-on-exec and blocking.
     ///

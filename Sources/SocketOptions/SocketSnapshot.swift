@@ -4,14 +4,15 @@
 /// listener, a connection, or any descriptor, one the package did not create included.
 ///
 /// ```swift
-/// let snapshot = try SocketSnapshot(descriptor: fd)
+/// let snapshot = try BorrowedSocket(borrowing: fd).snapshot()
 /// print(snapshot.table)                         // for people
 /// print(snapshot.json)                          // for tools
 /// for difference in snapshot.differences(from: try listener.snapshot()) { print(difference) }
 /// ```
 ///
 /// Options the socket's kind does not have are listed as unsupported, without a system call.
-/// `SO_ERROR` is left out: reading it clears it, and a snapshot changes nothing.
+/// `SO_ERROR` is left out: reading it clears it, and a snapshot changes nothing. So are the
+/// options the kernel takes but does not report (``SocketOption/Name/canReadBack``).
 public struct SocketSnapshot: Hashable, Sendable, CustomStringConvertible {
     /// One option and what the kernel said of it.
     public struct Entry: Hashable, Sendable {
@@ -69,30 +70,28 @@ public struct SocketSnapshot: Hashable, Sendable, CustomStringConvertible {
     /// Every option, read-only ones first, then the settable ones in ``SocketOption/Name`` order.
     public let entries: [Entry]
 
-    /// Reads every option of `descriptor`. The descriptor is not changed.
-    ///
-    /// - Throws: ``SocketError/system(_:_:)`` with `EBADF` or `ENOTSOCK` when the descriptor is not a
-    ///   socket.
-    public init(descriptor: Int32) throws(SocketError) {
-        _ = try ReadOnlySocketOption.Name.type.read(fromDescriptor: descriptor)
+    /// Reads every option of `descriptor`; see ``SocketOptionAccess/snapshot()``. The descriptor is
+    /// not changed.
+    init(descriptor: Int32) throws(SocketError) {
+        _ = try OptionCalls.readOnly(.type, from: descriptor)
         let kind = SocketKind.read(descriptor)
         var entries: [Entry] = []
         for name in ReadOnlySocketOption.Name.allCases where name != .pendingError {
             let value: Entry.Value
             do {
-                value = .readOnly(try name.read(fromDescriptor: descriptor))
+                value = .readOnly(try OptionCalls.readOnly(name, from: descriptor))
             } catch {
                 value = error.errno.map { .failed($0) } ?? .unsupported
             }
             entries.append(Entry(name: name.rawValue, cName: name.cName, level: name.level, value: value))
         }
-        for name in SocketOption.Name.allCases {
+        for name in SocketOption.Name.allCases where name.canReadBack {
             let value: Entry.Value
-            if let kind, !name.spec.appliesTo.allows(kind) {
+            if let kind, !name.row.sockets.allows(kind) {
                 value = .unsupported
             } else {
                 do {
-                    value = .option(try name.read(fromDescriptor: descriptor))
+                    value = .option(try OptionCalls.read(name, from: descriptor))
                 } catch .optionNotSupported {
                     value = .unsupported
                 } catch {
@@ -157,9 +156,9 @@ public struct SocketSnapshot: Hashable, Sendable, CustomStringConvertible {
             out += "\"level\": \(JSON.string(entry.level.cName)), "
             switch entry.value {
             case .option(let option):
-                out += "\"supported\": true, \"value\": \(JSON.value(option.payload)), "
+                out += "\"supported\": true, \"value\": \(JSON.value(option.entry.value)), "
             case .readOnly(let option):
-                out += "\"supported\": true, \"value\": \(JSON.value(option)), "
+                out += "\"supported\": true, \"value\": \(JSON.value(option.entry.value)), "
             case .unsupported:
                 out += "\"supported\": false, \"value\": null, "
             case .failed(let errno):
@@ -196,26 +195,17 @@ package enum JSON {
         return out + "\""
     }
 
-    static func value(_ payload: OptionPayload) -> String {
-        switch payload {
+    static func value(_ value: OptionCodec.SwiftValue) -> String {
+        switch value {
         case .bool(let on): on ? "true" : "false"
         case .int(let value): "\(value)"
-        case .duration(nil), .text(nil): "null"
+        case .duration(nil), .text(nil), .errno(nil): "null"
         case .duration(let time?): seconds(time)
         case .text(let text?): string(text)
         case .ipv4(let address): string(address.description)
-        }
-    }
-
-    static func value(_ option: ReadOnlySocketOption) -> String {
-        switch option {
-        case .acceptingConnections(let on): on ? "true" : "false"
-        case .pendingError(let errno): errno.map { string($0.name) } ?? "null"
-        case .type(let type): string(type.description)
-        #if os(Linux)
-        case .domain(let family): string(family.description)
-        case .transportProtocol(let number): "\(number)"
-        #endif
+        case .socketType(let type): string(type.description)
+        case .family(let family): string(family.description)
+        case .errno(let errno?): string(errno.name)
         }
     }
 

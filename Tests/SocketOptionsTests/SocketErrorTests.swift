@@ -35,7 +35,8 @@ extension KernelTests {
         func optionErrors() {
             let unsupported = SocketError.optionNotSupported(
                 .ipv6Only,
-                socket: SocketKind(family: .ipv4, type: .stream)
+                socket: SocketKind(family: .ipv4, type: .stream),
+                errno: nil
             )
             .description
             #expect(unsupported.contains("IPV6_V6ONLY") && unsupported.contains("IPv6 sockets only"))
@@ -83,11 +84,12 @@ extension KernelTests {
         @Test("A kernel without a catalogued option says so, without contradicting itself; articles fit")
         func optionUnknownToKernel() {
             let tcp = SocketKind(family: .ipv4, type: .stream)
-            let message = SocketError.optionNotSupported(.noDelay, socket: tcp).description
+            let message = SocketError.optionNotSupported(.noDelay, socket: tcp, errno: .protocolNotAvailable)
+                .description
             #expect(!message.contains("does not exist for an IPv4 TCP socket"), "\(message)")
             #expect(message.contains("kernel") && message.contains("IPv4 TCP"), "\(message)")
             let unix = SocketKind(family: .unix, type: .stream)
-            let onUnix = SocketError.optionNotSupported(.noDelay, socket: unix).description
+            let onUnix = SocketError.optionNotSupported(.noDelay, socket: unix, errno: nil).description
             #expect(onUnix.contains("a Unix-domain stream socket") && !onUnix.contains("an Unix"), "\(onUnix)")
         }
 
@@ -156,7 +158,7 @@ extension KernelTests {
             // Each option is one C option: no two share a C name (the OR-ed one-liner's lesson).
             #expect(Set(SocketOption.Name.allCases.map(\.cName)).count == SocketOption.Name.allCases.count)
             #expect(
-                Set(SocketOption.Name.allCases.map { [$0.rawLevel, $0.rawName] }).count
+                Set(SocketOption.Name.allCases.map { [$0.row.rawLevel, $0.row.rawName] }).count
                     == SocketOption.Name.allCases.count
             )
             for name in SocketOption.Name.allCases {

@@ -43,7 +43,7 @@ extension KernelTests {
             let fd = socket(AF_NETLINK, CInt(SOCK_RAW.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
             try #require(fd >= 0, "socket(AF_NETLINK) failed: errno \(errno)")
             defer { close(fd) }
-            #expect(try ReadOnlySocketOption.Name.domain.read(fromDescriptor: fd) == .domain(.other(16)))
+            #expect(try BorrowedSocket(borrowing: fd).value(.domain) == .other(16))
             #expect(SocketFamily.other(16).description == "family 16")
         }
     }

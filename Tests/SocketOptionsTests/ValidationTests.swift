@@ -98,8 +98,13 @@ struct ValidationTests {
     @Test("ipv6Only on an IPv4 address is .optionNotSupported, and no call is made")
     func ipv6OnlyOnIPv4IsRefused() {
         let (_, calls) = recording {
-            #expect(throws: SocketError.optionNotSupported(.ipv6Only, socket: SocketKind(family: .ipv4, type: .stream)))
-            {
+            #expect(
+                throws: SocketError.optionNotSupported(
+                    .ipv6Only,
+                    socket: SocketKind(family: .ipv4, type: .stream),
+                    errno: nil
+                )
+            ) {
                 _ = try ListeningSocket(address: anyLoopbackPort, options: [.ipv6Only(true)])
             }
         }
@@ -114,18 +119,18 @@ struct ValidationTests {
             .keepAliveInterval(.seconds(32767)), .keepAliveCount(1), .keepAliveCount(127),
         ]
         for option in good {
-            #expect(throws: Never.self) { _ = try option.encoded() }
+            #expect(throws: Never.self) { _ = try CheckedOption(option).value }
         }
     }
 
     @Test("A sub-microsecond remainder is rounded up, never down to a shorter wait")
     func timeoutRoundsUp() throws {
-        guard case .time(let time) = try SocketOption.receiveTimeout(.nanoseconds(1_000_001)).encoded() else {
+        guard case .time(let time) = try CheckedOption(.receiveTimeout(.nanoseconds(1_000_001))).value else {
             Issue.record("a timeout encodes as a timeval")
             return
         }
         #expect(time.tv_sec == 0 && time.tv_usec == 1001)
-        guard case .time(let carried) = try SocketOption.sendTimeout(.nanoseconds(1_999_999_999)).encoded() else {
+        guard case .time(let carried) = try CheckedOption(.sendTimeout(.nanoseconds(1_999_999_999))).value else {
             Issue.record("a timeout encodes as a timeval")
             return
         }

@@ -1,0 +1,209 @@
+// SocketOptions: the one path from a catalogue row to setsockopt and getsockopt, with the value
+// checked and encoded once and read back.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+enum OptionCalls {
+    /// One setsockopt call with the value's own C layout and size.
+    static func set(_ value: OptionCodec.CValue, level: CInt, name: CInt, on fd: CInt) -> Result<Void, Errno> {
+        let result: Result<CInt, Errno>
+        switch value {
+        case .int(var raw):
+            result = valueOrErrno { system_setsockopt(fd, level, name, &raw, socklen_t(MemoryLayout<CInt>.size)) }
+        case .time(var raw):
+            result = valueOrErrno { system_setsockopt(fd, level, name, &raw, socklen_t(MemoryLayout<timeval>.size)) }
+        case .linger(var raw):
+            result = valueOrErrno { system_setsockopt(fd, level, name, &raw, socklen_t(MemoryLayout<CLinger>.size)) }
+        case .text(var raw):
+            // The length is the name's own: the kernel copies that many bytes and ends them itself.
+            let count = socklen_t(raw.count)
+            result = valueOrErrno { system_setsockopt(fd, level, name, &raw.bytes, count) }
+        case .address(var raw):
+            result = valueOrErrno { system_setsockopt(fd, level, name, &raw, socklen_t(MemoryLayout<in_addr>.size)) }
+        }
+        return result.map { _ in () }
+    }
+
+    /// One getsockopt call into a zeroed buffer of the value's full size.
+    static func get(
+        _ layout: OptionCodec.CLayout,
+        level: CInt,
+        name: CInt,
+        from fd: CInt
+    ) -> Result<OptionCodec.CValue, Errno> {
+        switch layout {
+        case .int:
+            var raw: CInt = 0
+            var length = socklen_t(MemoryLayout<CInt>.size)
+            return valueOrErrno { system_getsockopt(fd, level, name, &raw, &length) }.map { _ in .int(raw) }
+        case .time:
+            var raw = timeval(tv_sec: 0, tv_usec: 0)
+            var length = socklen_t(MemoryLayout<timeval>.size)
+            return valueOrErrno { system_getsockopt(fd, level, name, &raw, &length) }.map { _ in .time(raw) }
+        case .linger:
+            var raw = CLinger(l_onoff: 0, l_linger: 0)
+            var length = socklen_t(MemoryLayout<CLinger>.size)
+            return valueOrErrno { system_getsockopt(fd, level, name, &raw, &length) }.map { _ in .linger(raw) }
+        case .text:
+            var raw = ShortText()
+            var length = socklen_t(MemoryLayout.size(ofValue: raw.bytes))
+            return valueOrErrno { system_getsockopt(fd, level, name, &raw.bytes, &length) }.map { _ in
+                raw.count = min(Int(length), ShortText.capacity + 1)
+                return .text(raw)
+            }
+        case .address:
+            var raw = in_addr(s_addr: 0)
+            var length = socklen_t(MemoryLayout<in_addr>.size)
+            return valueOrErrno { system_getsockopt(fd, level, name, &raw, &length) }.map { _ in .address(raw) }
+        }
+    }
+
+    /// One setsockopt with the caller's bytes, for the escape hatch.
+    static func setBytes(_ bytes: [UInt8], level: CInt, name: CInt, on fd: CInt) -> Result<Void, Errno> {
+        // An empty array may have no address: the kernel is given one byte of which it is told none.
+        var value = bytes.isEmpty ? [0] : bytes
+        let length = socklen_t(bytes.count)
+        return value.withUnsafeMutableBytes { buffer in
+            valueOrErrno { system_setsockopt(fd, level, name, buffer.baseAddress!, length) }
+        }
+        .map { _ in () }
+    }
+
+    /// One getsockopt into a zeroed buffer of `capacity` bytes; the bytes the kernel says it wrote.
+    static func getBytes(capacity: Int, level: CInt, name: CInt, from fd: CInt) -> Result<[UInt8], Errno> {
+        // At least one byte, so that the buffer has an address; the kernel is told `capacity`.
+        var bytes = [UInt8](repeating: 0, count: max(capacity, 1))
+        var length = socklen_t(capacity)
+        let result = bytes.withUnsafeMutableBytes { buffer in
+            valueOrErrno { system_getsockopt(fd, level, name, buffer.baseAddress!, &length) }
+        }
+        return result.map { _ in Array(bytes.prefix(min(Int(length), capacity))) }
+    }
+
+    /// One getsockopt of a C int, for reading a socket's kind without a row.
+    static func readInt(level: CInt, name: CInt, from fd: CInt) -> Result<CInt, Errno> {
+        get(.int, level: level, name: name, from: fd).map { value in
+            guard case .int(let raw) = value else { preconditionFailure("an int layout reads back an int") }
+            return raw
+        }
+    }
+
+    /// Reads a settable option's Swift value, with the errno turned into the package's error.
+    static func read(
+        _ name: SocketOption.Name,
+        row: OptionRow<SocketOption>,
+        from fd: CInt
+    ) throws(SocketError)
+        -> OptionCodec.SwiftValue
+    {
+        guard row.canReadBack else {
+            throw .optionNotApplicable(name, reason: "the kernel does not report its value; it can only be set")
+        }
+        switch get(row.codec.cLayout, level: row.rawLevel, name: row.rawName, from: fd) {
+        case .success(let value): return row.codec.decode(value)
+        case .failure(let errno): throw error(errno, name: name, operation: .getOption(name), fd: fd)
+        }
+    }
+
+    /// Reads a settable option.
+    static func read(_ name: SocketOption.Name, from fd: CInt) throws(SocketError) -> SocketOption {
+        let row = name.row
+        return row.make(try read(name, row: row, from: fd))
+    }
+
+    /// Reads a settable option as the Swift type of its key.
+    static func value<Value>(_ key: SocketOption.Key<Value>, from fd: CInt) throws(SocketError) -> Value {
+        key.decode(try read(key.name, row: key.name.row, from: fd))
+    }
+
+    /// Reads a read-only option's Swift value.
+    static func read(_ name: ReadOnlySocketOption.Name, from fd: CInt) throws(SocketError) -> OptionCodec.SwiftValue {
+        let row = name.row
+        switch get(row.codec.cLayout, level: row.rawLevel, name: row.rawName, from: fd) {
+        case .success(let value): return row.codec.decode(value)
+        case .failure(let errno): throw .system(.getReadOnlyOption(name), errno)
+        }
+    }
+
+    /// Reads a read-only option.
+    static func readOnly(_ name: ReadOnlySocketOption.Name, from fd: CInt) throws(SocketError) -> ReadOnlySocketOption {
+        name.row.make(try read(name, from: fd))
+    }
+
+    /// Reads a read-only option as the Swift type of its key.
+    static func value<Value>(_ key: ReadOnlySocketOption.Key<Value>, from fd: CInt) throws(SocketError) -> Value {
+        key.decode(try read(key.name, from: fd))
+    }
+
+    /// Checks `option`, sets it, reads it back and reports what was kept.
+    static func apply(_ option: SocketOption, on fd: CInt) throws(SocketError) -> AppliedOption {
+        try apply(CheckedOption(option), on: fd)
+    }
+
+    /// Sets an option whose value is already checked and encoded, reads it back and reports what
+    /// was kept. A boolean that reads back different from the request throws: the kernel ignored it.
+    static func apply(_ checked: CheckedOption, on fd: CInt) throws(SocketError) -> AppliedOption {
+        let option = checked.option
+        let name = checked.name
+        let row = name.row
+        if case .failure(let errno) = set(checked.value, level: row.rawLevel, name: row.rawName, on: fd) {
+            if errno == .invalidArgument, SocketKind.read(fd).map({ row.sockets.allows($0) }) ?? true {
+                throw .invalidValue(
+                    option,
+                    reason: "the kernel refused it (EINVAL): the value is out of its range, or the socket is past "
+                        + "the point where this option can be set"
+                )
+            }
+            throw error(errno, name: name, operation: .setOption(name), fd: fd)
+        }
+        guard row.canReadBack else { return AppliedOption(requested: option, unreadable: ()) }
+        let effective = row.make(try read(name, row: row, from: fd))
+        if case .bool = row.codec, effective != option {
+            throw .optionNotKept(requested: option, effective: effective)
+        }
+        return AppliedOption(requested: option, effective: effective)
+    }
+
+    /// ENOPROTOOPT and EOPNOTSUPP mean the socket has no such option; so does EINVAL from an option
+    /// that the socket's kind does not have (IP_MULTICAST_TTL on TCP). Said with the socket's kind.
+    static func error(
+        _ errno: Errno,
+        name: SocketOption.Name,
+        operation: SocketError.Operation,
+        fd: CInt
+    ) -> SocketError {
+        switch errno {
+        case .protocolNotAvailable, .notSupported, .invalidArgument:
+            if let kind = SocketKind.read(fd) {
+                if errno == .invalidArgument && name.row.sockets.allows(kind) { return .system(operation, errno) }
+                return .optionNotSupported(name, socket: kind, errno: errno)
+            }
+            return .system(operation, errno)
+        default:
+            return .system(operation, errno)
+        }
+    }
+}
+
+/// An option whose value is checked and encoded: what a setsockopt needs, made once per set.
+struct CheckedOption {
+    let option: SocketOption
+    let name: SocketOption.Name
+    let value: OptionCodec.CValue
+
+    /// Checks the value against what the kernel keeps faithfully and encodes it. Nothing here
+    /// touches the system.
+    init(_ option: SocketOption) throws(SocketError) {
+        let (name, value) = option.entry
+        let row = name.row
+        self.option = option
+        self.name = name
+        self.value = try row.codec.encode(value, for: option, note: row.valueNote)
+    }
+}
