@@ -11,6 +11,8 @@ extension SocketOption {
         case ipv4
         /// IPv6. The corresponding C constant is `IPPROTO_IPV6`.
         case ipv6
+        /// UDP. The corresponding C constant is `IPPROTO_UDP` (`SOL_UDP`).
+        case udp
 
         /// The C name of the level, such as `"SOL_SOCKET"`.
         public var cName: String {
@@ -19,6 +21,7 @@ extension SocketOption {
             case .tcp: "IPPROTO_TCP"
             case .ipv4: "IPPROTO_IP"
             case .ipv6: "IPPROTO_IPV6"
+            case .udp: "IPPROTO_UDP"
             }
         }
 
