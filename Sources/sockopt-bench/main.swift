@@ -8,8 +8,8 @@
 //                                 then a listener on port P, and time AddressInUseDiagnosis of P
 //                                 next to `ss -tanp 'sport = :P'` (both print the holder's process)
 //
-// OPERATION is raw-set, raw-get, set (SocketOption.apply: set, then read back), get
-// (SocketOption.Name.read) or set-timeout. Each works on one TCP socket, SO_RCVBUF for the int path,
+// OPERATION is raw-set, raw-get, set (BorrowedSocket.setOption: set, then read back), get
+// (BorrowedSocket.option) or set-timeout. Each works on one TCP socket, SO_RCVBUF for the int path,
 // SO_RCVTIMEO for the timeval path (set-timeout).
 
 import SocketOptions
@@ -53,20 +53,23 @@ func run(_ operation: Operation, count: Int, on fd: CInt) -> Int {
         }
     case .set:
         for index in 0..<count {
-            guard let applied = try? SocketOption.receiveBufferSize(65536 + index & 1023).apply(toDescriptor: fd),
+            guard let applied = try? BorrowedSocket(borrowing: fd).setOption(.receiveBufferSize(65536 + index & 1023)),
                 case .receiveBufferSize(let kept) = applied.effective
             else { fatalError("set failed") }
             sink &+= kept
         }
     case .get:
         for _ in 0..<count {
-            guard case .receiveBufferSize(let kept)? = try? SocketOption.Name.receiveBufferSize.read(fromDescriptor: fd)
+            guard case .receiveBufferSize(let kept)? = try? BorrowedSocket(borrowing: fd).option(.receiveBufferSize)
             else { fatalError("get failed") }
             sink &+= kept
         }
     case .setTimeout:
         for index in 0..<count {
-            guard let applied = try? SocketOption.receiveTimeout(.milliseconds(1 + index & 7)).apply(toDescriptor: fd),
+            guard
+                let applied = try? BorrowedSocket(borrowing: fd).setOption(
+                    .receiveTimeout(.milliseconds(1 + index & 7))
+                ),
                 case .receiveTimeout(let kept?) = applied.effective
             else { fatalError("set-timeout failed") }
             sink &+= Int(kept.components.seconds)

@@ -39,10 +39,14 @@ extension KernelTests {
         func segmentSizeRange() throws {
             let fd = TestSocketKind.udp4.makeSocket()
             defer { close(fd) }
-            #expect(try SocketOption.udpSegmentSize(65535).apply(toDescriptor: fd).effective == .udpSegmentSize(65535))
+            #expect(
+                try BorrowedSocket(borrowing: fd).setOption(.udpSegmentSize(65535)).effective == .udpSegmentSize(65535)
+            )
             let (_, calls) = recording {
-                #expect(throws: SocketError.self) { try SocketOption.udpSegmentSize(65536).apply(toDescriptor: fd) }
-                #expect(throws: SocketError.self) { try SocketOption.udpSegmentSize(0).apply(toDescriptor: fd) }
+                #expect(throws: SocketError.self) {
+                    try BorrowedSocket(borrowing: fd).setOption(.udpSegmentSize(65536))
+                }
+                #expect(throws: SocketError.self) { try BorrowedSocket(borrowing: fd).setOption(.udpSegmentSize(0)) }
             }
             #expect(calls.isEmpty)
         }
@@ -53,25 +57,26 @@ extension KernelTests {
             defer { close(fd) }
             let finTimeout = Int64(sysctl("net/ipv4/tcp_fin_timeout") ?? -1)
             #expect(
-                try SocketOption.finWait2Timeout(.zero).apply(toDescriptor: fd).effective == .finWait2Timeout(.zero)
+                try BorrowedSocket(borrowing: fd).setOption(.finWait2Timeout(.zero)).effective
+                    == .finWait2Timeout(.zero)
             )
             #expect(rawIntOption(fd, CInt(IPPROTO_TCP), TCP_LINGER2) == -1)
             // 0 means "the system's value", and reads back as that value.
             #expect(
-                try SocketOption.finWait2Timeout(nil).apply(toDescriptor: fd).effective
+                try BorrowedSocket(borrowing: fd).setOption(.finWait2Timeout(nil)).effective
                     == .finWait2Timeout(.seconds(finTimeout))
             )
             #expect(
-                try SocketOption.finWait2Timeout(.seconds(120)).apply(toDescriptor: fd).effective
+                try BorrowedSocket(borrowing: fd).setOption(.finWait2Timeout(.seconds(120))).effective
                     == .finWait2Timeout(.seconds(120))
             )
             // Linux would keep 120 for anything longer, without a word.
             let (_, calls) = recording {
                 #expect(throws: SocketError.self) {
-                    try SocketOption.finWait2Timeout(.seconds(121)).apply(toDescriptor: fd)
+                    try BorrowedSocket(borrowing: fd).setOption(.finWait2Timeout(.seconds(121)))
                 }
                 #expect(throws: SocketError.self) {
-                    try SocketOption.finWait2Timeout(.milliseconds(1500)).apply(toDescriptor: fd)
+                    try BorrowedSocket(borrowing: fd).setOption(.finWait2Timeout(.milliseconds(1500)))
                 }
             }
             #expect(calls.isEmpty)
@@ -81,11 +86,13 @@ extension KernelTests {
         func synRetriesRange() throws {
             let fd = TestSocketKind.tcp4.makeSocket()
             defer { close(fd) }
-            #expect(try SocketOption.synRetries(1).apply(toDescriptor: fd).effective == .synRetries(1))
-            #expect(try SocketOption.synRetries(127).apply(toDescriptor: fd).effective == .synRetries(127))
+            #expect(try BorrowedSocket(borrowing: fd).setOption(.synRetries(1)).effective == .synRetries(1))
+            #expect(try BorrowedSocket(borrowing: fd).setOption(.synRetries(127)).effective == .synRetries(127))
             let (_, calls) = recording {
                 for value in [0, 128, -1, Int.max, Int.min] {
-                    #expect(throws: SocketError.self) { try SocketOption.synRetries(value).apply(toDescriptor: fd) }
+                    #expect(throws: SocketError.self) {
+                        try BorrowedSocket(borrowing: fd).setOption(.synRetries(value))
+                    }
                 }
             }
             #expect(calls.isEmpty)
@@ -95,13 +102,15 @@ extension KernelTests {
         func fastOpenConnectBeforeConnectOnly() throws {
             let fd = TestSocketKind.tcp4.makeSocket()
             defer { close(fd) }
-            #expect(try SocketOption.fastOpenConnect(true).apply(toDescriptor: fd).effective == .fastOpenConnect(true))
+            #expect(
+                try BorrowedSocket(borrowing: fd).setOption(.fastOpenConnect(true)).effective == .fastOpenConnect(true)
+            )
             let listener = try ListeningSocket(address: anyLoopbackPort)
             let descriptor = listener.releaseDescriptor()
             defer { close(descriptor) }
             // EINVAL, which the package reports as a value the socket can no longer take.
             #expect {
-                try SocketOption.fastOpenConnect(true).apply(toDescriptor: descriptor)
+                try BorrowedSocket(borrowing: descriptor).setOption(.fastOpenConnect(true))
             } throws: { error in
                 guard case .invalidValue(.fastOpenConnect(true), let reason) = error as? SocketError else {
                     return false
@@ -118,7 +127,7 @@ extension KernelTests {
                 let fd = TestSocketKind.tcp4.makeSocket()
                 defer { close(fd) }
                 do {
-                    try SocketOption.fastOpenConnect(true).apply(toDescriptor: fd)
+                    try BorrowedSocket(borrowing: fd).setOption(.fastOpenConnect(true))
                     return "taken"
                 } catch {
                     return "\((error as? SocketError) == .system(.setOption(.fastOpenConnect), .notSupported))"
@@ -131,13 +140,13 @@ extension KernelTests {
         func timestampOptionsExcludeEachOther() throws {
             let fd = TestSocketKind.udp4.makeSocket()
             defer { close(fd) }
-            try SocketOption.timestampsNanoseconds(true).apply(toDescriptor: fd)
-            #expect(try SocketOption.Name.timestamps.read(fromDescriptor: fd) == .timestamps(false))
-            try SocketOption.timestamps(true).apply(toDescriptor: fd)
+            try BorrowedSocket(borrowing: fd).setOption(.timestampsNanoseconds(true))
+            #expect(try BorrowedSocket(borrowing: fd).option(.timestamps) == .timestamps(false))
+            try BorrowedSocket(borrowing: fd).setOption(.timestamps(true))
             #expect(
-                try SocketOption.Name.timestampsNanoseconds.read(fromDescriptor: fd) == .timestampsNanoseconds(false)
+                try BorrowedSocket(borrowing: fd).option(.timestampsNanoseconds) == .timestampsNanoseconds(false)
             )
-            #expect(try SocketOption.Name.timestamps.read(fromDescriptor: fd) == .timestamps(true))
+            #expect(try BorrowedSocket(borrowing: fd).option(.timestamps) == .timestamps(true))
         }
 
         @Test("Binding to lo by index reads back as lo by name: one binding, two views")
@@ -145,10 +154,10 @@ extension KernelTests {
             let fd = TestSocketKind.tcp4.makeSocket()
             defer { close(fd) }
             let lo = Int(if_nametoindex("lo"))
-            try SocketOption.bindToInterfaceIndex(lo).apply(toDescriptor: fd)
-            #expect(try SocketOption.Name.bindToDevice.read(fromDescriptor: fd) == .bindToDevice("lo"))
-            try SocketOption.bindToDevice(nil).apply(toDescriptor: fd)
-            #expect(try SocketOption.Name.bindToInterfaceIndex.read(fromDescriptor: fd) == .bindToInterfaceIndex(nil))
+            try BorrowedSocket(borrowing: fd).setOption(.bindToInterfaceIndex(lo))
+            #expect(try BorrowedSocket(borrowing: fd).option(.bindToDevice) == .bindToDevice("lo"))
+            try BorrowedSocket(borrowing: fd).setOption(.bindToDevice(nil))
+            #expect(try BorrowedSocket(borrowing: fd).option(.bindToInterfaceIndex) == .bindToInterfaceIndex(nil))
         }
 
         @Test("IP_MTU_DISCOVER keeps each of the six modes")
@@ -157,11 +166,12 @@ extension KernelTests {
             defer { close(fd) }
             for mode in PathMTUDiscovery.allCases {
                 #expect(
-                    try SocketOption.pathMTUDiscovery(mode).apply(toDescriptor: fd).effective == .pathMTUDiscovery(mode)
+                    try BorrowedSocket(borrowing: fd).setOption(.pathMTUDiscovery(mode)).effective
+                        == .pathMTUDiscovery(mode)
                 )
             }
             // The C numbers, from linux/in.h: a mode sent as the wrong number would read back as another.
-            try SocketOption.pathMTUDiscovery(.always).apply(toDescriptor: fd)
+            try BorrowedSocket(borrowing: fd).setOption(.pathMTUDiscovery(.always))
             #expect(rawIntOption(fd, CInt(IPPROTO_IP), IP_MTU_DISCOVER) == IP_PMTUDISC_DO)
         }
     }

@@ -14,12 +14,6 @@ import Testing
 
 private let loopbackIndex = Int((readText("/sys/class/net/lo/ifindex") ?? "1").trimmingCharacters(in: "\n")) ?? 1
 
-/// Sets an option on a bound datagram socket, through the descriptor entry point.
-@discardableResult
-private func set(_ option: SocketOption, on socket: borrowing DatagramSocket) throws -> AppliedOption {
-    try option.apply(toDescriptor: socket.descriptor.rawValue)
-}
-
 /// An administratively scoped group (239.0.0.0/8, RFC 2365), never routed off the machine.
 private func randomIPv4Group() throws -> IPv4Address {
     try IPv4Address("239.\(UInt8.random(in: 1...254)).\(UInt8.random(in: 0...255)).\(UInt8.random(in: 1...254))")
@@ -80,14 +74,14 @@ extension KernelTests {
             try sender.send(Array("before".utf8), to: destination)
             #expect(try receiver.receive(timeout: .milliseconds(200)) == nil)
 
-            try set(.joinIPv4Group(membership), on: receiver)
+            try receiver.setOption(.joinIPv4Group(membership))
             #expect(igmpLists(group, onInterface: loopbackIndex), "the kernel lists the group on lo")
             try sender.send(Array("hello".utf8), to: destination)
             let datagram = try #require(try receiver.receive(timeout: .seconds(2)))
             #expect(datagram.bytes == Array("hello".utf8))
             #expect(datagram.sender == sender.localAddress)
 
-            try set(.leaveIPv4Group(membership), on: receiver)
+            try receiver.setOption(.leaveIPv4Group(membership))
             #expect(!igmpLists(group, onInterface: loopbackIndex), "the last member left: the group is gone from lo")
             try sender.send(Array("after".utf8), to: destination)
             #expect(try receiver.receive(timeout: .milliseconds(300)) == nil)
@@ -101,16 +95,16 @@ extension KernelTests {
             let socket = try DatagramSocket(address: .ipv4Any(port: 0))
             let membership = IPv4MulticastMembership(group: group, interfaceIndex: loopbackIndex)
             #expect(throws: SocketError.system(.setOption(.leaveIPv4Group), .addressNotAvailable)) {
-                try set(.leaveIPv4Group(membership), on: socket)
+                try socket.setOption(.leaveIPv4Group(membership))
             }
-            try set(.joinIPv4Group(membership), on: socket)
+            try socket.setOption(.joinIPv4Group(membership))
             #expect(throws: SocketError.system(.setOption(.joinIPv4Group), .addressInUse)) {
-                try set(.joinIPv4Group(membership), on: socket)
+                try socket.setOption(.joinIPv4Group(membership))
             }
             // An interface index that no interface has.
             let nowhere = IPv4MulticastMembership(group: try randomIPv4Group(), interfaceIndex: Int(Int32.max))
             #expect(throws: SocketError.system(.setOption(.joinIPv4Group), .noSuchDevice)) {
-                try set(.joinIPv4Group(nowhere), on: socket)
+                try socket.setOption(.joinIPv4Group(nowhere))
             }
             try socket.close()
         }
@@ -120,7 +114,7 @@ extension KernelTests {
             let socket = try DatagramSocket(address: .ipv4Any(port: 0))
             let unicast = IPv4MulticastMembership(group: .loopback, interfaceIndex: loopbackIndex)
             let (_, calls) = recording {
-                #expect(throws: SocketError.self) { try set(.joinIPv4Group(unicast), on: socket) }
+                #expect(throws: SocketError.self) { try socket.setOption(.joinIPv4Group(unicast)) }
             }
             #expect(calls.isEmpty, "the kernel would say EINVAL; the package says why first")
             try socket.close()
@@ -140,7 +134,7 @@ extension KernelTests {
                 options: [.ipv4MulticastInterface(.loopback)]
             )
             let membership = IPv4SourceMembership(group: group, source: .loopback, interfaceAddress: .loopback)
-            try set(.joinIPv4SourceGroup(membership), on: receiver)
+            try receiver.setOption(.joinIPv4SourceGroup(membership))
 
             try other.send(Array("other".utf8), to: destination)
             try allowed.send(Array("allowed".utf8), to: destination)
@@ -148,14 +142,14 @@ extension KernelTests {
             #expect(datagram.bytes == Array("allowed".utf8), "the datagram from 127.0.0.2 was filtered out")
             #expect(try receiver.receive(timeout: .milliseconds(200)) == nil)
 
-            try set(.leaveIPv4SourceGroup(membership), on: receiver)
+            try receiver.setOption(.leaveIPv4SourceGroup(membership))
             try allowed.send(Array("after".utf8), to: destination)
             #expect(try receiver.receive(timeout: .milliseconds(300)) == nil)
             // Leaving again: Linux answers EINVAL here (not EADDRNOTAVAIL as for a group).
             // Leaving again: Linux answers EINVAL here (not EADDRNOTAVAIL as for a group), which the
             // package reports as a refused value, and says what else it means.
             #expect {
-                try set(.leaveIPv4SourceGroup(membership), on: receiver)
+                try receiver.setOption(.leaveIPv4SourceGroup(membership))
             } throws: { error in
                 guard case .invalidValue(.leaveIPv4SourceGroup(membership), let reason) = error as? SocketError else {
                     return false
@@ -175,13 +169,13 @@ extension KernelTests {
             let destination = SocketAddress(ip: .ipv4(group.rawValue), port: bystander.localAddress.port)
             // The member is another socket, on another port: the group is joined on lo all the same.
             let member = try DatagramSocket(address: .ipv4Any(port: 0))
-            try set(.joinIPv4Group(IPv4MulticastMembership(group: group, interfaceIndex: loopbackIndex)), on: member)
+            try member.setOption(.joinIPv4Group(IPv4MulticastMembership(group: group, interfaceIndex: loopbackIndex)))
 
             #expect(try bystander.option(.ipv4MulticastAll) == .ipv4MulticastAll(true), "Linux's default")
             try sender.send(Array("all".utf8), to: destination)
             #expect(try bystander.receive(timeout: .seconds(2))?.bytes == Array("all".utf8))
 
-            try set(.ipv4MulticastAll(false), on: bystander)
+            try bystander.setOption(.ipv4MulticastAll(false))
             try sender.send(Array("members only".utf8), to: destination)
             #expect(try bystander.receive(timeout: .milliseconds(300)) == nil)
             try bystander.close()
@@ -206,19 +200,19 @@ extension KernelTests {
                 let destination = try SocketAddress("[\(groupText)]:\(receiver.localAddress.port)")
                 let membership = IPv6MulticastMembership(group: group, interfaceIndex: receiverIndex)
                 var seen: [String] = []
-                try set(.joinIPv6Group(membership), on: receiver)
+                try receiver.setOption(.joinIPv6Group(membership))
                 seen.append("listed \(igmp6Lists(groupHex, onInterface: receiverIndex))")
                 try sender.send(Array("hello6".utf8), to: destination)
                 let datagram = try receiver.receive(timeout: .seconds(2))
                 seen.append("received \(datagram.map { String(decoding: $0.bytes, as: UTF8.self) } ?? "nothing")")
-                try set(.leaveIPv6Group(membership), on: receiver)
+                try receiver.setOption(.leaveIPv6Group(membership))
                 seen.append("listed \(igmp6Lists(groupHex, onInterface: receiverIndex))")
                 try sender.send(Array("after".utf8), to: destination)
                 seen.append(
                     "then \(try receiver.receive(timeout: .milliseconds(300)) == nil ? "nothing" : "something")"
                 )
                 do {
-                    try set(.leaveIPv6Group(membership), on: receiver)
+                    try receiver.setOption(.leaveIPv6Group(membership))
                     seen.append("left twice")
                 } catch {
                     seen.append(
@@ -235,7 +229,7 @@ extension KernelTests {
         @Test("Memberships are for UDP sockets: a listener refuses them before any call, a TCP descriptor after EPROTO")
         func tcpRefusesMembership() throws {
             let membership = IPv4MulticastMembership(group: try randomIPv4Group(), interfaceIndex: loopbackIndex)
-            let refusal = SocketError.optionNotSupported(.joinIPv4Group, socket: TestSocketKind.tcp4.kind)
+            let refusal = SocketError.optionNotSupported(.joinIPv4Group, socket: TestSocketKind.tcp4.kind, errno: nil)
             let (_, calls) = recording {
                 #expect(throws: refusal) {
                     _ = try ListeningSocket(address: anyLoopbackPort, options: [.joinIPv4Group(membership)])
@@ -245,7 +239,15 @@ extension KernelTests {
             // A descriptor made elsewhere: the kernel answers EPROTO, said as the option TCP lacks.
             let fd = TestSocketKind.tcp4.makeSocket()
             defer { close(fd) }
-            #expect(throws: refusal) { try SocketOption.joinIPv4Group(membership).apply(toDescriptor: fd) }
+            #expect(
+                throws: SocketError.optionNotSupported(
+                    .joinIPv4Group,
+                    socket: TestSocketKind.tcp4.kind,
+                    errno: .protocolError
+                )
+            ) {
+                try BorrowedSocket(borrowing: fd).setOption(.joinIPv4Group(membership))
+            }
         }
     }
 }

@@ -22,15 +22,15 @@ extension KernelTests {
             let receiver = try DatagramSocket(address: anyLoopbackPort)
             let sender = try DatagramSocket(address: anyLoopbackPort)
             let dropAll = SocketFilter([returns(0)])
-            let applied = try SocketOption.attachFilter(dropAll).apply(toDescriptor: receiver.descriptor.rawValue)
+            let applied = try receiver.setOption(.attachFilter(dropAll))
             #expect(applied.effective == .attachFilter(dropAll), "SO_GET_FILTER reads the program back")
             try sender.send(Array("dropped".utf8), to: receiver.localAddress)
             #expect(try receiver.receive(timeout: .milliseconds(300)) == nil)
 
-            let detached = try SocketOption.detachFilter.apply(toDescriptor: receiver.descriptor.rawValue)
+            let detached = try receiver.setOption(.detachFilter)
             #expect(!detached.isReadBack)
             #expect(
-                try SocketOption.Name.attachFilter.read(fromDescriptor: receiver.descriptor.rawValue)
+                try receiver.option(.attachFilter)
                     == .attachFilter(SocketFilter([])),
                 "no program left"
             )
@@ -50,7 +50,9 @@ extension KernelTests {
                 SocketFilter.Instruction(code: 0x15, jumpIfTrue: 0, jumpIfFalse: 1, k: 0x800),
                 returns(0xFFFF), returns(0),
             ])
-            #expect(try SocketOption.attachFilter(program).apply(toDescriptor: fd).effective == .attachFilter(program))
+            #expect(
+                try BorrowedSocket(borrowing: fd).setOption(.attachFilter(program)).effective == .attachFilter(program)
+            )
         }
 
         @Test("Detaching when no filter is attached is the kernel's ENOENT")
@@ -58,7 +60,7 @@ extension KernelTests {
             let fd = TestSocketKind.tcp4.makeSocket()
             defer { close(fd) }
             #expect(throws: SocketError.system(.setOption(.detachFilter), .noSuchEntry)) {
-                try SocketOption.detachFilter.apply(toDescriptor: fd)
+                try BorrowedSocket(borrowing: fd).setOption(.detachFilter)
             }
         }
 
@@ -76,7 +78,7 @@ extension KernelTests {
             defer { close(fd) }
             let (_, calls) = recording {
                 #expect(throws: SocketError.self) {
-                    try SocketOption.attachFilter(SocketFilter(instructions)).apply(toDescriptor: fd)
+                    try BorrowedSocket(borrowing: fd).setOption(.attachFilter(SocketFilter(instructions)))
                 }
             }
             #expect(!calls.contains { $0.kind == .setsockopt })
@@ -87,7 +89,9 @@ extension KernelTests {
             let fd = TestSocketKind.udp4.makeSocket()
             defer { close(fd) }
             let program = SocketFilter(Array(repeating: returns(1), count: 4096))
-            #expect(try SocketOption.attachFilter(program).apply(toDescriptor: fd).effective == .attachFilter(program))
+            #expect(
+                try BorrowedSocket(borrowing: fd).setOption(.attachFilter(program)).effective == .attachFilter(program)
+            )
         }
 
         @Test("An opcode the kernel does not know passes the package's checks and is the kernel's EINVAL")
@@ -98,7 +102,7 @@ extension KernelTests {
                 SocketFilter.Instruction(code: 0xFFFF, jumpIfTrue: 0, jumpIfFalse: 0, k: 0), returns(0),
             ])
             #expect {
-                try SocketOption.attachFilter(program).apply(toDescriptor: fd)
+                try BorrowedSocket(borrowing: fd).setOption(.attachFilter(program))
             } throws: { error in
                 guard case .invalidValue(.attachFilter(program), let reason) = error as? SocketError else {
                     return false

@@ -63,13 +63,6 @@ enum DurationUnit {
         }
     }
 
-    /// The duration as a whole count of this unit, or nil when it is not whole or the count does
-    /// not fit Int64.
-    func wholeCount(_ duration: Duration) -> Int64? {
-        guard let (count, exact) = duration.count(ofAttoseconds: attosecondsPerUnit), exact else { return nil }
-        return count
-    }
-
     var attosecondsPerUnit: Int64 {
         switch self {
         case .seconds: 1_000_000_000_000_000_000
@@ -383,13 +376,14 @@ enum OptionCodec {
         case .finWait2Timeout:
             guard let time = payload.duration else { return .int(0) }
             if time == .zero { return .int(-1) }
-            guard let seconds = DurationUnit.seconds.wholeCount(time), (1...120).contains(seconds) else {
+            let parts = time.count(ofAttoseconds: DurationUnit.seconds.attosecondsPerUnit)
+            guard let parts, parts.exact, (1...120).contains(parts.count) else {
                 throw refuse(
                     "\(option.name) must be a whole number of seconds in 1...120 (TCP_FIN_TIMEOUT_MAX), .zero to "
                         + "reset the connection instead of waiting, or nil for net.ipv4.tcp_fin_timeout"
                 )
             }
-            return .int(CInt(seconds))
+            return .int(CInt(parts.count))
         case .pathMTUDiscovery:
             return .int(payload.pathMTUDiscovery.rawValue)
         case .ipv4Membership:

@@ -1,13 +1,5 @@
 // SocketOptions: what a row of the option catalogue says about one option.
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// One option described as data: its C level and name, its codec and range, when it may be set,
 /// which sockets have it, whether accepted connections inherit it, and its prose. `Option` is
 /// ``SocketOption`` for options that can be set, ``ReadOnlySocketOption`` for the others.
@@ -128,19 +120,6 @@ enum Sockets: Hashable, Sendable, CustomStringConvertible {
         case .unix: kind.family == .unix
         case .ipv4Raw: kind.family == .ipv4 && kind.type == .raw
         case .ipv6Raw: kind.family == .ipv6 && kind.type == .raw
-        }
-    }
-}
-
-extension SocketOption.Level {
-    /// The C level number.
-    var cLevel: CInt {
-        switch self {
-        case .socket: SOL_SOCKET
-        case .tcp: CInt(IPPROTO_TCP)
-        case .ipv4: CInt(IPPROTO_IP)
-        case .ipv6: CInt(IPPROTO_IPV6)
-        case .udp: CInt(IPPROTO_UDP)
         }
     }
 }
