@@ -34,14 +34,8 @@ enum OptionCalls {
             }
         case .ipv6Membership(var raw):
             result = valueOrErrno { system_setsockopt(fd, level, name, &raw, socklen_t(MemoryLayout<ipv6_mreq>.size)) }
-        case .filter(let program):
-            result = program.instructions.withUnsafeBufferPointer { instructions in
-                // The count fits: the codec took 1...4096 instructions only.
-                var raw = CFilterProgram(length: UInt16(instructions.count), instructions: instructions.baseAddress)
-                return valueOrErrno {
-                    system_setsockopt(fd, level, name, &raw, socklen_t(MemoryLayout<CFilterProgram>.size))
-                }
-            }
+        case .filter:
+            preconditionFailure("a filter is set with setFilter, from the program in its option")
         case .unsigned64, .peerCredentials, .socketAddress:
             preconditionFailure("read-only values are never set")
         }
@@ -92,7 +86,7 @@ enum OptionCalls {
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
             return valueOrErrno { system_getsockopt(fd, level, name, &raw, &length) }.map { _ in .socketAddress(raw) }
         case .filter:
-            return getFilter(level: level, name: name, from: fd)
+            preconditionFailure("a filter is read with getFilter, into an array of its length")
         case .none:
             preconditionFailure("a set-only option is never read: its row says so")
         }
@@ -101,13 +95,13 @@ enum OptionCalls {
     /// SO_GET_FILTER counts in instructions, not bytes (net/core/filter.c, sk_get_filter): asked
     /// with a length of 0 it reports how many there are; asked with at least that many, it copies
     /// them. A filter attached between the two calls makes the second fail with EINVAL.
-    private static func getFilter(level: CInt, name: CInt, from fd: CInt) -> Result<OptionCodec.CValue, Errno> {
+    static func getFilter(level: CInt, name: CInt, from fd: CInt) -> Result<SocketFilter, Errno> {
         var count: socklen_t = 0
         var unused: UInt64 = 0  // not written: a length of 0 asks for the count only
         if case .failure(let errno) = valueOrErrno({ system_getsockopt(fd, level, name, &unused, &count) }) {
             return .failure(errno)
         }
-        if count == 0 { return .success(.filter(SocketFilter([]))) }
+        if count == 0 { return .success(SocketFilter([])) }
         var instructions = [SocketFilter.Instruction](
             repeating: SocketFilter.Instruction(code: 0, jumpIfTrue: 0, jumpIfFalse: 0, k: 0),
             count: Int(count)
@@ -116,7 +110,19 @@ enum OptionCalls {
         let result = instructions.withUnsafeMutableBufferPointer { buffer in
             valueOrErrno { system_getsockopt(fd, level, name, buffer.baseAddress!, &length) }
         }
-        return result.map { _ in .filter(SocketFilter(Array(instructions.prefix(Int(length))))) }
+        return result.map { _ in SocketFilter(Array(instructions.prefix(Int(length)))) }
+    }
+
+    /// SO_ATTACH_FILTER: a sock_fprog that points into the program's own array for the call.
+    static func setFilter(_ program: SocketFilter, level: CInt, name: CInt, on fd: CInt) -> Result<Void, Errno> {
+        program.instructions.withUnsafeBufferPointer { instructions in
+            // The count fits: the codec took 1...4096 instructions only.
+            var raw = CFilterProgram(length: UInt16(instructions.count), instructions: instructions.baseAddress)
+            return valueOrErrno {
+                system_setsockopt(fd, level, name, &raw, socklen_t(MemoryLayout<CFilterProgram>.size))
+            }
+            .map { _ in () }
+        }
     }
 
     /// One setsockopt with the caller's bytes, for the escape hatch.
@@ -159,6 +165,12 @@ enum OptionCalls {
     {
         guard row.canReadBack else {
             throw .optionNotApplicable(name, reason: "the kernel does not report its value; it can only be set")
+        }
+        if case .filter = row.codec {
+            switch getFilter(level: row.rawLevel, name: row.rawReadName, from: fd) {
+            case .success(let program): return .filter(program)
+            case .failure(let errno): throw error(errno, name: name, operation: .getOption(name), fd: fd)
+            }
         }
         switch get(row.codec.cLayout, level: row.rawLevel, name: row.rawReadName, from: fd) {
         case .success(let value): return row.codec.decode(value)
@@ -207,7 +219,13 @@ enum OptionCalls {
         let option = checked.option
         let name = checked.name
         let row = name.row
-        if case .failure(let errno) = set(checked.value, level: row.rawLevel, name: row.rawName, on: fd) {
+        let result =
+            if case .filter = checked.value, case .attachFilter(let program) = option {
+                setFilter(program, level: row.rawLevel, name: row.rawName, on: fd)
+            } else {
+                set(checked.value, level: row.rawLevel, name: row.rawName, on: fd)
+            }
+        if case .failure(let errno) = result {
             if errno == .invalidArgument, SocketKind.read(fd).map({ row.sockets.allows($0) }) ?? true {
                 throw .invalidValue(
                     option,

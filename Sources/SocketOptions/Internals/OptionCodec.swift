@@ -164,9 +164,10 @@ enum OptionCodec {
         case ipv4Membership(ip_mreqn)
         case ipv4SourceMembership(ip_mreq_source)
         case ipv6Membership(ipv6_mreq)
-        /// The instructions stay in the caller's array: setsockopt reads them through a pointer
-        /// made for the call, and getsockopt of a program is the one read that allocates.
-        case filter(SocketFilter)
+        /// A program, checked. Its instructions stay in the option's own array, which setsockopt
+        /// reads through a pointer made for the call (``OptionCalls/setFilter``), so that this
+        /// enum stays a plain value, copied without reference counting on every other option's path.
+        case filter
         case unsigned64(UInt64)
         case peerCredentials(CPeerCredentials)
         case socketAddress(sockaddr_in)
@@ -419,7 +420,7 @@ enum OptionCodec {
         case .filter:
             let program = payload.filter
             if let problem = program.problem { throw refuse(problem) }
-            return .filter(program)
+            return .filter
         case .action:
             return .int(0)
         case .socketType, .family, .pendingError, .protocolNumber, .unsigned64, .peerCredentials, .ipv4SocketAddress:
@@ -497,7 +498,6 @@ enum OptionCodec {
         case (.finWait2Timeout, .int(let raw)): return .duration(raw < 0 ? .zero : .seconds(Int64(raw)))
         // The kernel takes 0...5 only (EINVAL otherwise), so any other number cannot be read back.
         case (.pathMTUDiscovery, .int(let raw)): return .pathMTUDiscovery(PathMTUDiscovery(rawValue: raw) ?? .perRoute)
-        case (.filter, .filter(let program)): return .filter(program)
         case (.unsigned64, .unsigned64(let number)): return .unsigned64(number)
         // A socket with no peer credentials reports pid 0 and uid and gid -1 (cred_to_ucred).
         case (.peerCredentials, .peerCredentials(let raw)):
