@@ -821,6 +821,8 @@ extension SocketOption.Key {
     public static var sendBufferSizeForced: SocketOption.Key<Int> { .init(.sendBufferSizeForced) }
     /// The key of ``SocketOption/attachFilter(_:)``.
     public static var attachFilter: SocketOption.Key<SocketFilter> { .init(.attachFilter) }
+    /// The key of ``SocketOption/detachFilter``: `try socket.set(.detachFilter, ())`.
+    public static var detachFilter: SocketOption.Key<Void> { .init(.detachFilter) }
     #endif
     /// The key of ``SocketOption/noDelay(_:)``.
     public static var noDelay: SocketOption.Key<Bool> { .init(.noDelay) }

@@ -73,6 +73,11 @@ extension SocketOption.Key where Value == PathMTUDiscovery {
     }
 }
 
+// An option that is an action (detaching a filter) has no value: its key takes `()`.
+extension SocketOption.Key where Value == Void {
+    init(_ name: SocketOption.Name) { self.init(name: name, decode: { _ in () }, encode: { _ in .action }) }
+}
+
 extension SocketOption.Key where Value == SocketFilter {
     init(_ name: SocketOption.Name) { self.init(name: name, decode: { $0.filter }, encode: { .filter($0) }) }
 }
