@@ -93,24 +93,23 @@ enum OptionCalls {
     }
 
     /// SO_GET_FILTER counts in instructions, not bytes (net/core/filter.c, sk_get_filter): asked
-    /// with a length of 0 it reports how many there are; asked with at least that many, it copies
-    /// them. A filter attached between the two calls makes the second fail with EINVAL.
+    /// with at least as many instructions as the program has, it copies them and reports their
+    /// count. One call with room for the longest program the kernel takes (BPF_MAXINSNS), rather
+    /// than a first call asking for the count: that cannot race with a filter attached between two
+    /// calls, and it never hands the kernel a buffer smaller than the length it reports back
+    /// (AddressSanitizer's getsockopt takes that length for bytes written).
     static func getFilter(level: CInt, name: CInt, from fd: CInt) -> Result<SocketFilter, Errno> {
-        var count: socklen_t = 0
-        var unused: UInt64 = 0  // not written: a length of 0 asks for the count only
-        if case .failure(let errno) = valueOrErrno({ system_getsockopt(fd, level, name, &unused, &count) }) {
-            return .failure(errno)
-        }
-        if count == 0 { return .success(SocketFilter([])) }
         var instructions = [SocketFilter.Instruction](
             repeating: SocketFilter.Instruction(code: 0, jumpIfTrue: 0, jumpIfFalse: 0, k: 0),
-            count: Int(count)
+            count: SocketFilter.maximumInstructions
         )
-        var length = count
+        var length = socklen_t(SocketFilter.maximumInstructions)
         let result = instructions.withUnsafeMutableBufferPointer { buffer in
             valueOrErrno { system_getsockopt(fd, level, name, buffer.baseAddress!, &length) }
         }
-        return result.map { _ in SocketFilter(Array(instructions.prefix(Int(length)))) }
+        return result.map { _ in
+            SocketFilter(Array(instructions.prefix(min(Int(length), SocketFilter.maximumInstructions))))
+        }
     }
 
     /// SO_ATTACH_FILTER: a sock_fprog that points into the program's own array for the call.
