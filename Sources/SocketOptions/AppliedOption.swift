@@ -19,6 +19,10 @@ public struct AppliedOption: Hashable, Sendable, CustomStringConvertible {
     /// The option as `getsockopt` read it back straight after `setsockopt`, before bind. It
     /// differs from ``effective`` only when bind changed it; see ``changedByBind``.
     public let keptBeforeBind: SocketOption
+    /// Whether ``effective`` was read back from the kernel. False for an option the kernel takes
+    /// but cannot report (``SocketOption/Name/canReadBack``): ``effective`` is then the request,
+    /// and only the success of `setsockopt` says it was taken.
+    public let isReadBack: Bool
 
     /// A record of a requested and an effective value of one option; made only by the package,
     /// which reads the effective value back for the same option.
@@ -31,6 +35,15 @@ public struct AppliedOption: Hashable, Sendable, CustomStringConvertible {
         self.requested = requested
         self.keptBeforeBind = keptBeforeBind
         self.effective = effective
+        self.isReadBack = true
+    }
+
+    /// A record of an option that the kernel cannot report back: set, not read.
+    init(requested: SocketOption, unreadable: Void) {
+        self.requested = requested
+        self.keptBeforeBind = requested
+        self.effective = requested
+        self.isReadBack = false
     }
 
     /// The options whose value bind itself can change, and why it does: these are read again
@@ -73,13 +86,14 @@ public struct AppliedOption: Hashable, Sendable, CustomStringConvertible {
 
     /// The record as a JSON object, for tools: `{"name": "receiveBufferSize", "cName": "SO_RCVBUF",
     /// "requested": 65536, "kept": 131072, "keptBeforeBind": 131072, "adjusted": true,
-    /// "changedByBind": null, "text": "..."}`, values typed as in ``SocketSnapshot/json``; `kept` is
+    /// "changedByBind": null, "readBack": true, "text": "..."}`, values typed as in ``SocketSnapshot/json``; `kept` is
     /// ``effective``, and `changedByBind` the reason when bind changed the value.
     public var json: String {
         "{\"name\": \(JSON.string(name.rawValue)), \"cName\": \(JSON.string(name.cName)), "
-            + "\"requested\": \(JSON.value(requested.payload)), \"kept\": \(JSON.value(effective.payload)), "
-            + "\"keptBeforeBind\": \(JSON.value(keptBeforeBind.payload)), \"adjusted\": \(wasAdjusted), "
-            + "\"changedByBind\": \(changedByBind.map(JSON.string) ?? "null"), \"text\": \(JSON.string(description))}"
+            + "\"requested\": \(JSON.value(requested.entry.value)), \"kept\": \(JSON.value(effective.entry.value)), "
+            + "\"keptBeforeBind\": \(JSON.value(keptBeforeBind.entry.value)), \"adjusted\": \(wasAdjusted), "
+            + "\"changedByBind\": \(changedByBind.map(JSON.string) ?? "null"), \"readBack\": \(isReadBack), "
+            + "\"text\": \(JSON.string(description))}"
     }
 
     /// `"SO_RCVBUF: requested 65536 bytes, kernel kept 131072 bytes"`;
@@ -88,6 +102,9 @@ public struct AppliedOption: Hashable, Sendable, CustomStringConvertible {
         if let changedByBind {
             return "\(name.cName): requested \(requested.valueDescription), kernel kept "
                 + "\(keptBeforeBind.valueDescription), then bind made it \(effective.valueDescription): \(changedByBind)"
+        }
+        if !isReadBack {
+            return "\(name.cName): requested \(requested.valueDescription), set (the kernel does not report it back)"
         }
         let kept = wasAdjusted ? "kernel kept \(effective.valueDescription)" : "kept as requested"
         return "\(name.cName): requested \(requested.valueDescription), \(kept)"

@@ -59,12 +59,12 @@ public struct Connection: ~Copyable, Sendable {
     /// from a listener starts with the listener's value of the options whose
     /// ``SocketOption/Name/isInheritedByAcceptedConnections`` is true.
     public func option(_ name: SocketOption.Name) throws(SocketError) -> SocketOption {
-        try OptionAccess.read(name, from: descriptor.rawValue)
+        try OptionCalls.read(name, from: descriptor.rawValue)
     }
 
     /// Reads a read-only option, such as ``ReadOnlySocketOption/Name/type``.
     public func option(_ name: ReadOnlySocketOption.Name) throws(SocketError) -> ReadOnlySocketOption {
-        try ReadOnlySocketOption.read(name, from: descriptor.rawValue)
+        try OptionCalls.readOnly(name, from: descriptor.rawValue)
     }
 
     /// Sets an option on the connection, reads it back and returns both values.
@@ -88,8 +88,29 @@ public struct Connection: ~Copyable, Sendable {
         if name.isForListenersOnly {
             throw .optionNotApplicable(name, reason: "it applies to listening sockets only; give it to the listener")
         }
-        let (spec, value) = try SocketSetup.check(option, for: SocketKind.stream(for: localAddress))
-        return try OptionAccess.apply(option, spec: spec, encoded: value, on: descriptor.rawValue)
+        let checked = try SocketSetup.check(option, for: SocketKind.stream(for: localAddress))
+        return try OptionCalls.apply(checked, on: descriptor.rawValue)
+    }
+
+    /// Sets an option by its typed key, reads it back and returns both values:
+    /// `try connection.set(.noDelay, true)`. The same as ``setOption(_:)`` with `key(value)`.
+    @discardableResult
+    public func set<Value>(_ key: SocketOption.Key<Value>, _ value: Value) throws(SocketError) -> AppliedOption {
+        try setOption(key(value))
+    }
+
+    /// Reads an option's present value from the kernel with `getsockopt`, as the Swift type of its
+    /// key: `try socket.value(.receiveBufferSize)` is an `Int`. Nothing is allocated.
+    ///
+    /// - Throws: ``SocketError/optionNotSupported(_:socket:)`` when this socket has no such option.
+    public func value<Value>(_ key: SocketOption.Key<Value>) throws(SocketError) -> Value {
+        try OptionCalls.value(key, from: descriptor.rawValue)
+    }
+
+    /// Reads a read-only option as the Swift type of its key: `try socket.value(.type)` is a
+    /// ``SocketKind/SocketType``.
+    public func value<Value>(_ key: ReadOnlySocketOption.Key<Value>) throws(SocketError) -> Value {
+        try OptionCalls.value(key, from: descriptor.rawValue)
     }
 
     /// Every readable option of the connection with its present value; see ``SocketSnapshot``.

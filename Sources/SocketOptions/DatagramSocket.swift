@@ -46,8 +46,11 @@ public struct DatagramSocket: ~Copyable, Sendable {
     ///   ``SocketError/invalidValue(_:reason:)``; ``SocketError/optionNotSupported(_:socket:)`` for
     ///   an option UDP lacks (`noDelay`); ``SocketError/system(_:_:)`` for anything else.
     public init(address: SocketAddress, options: [SocketOption] = []) throws(SocketError) {
-        try SocketSetup.validate(options, for: SocketKind(family: SocketKind.family(of: address), type: .datagram))
-        let options = SocketSetup.withDualStack(options, for: address)
+        let checked = try SocketSetup.check(
+            options,
+            for: SocketKind(family: SocketKind.family(of: address), type: .datagram)
+        )
+        let options = try SocketSetup.withDualStack(checked, for: address)
         let descriptor = try SocketCalls.open(for: address, datagram: true)
         let applied = try SocketSetup.apply(options, on: descriptor.rawValue)
         let unixFile: UnixSocketFile?
@@ -70,7 +73,21 @@ public struct DatagramSocket: ~Copyable, Sendable {
 
     /// Reads an option's present value from the kernel with `getsockopt`.
     public func option(_ name: SocketOption.Name) throws(SocketError) -> SocketOption {
-        try OptionAccess.read(name, from: descriptor.rawValue)
+        try OptionCalls.read(name, from: descriptor.rawValue)
+    }
+
+    /// Reads an option's present value from the kernel with `getsockopt`, as the Swift type of its
+    /// key: `try socket.value(.receiveBufferSize)` is an `Int`. Nothing is allocated.
+    ///
+    /// - Throws: ``SocketError/optionNotSupported(_:socket:)`` when this socket has no such option.
+    public func value<Value>(_ key: SocketOption.Key<Value>) throws(SocketError) -> Value {
+        try OptionCalls.value(key, from: descriptor.rawValue)
+    }
+
+    /// Reads a read-only option as the Swift type of its key: `try socket.value(.type)` is a
+    /// ``SocketKind/SocketType``.
+    public func value<Value>(_ key: ReadOnlySocketOption.Key<Value>) throws(SocketError) -> Value {
+        try OptionCalls.value(key, from: descriptor.rawValue)
     }
 
     /// Every readable option of the socket with its present value; see ``SocketSnapshot``.

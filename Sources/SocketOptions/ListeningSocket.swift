@@ -97,8 +97,13 @@ public struct ListeningSocket: ~Copyable, Sendable {
         backlog: Int = ListeningSocket.defaultBacklog,
         unixFileMode: UInt32? = nil
     ) throws(SocketError) {
-        try Self.validate(address: address, options: options, backlog: backlog, unixFileMode: unixFileMode)
-        let options = SocketSetup.withDualStack(options, for: address)
+        let checked = try Self.validate(
+            address: address,
+            options: options,
+            backlog: backlog,
+            unixFileMode: unixFileMode
+        )
+        let options = try SocketSetup.withDualStack(checked, for: address)
 
         // Non-blocking, so that an accept after poll never waits for a connection someone else took.
         let descriptor = try SocketCalls.open(for: address, nonBlocking: true)
@@ -178,7 +183,7 @@ public struct ListeningSocket: ~Copyable, Sendable {
         if fd < 0 { return "\(fd) is not a descriptor" }
         let type: ReadOnlySocketOption
         do {
-            type = try ReadOnlySocketOption.read(.type, from: fd)
+            type = try OptionCalls.readOnly(.type, from: fd)
         } catch {
             switch error.errno {
             case .badFileDescriptor?: return "it is not open"
@@ -193,22 +198,22 @@ public struct ListeningSocket: ~Copyable, Sendable {
             case .other: return "it is a socket of \(kind.family), not IPv4, IPv6 or Unix"
             }
         }
-        guard (try? ReadOnlySocketOption.read(.acceptingConnections, from: fd)) == .acceptingConnections(true) else {
+        guard (try? OptionCalls.readOnly(.acceptingConnections, from: fd)) == .acceptingConnections(true) else {
             return "it is not listening (a connected socket, or one that was never given listen)"
         }
         return nil
     }
 
-    /// Everything that can be known wrong without asking the kernel.
+    /// Everything that can be known wrong without asking the kernel; the options checked and encoded.
     private static func validate(
         address: SocketAddress,
         options: [SocketOption],
         backlog: Int,
         unixFileMode: UInt32?
-    ) throws(SocketError) {
+    ) throws(SocketError) -> [CheckedOption] {
         guard backlog >= 0 && backlog <= Int(Int32.max) else { throw .invalidBacklog(backlog) }
         if let mode = unixFileMode, mode > 0o777 || address.unixPath == nil { throw .invalidFileMode(mode) }
-        try SocketSetup.validate(options, for: SocketKind.stream(for: address))
+        return try SocketSetup.check(options, for: SocketKind.stream(for: address))
     }
 
     /// Reads an option's present value from the kernel with `getsockopt`.
@@ -216,12 +221,26 @@ public struct ListeningSocket: ~Copyable, Sendable {
     /// - Throws: ``SocketError/optionNotSupported(_:socket:)`` when this socket has no such option
     ///   (`ipv6Only` on an IPv4 listener).
     public func option(_ name: SocketOption.Name) throws(SocketError) -> SocketOption {
-        try OptionAccess.read(name, from: descriptor.rawValue)
+        try OptionCalls.read(name, from: descriptor.rawValue)
     }
 
     /// Reads a read-only option, such as ``ReadOnlySocketOption/Name/acceptingConnections``.
     public func option(_ name: ReadOnlySocketOption.Name) throws(SocketError) -> ReadOnlySocketOption {
-        try ReadOnlySocketOption.read(name, from: descriptor.rawValue)
+        try OptionCalls.readOnly(name, from: descriptor.rawValue)
+    }
+
+    /// Reads an option's present value from the kernel with `getsockopt`, as the Swift type of its
+    /// key: `try socket.value(.receiveBufferSize)` is an `Int`. Nothing is allocated.
+    ///
+    /// - Throws: ``SocketError/optionNotSupported(_:socket:)`` when this socket has no such option.
+    public func value<Value>(_ key: SocketOption.Key<Value>) throws(SocketError) -> Value {
+        try OptionCalls.value(key, from: descriptor.rawValue)
+    }
+
+    /// Reads a read-only option as the Swift type of its key: `try socket.value(.type)` is a
+    /// ``SocketKind/SocketType``.
+    public func value<Value>(_ key: ReadOnlySocketOption.Key<Value>) throws(SocketError) -> Value {
+        try OptionCalls.value(key, from: descriptor.rawValue)
     }
 
     /// Every readable option of the listener with its present value; see ``SocketSnapshot``.

@@ -196,7 +196,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
                 + "1024 unless changed), it needs root or CAP_NET_BIND_SERVICE: use a higher port, or grant the "
                 + "capability (`setcap cap_net_bind_service=+ep`). Otherwise a security policy (SELinux, "
                 + "AppArmor, a cgroup BPF program) refused the address."
-        case .optionNotSupported(let name, let kind) where name.spec.appliesTo.allows(kind):
+        case .optionNotSupported(let name, let kind) where name.row.sockets.allows(kind):
             return "The kernel does not know the option \(name) (\(name.level.cName), \(name.cName)) on this \(kind) "
                 + "socket (ENOPROTOOPT), although the option is one for \(name.appliesTo): this kernel is older than "
                 + "the option or was built without it. Leave it out, or run a kernel that has it."

@@ -17,7 +17,7 @@ extension SocketOption {
     ///   ``SocketError/system(_:_:)`` with `EBADF` or `ENOTSOCK` for a descriptor that is not a socket.
     @discardableResult
     public func apply(toDescriptor descriptor: Int32) throws(SocketError) -> AppliedOption {
-        try OptionAccess.apply(self, on: descriptor)
+        try OptionCalls.apply(self, on: descriptor)
     }
 }
 
@@ -29,6 +29,6 @@ extension SocketOption.Name {
     /// - Throws: ``SocketError/optionNotSupported(_:socket:)`` when the socket has no such option;
     ///   ``SocketError/system(_:_:)`` with `EBADF` or `ENOTSOCK` for a descriptor that is not a socket.
     public func read(fromDescriptor descriptor: Int32) throws(SocketError) -> SocketOption {
-        try OptionAccess.read(self, from: descriptor)
+        try OptionCalls.read(self, from: descriptor)
     }
 }

@@ -37,14 +37,15 @@ extension SocketOption {
                 reason: "there is no option \"\(nameText)\"; `sockopt-demo options` lists them"
             )
         }
-        let payload: OptionPayload
-        switch Self.parsePayload(valueText, kind: name.spec.kind) {
-        case .success(let parsed): payload = parsed
+        let row = name.row
+        let value: OptionCodec.SwiftValue
+        switch Self.parseValue(valueText, codec: row.codec) {
+        case .success(let parsed): value = parsed
         case .failure(let problem):
             throw .invalidOptionText(text, reason: "\(name) takes \(name.validValues): \(problem.message)")
         }
-        let option = SocketOption(name, payload: payload)
-        _ = try option.encoded()
+        let option = row.make(value)
+        _ = try CheckedOption(option)
         self = option
     }
 
@@ -52,10 +53,13 @@ extension SocketOption {
         let message: String
     }
 
-    private static func parsePayload(_ text: String, kind: ValueKind) -> Result<OptionPayload, ParseProblem> {
+    private static func parseValue(
+        _ text: String,
+        codec: OptionCodec
+    ) -> Result<OptionCodec.SwiftValue, ParseProblem> {
         let lowered = text.lowercased()
         let isOff = ["off", "none", "nil"].contains(lowered)
-        switch kind {
+        switch codec {
         case .bool:
             if ["on", "true", "yes", "1"].contains(lowered) { return .success(.bool(true)) }
             if ["off", "false", "no", "0"].contains(lowered) { return .success(.bool(false)) }
@@ -75,7 +79,7 @@ extension SocketOption {
             return parseDuration(text, bareUnit: unit).map { .duration($0) }
         case .timeout, .linger:
             if isOff { return .success(.duration(nil)) }
-            return parseDuration(text, bareUnit: kind.layout == .linger ? .seconds : nil).map { .duration($0) }
+            return parseDuration(text, bareUnit: codec.cLayout == .linger ? .seconds : nil).map { .duration($0) }
         case .text(let interfaceName):
             if interfaceName && (isOff || text.isEmpty) { return .success(.text(nil)) }
             return .success(.text(text))
@@ -84,6 +88,8 @@ extension SocketOption {
                 return .failure(ParseProblem(message: "\"\(text)\" is not an IPv4 address"))
             }
             return .success(.ipv4(address))
+        case .socketType, .family, .pendingError, .protocolNumber:
+            return .failure(ParseProblem(message: "the option is read only"))
         }
     }
 

@@ -88,7 +88,7 @@ public struct SocketSnapshot: Hashable, Sendable, CustomStringConvertible {
         }
         for name in SocketOption.Name.allCases {
             let value: Entry.Value
-            if let kind, !name.spec.appliesTo.allows(kind) {
+            if let kind, !name.row.sockets.allows(kind) {
                 value = .unsupported
             } else {
                 do {
@@ -157,9 +157,9 @@ public struct SocketSnapshot: Hashable, Sendable, CustomStringConvertible {
             out += "\"level\": \(JSON.string(entry.level.cName)), "
             switch entry.value {
             case .option(let option):
-                out += "\"supported\": true, \"value\": \(JSON.value(option.payload)), "
+                out += "\"supported\": true, \"value\": \(JSON.value(option.entry.value)), "
             case .readOnly(let option):
-                out += "\"supported\": true, \"value\": \(JSON.value(option)), "
+                out += "\"supported\": true, \"value\": \(JSON.value(option.entry.value)), "
             case .unsupported:
                 out += "\"supported\": false, \"value\": null, "
             case .failed(let errno):
@@ -196,26 +196,17 @@ package enum JSON {
         return out + "\""
     }
 
-    static func value(_ payload: OptionPayload) -> String {
-        switch payload {
+    static func value(_ value: OptionCodec.SwiftValue) -> String {
+        switch value {
         case .bool(let on): on ? "true" : "false"
         case .int(let value): "\(value)"
-        case .duration(nil), .text(nil): "null"
+        case .duration(nil), .text(nil), .errno(nil): "null"
         case .duration(let time?): seconds(time)
         case .text(let text?): string(text)
         case .ipv4(let address): string(address.description)
-        }
-    }
-
-    static func value(_ option: ReadOnlySocketOption) -> String {
-        switch option {
-        case .acceptingConnections(let on): on ? "true" : "false"
-        case .pendingError(let errno): errno.map { string($0.name) } ?? "null"
-        case .type(let type): string(type.description)
-        #if os(Linux)
-        case .domain(let family): string(family.description)
-        case .transportProtocol(let number): "\(number)"
-        #endif
+        case .socketType(let type): string(type.description)
+        case .family(let family): string(family.description)
+        case .errno(let errno?): string(errno.name)
         }
     }
 

@@ -71,7 +71,7 @@ struct ExtremeValueTests {
     @Test("Every int option's text at Int.min, Int.max and past its C int is refused, never wrapped")
     func intTextRange() {
         for name in SocketOption.Name.allCases {
-            switch name.spec.kind {
+            switch name.row.codec {
             case .int, .unsigned32: break
             default: continue
             }
@@ -85,7 +85,7 @@ struct ExtremeValueTests {
     @Test("Duration text at the edges of Int64 is refused or taken, never a trap")
     func durationTextEdges() {
         for name in SocketOption.Name.allCases {
-            switch name.spec.kind {
+            switch name.row.codec {
             case .duration, .timeout, .linger: break
             default: continue
             }

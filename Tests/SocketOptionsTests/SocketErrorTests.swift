@@ -156,7 +156,7 @@ extension KernelTests {
             // Each option is one C option: no two share a C name (the OR-ed one-liner's lesson).
             #expect(Set(SocketOption.Name.allCases.map(\.cName)).count == SocketOption.Name.allCases.count)
             #expect(
-                Set(SocketOption.Name.allCases.map { [$0.rawLevel, $0.rawName] }).count
+                Set(SocketOption.Name.allCases.map { [$0.row.rawLevel, $0.row.rawName] }).count
                     == SocketOption.Name.allCases.count
             )
             for name in SocketOption.Name.allCases {

@@ -114,18 +114,18 @@ struct ValidationTests {
             .keepAliveInterval(.seconds(32767)), .keepAliveCount(1), .keepAliveCount(127),
         ]
         for option in good {
-            #expect(throws: Never.self) { _ = try option.encoded() }
+            #expect(throws: Never.self) { _ = try CheckedOption(option).value }
         }
     }
 
     @Test("A sub-microsecond remainder is rounded up, never down to a shorter wait")
     func timeoutRoundsUp() throws {
-        guard case .time(let time) = try SocketOption.receiveTimeout(.nanoseconds(1_000_001)).encoded() else {
+        guard case .time(let time) = try CheckedOption(.receiveTimeout(.nanoseconds(1_000_001))).value else {
             Issue.record("a timeout encodes as a timeval")
             return
         }
         #expect(time.tv_sec == 0 && time.tv_usec == 1001)
-        guard case .time(let carried) = try SocketOption.sendTimeout(.nanoseconds(1_999_999_999)).encoded() else {
+        guard case .time(let carried) = try CheckedOption(.sendTimeout(.nanoseconds(1_999_999_999))).value else {
             Issue.record("a timeout encodes as a timeval")
             return
         }

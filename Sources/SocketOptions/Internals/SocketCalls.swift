@@ -93,7 +93,7 @@ enum SocketCalls {
             case .success: return
             case .failure(let errno) where errno == .interrupted || errno == .inProgress:
                 guard try wait.untilWritable(fd) else { throw .system(.connect(address), .timedOut) }
-                if case .pendingError(let pending?) = try ReadOnlySocketOption.read(.pendingError, from: fd) {
+                if let pending = try OptionCalls.value(.pendingError, from: fd) {
                     throw addressError(pending, address: address, operation: .connect(address))
                 }
                 return
@@ -177,8 +177,7 @@ enum SocketCalls {
 
     /// The listener's SO_RCVTIMEO, which a blocking accept would honour; nil for none.
     private static func receiveTimeout(_ fd: CInt) throws(SocketError) -> Duration? {
-        if case .receiveTimeout(let timeout) = try OptionAccess.read(.receiveTimeout, from: fd) { return timeout }
-        return nil
+        try OptionCalls.value(.receiveTimeout, from: fd)
     }
 
     /// A wait for a descriptor to become readable, in as many polls as it takes, bounded by a

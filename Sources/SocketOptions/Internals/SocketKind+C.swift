@@ -11,11 +11,11 @@ import Darwin
 extension SocketKind {
     /// The kind of socket `fd` is, or nil when the kernel will not say (not a socket).
     static func read(_ fd: CInt) -> SocketKind? {
-        guard case .success(let type) = OptionAccess.readInt(level: SOL_SOCKET, name: SO_TYPE, from: fd) else {
+        guard case .success(let type) = OptionCalls.readInt(level: SOL_SOCKET, name: SO_TYPE, from: fd) else {
             return nil
         }
         #if os(Linux)
-        guard case .success(let domain) = OptionAccess.readInt(level: SOL_SOCKET, name: SO_DOMAIN, from: fd) else {
+        guard case .success(let domain) = OptionCalls.readInt(level: SOL_SOCKET, name: SO_DOMAIN, from: fd) else {
             return nil
         }
         return SocketKind(family: Family(raw: domain), type: SocketType(raw: type))

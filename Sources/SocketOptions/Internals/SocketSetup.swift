@@ -1,36 +1,39 @@
-// SocketOptions: what ListeningSocket and DatagramSocket do alike before and at bind.
+// SocketOptions: what ListeningSocket and DatagramSocket do alike with their options before and
+// at bind.
 
 enum SocketSetup {
-    /// Checks every option against its range, against the kind of socket, and for repeats.
-    /// Nothing here touches the system.
-    static func validate(_ options: [SocketOption], for kind: SocketKind) throws(SocketError) {
-        for (index, option) in options.enumerated() {
-            _ = try check(option, for: kind)
-            if options[..<index].contains(where: { $0.name == option.name }) {
-                throw .invalidValue(option, reason: "\(option.name) is given more than once; give each option once")
+    /// Checks and encodes every option, against its range, against the kind of socket, and for
+    /// repeats; the encoded values are what `apply` sets. Nothing here touches the system.
+    static func check(_ options: [SocketOption], for kind: SocketKind) throws(SocketError) -> [CheckedOption] {
+        var checked: [CheckedOption] = []
+        checked.reserveCapacity(options.count + 1)
+        for option in options {
+            let one = try check(option, for: kind)
+            if checked.contains(where: { $0.name == one.name }) {
+                throw .invalidValue(option, reason: "\(one.name) is given more than once; give each option once")
             }
+            checked.append(one)
         }
+        return checked
     }
 
-    /// Checks one option's value and that the kind of socket has it; returns its description and
-    /// its encoded value for the setsockopt that follows.
-    static func check(
-        _ option: SocketOption,
-        for kind: SocketKind
-    ) throws(SocketError) -> (spec: OptionSpec, value: OptionValue) {
-        let spec = option.name.spec
-        let value = try option.encoded(spec: spec)
-        guard spec.appliesTo.allows(kind) else { throw .optionNotSupported(option.name, socket: kind) }
-        return (spec, value)
+    /// Checks and encodes one option, and that the kind of socket has it.
+    static func check(_ option: SocketOption, for kind: SocketKind) throws(SocketError) -> CheckedOption {
+        let checked = try CheckedOption(option)
+        guard checked.name.row.sockets.allows(kind) else { throw .optionNotSupported(checked.name, socket: kind) }
+        return checked
     }
 
     /// The options as given, and for an IPv6 address that can take IPv4 too (`::` or IPv4-mapped)
     /// without `ipv6Only` among them, `.ipv6Only(false)` last: dual stack whatever
     /// `net.ipv6.bindv6only` says. Not for a specific IPv6 address: bind turns IPV6_V6ONLY on
     /// for it, so `.ipv6Only(false)` could not hold.
-    static func withDualStack(_ options: [SocketOption], for address: SocketAddress) -> [SocketOption] {
+    static func withDualStack(
+        _ options: [CheckedOption],
+        for address: SocketAddress
+    ) throws(SocketError) -> [CheckedOption] {
         guard address.canServeIPv4, !options.contains(where: { $0.name == .ipv6Only }) else { return options }
-        return options + [.ipv6Only(false)]
+        return options + [try CheckedOption(.ipv6Only(false))]
     }
 
     /// Reads again, once the socket is bound, the options that bind can change
@@ -40,7 +43,7 @@ enum SocketSetup {
         var result = applied
         for index in applied.indices where AppliedOption.bindChanges(applied[index].name) != nil {
             let option = applied[index]
-            let now = try OptionAccess.read(option.name, from: fd)
+            let now = try OptionCalls.read(option.name, from: fd)
             if now != option.effective {
                 result[index] = AppliedOption(
                     requested: option.requested,
@@ -53,11 +56,11 @@ enum SocketSetup {
     }
 
     /// One setsockopt per option, in order, each read back.
-    static func apply(_ options: [SocketOption], on fd: CInt) throws(SocketError) -> [AppliedOption] {
+    static func apply(_ options: [CheckedOption], on fd: CInt) throws(SocketError) -> [AppliedOption] {
         var applied: [AppliedOption] = []
         applied.reserveCapacity(options.count)
         for option in options {
-            applied.append(try OptionAccess.apply(option, on: fd))
+            applied.append(try OptionCalls.apply(option, on: fd))
         }
         return applied
     }

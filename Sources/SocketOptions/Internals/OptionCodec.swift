@@ -1,5 +1,5 @@
-// SocketOptions: the kinds of option value, how each is checked, encoded for the kernel, decoded
-// from its answer and printed.
+// SocketOptions: the one codec between an option's Swift value and the C bytes that setsockopt
+// and getsockopt take: how each kind of value is checked, encoded, decoded and printed.
 
 #if canImport(Glibc)
 import Glibc
@@ -18,16 +18,6 @@ struct ShortText {
     var bytes: (UInt64, UInt64) = (0, 0)
     var count = 0
     static let capacity = 15
-}
-
-/// The C value of an option as it travels through setsockopt and getsockopt. Lives on the stack:
-/// setting or reading an option allocates nothing.
-enum OptionValue {
-    case int(CInt)
-    case time(timeval)
-    case linger(CLinger)
-    case text(ShortText)
-    case address(in_addr)
 }
 
 enum DurationUnit {
@@ -73,8 +63,12 @@ enum DurationUnit {
     }
 }
 
-/// What kind of value an option takes, with its valid range.
-enum ValueKind {
+/// How one option's value travels between Swift and the kernel, with the range the package lets
+/// through. The Swift side is ``SwiftValue`` (what a ``SocketOption`` case carries); the C side is
+/// ``CValue``, the bytes on the stack that `setsockopt` and `getsockopt` take, in the layout
+/// ``CLayout``. A value is checked and encoded once per set (``encode(_:for:note:)``), decoded once
+/// per read (``decode(_:)``). Each option's codec is in its row of the catalogue.
+enum OptionCodec {
     /// On or off, as a C int 0 or 1.
     case bool
     /// A C int in `range`; `unit` is printed after values (" bytes").
@@ -93,9 +87,54 @@ enum ValueKind {
     case text(interfaceName: Bool)
     /// An IPv4 address carried as in_addr.
     case ipv4Address
+    /// Read only: the socket type (SO_TYPE) in a C int.
+    case socketType
+    /// Read only: the address family (SO_DOMAIN) in a C int.
+    case family
+    /// Read only: an errno in a C int, 0 for none (SO_ERROR).
+    case pendingError
+    /// Read only: a protocol number in a C int (SO_PROTOCOL).
+    case protocolNumber
 
-    static let cIntRange = 0...Int(CInt.max)
+    /// The Swift side: the value a ``SocketOption`` or ``ReadOnlySocketOption`` case carries,
+    /// without its case.
+    enum SwiftValue: Hashable, Sendable {
+        case bool(Bool)
+        case int(Int)
+        case duration(Duration?)
+        case text(String?)
+        case ipv4(IPv4Address)
+        case socketType(SocketKind.SocketType)
+        case family(SocketKind.Family)
+        case errno(Errno?)
+    }
 
+    /// The C side: the bytes of an option as they travel through setsockopt and getsockopt. Lives
+    /// on the stack: setting or reading an option allocates nothing.
+    enum CValue {
+        case int(CInt)
+        case time(timeval)
+        case linger(CLinger)
+        case text(ShortText)
+        case address(in_addr)
+    }
+
+    /// The C layout getsockopt reads a value into: a ``CValue`` without its bytes.
+    enum CLayout {
+        case int, time, linger, text, address
+    }
+
+    var cLayout: CLayout {
+        switch self {
+        case .bool, .int, .unsigned32, .duration, .socketType, .family, .pendingError, .protocolNumber: .int
+        case .timeout: .time
+        case .linger: .linger
+        case .text: .text
+        case .ipv4Address: .address
+        }
+    }
+
+    /// The Swift type of the value, such as `"Int (bytes)"` or `"Duration?"`.
     var typeDescription: String {
         switch self {
         case .bool: "Bool"
@@ -105,6 +144,10 @@ enum ValueKind {
         case .timeout, .linger: "Duration?"
         case .text(let interfaceName): interfaceName ? "String?" : "String"
         case .ipv4Address: "IPv4Address"
+        case .socketType: "SocketKind.SocketType"
+        case .family: "SocketKind.Family"
+        case .pendingError: "Errno?"
+        case .protocolNumber: "Int32"
         }
     }
 
@@ -120,6 +163,7 @@ enum ValueKind {
         case .text(let interfaceName):
             interfaceName ? "nil (none), an interface name of 1...15 bytes" : "a name of 1...15 bytes"
         case .ipv4Address: "an IPv4 address"
+        case .socketType, .family, .pendingError, .protocolNumber: "read only"
         }
     }
 
@@ -129,23 +173,32 @@ enum ValueKind {
         return value == 1 && text.hasSuffix("s") ? String(text.dropLast()) : text
     }
 
-    func describe(_ payload: OptionPayload) -> String {
-        switch payload {
-        case .bool(let on): on ? "on" : "off"
-        case .int(let value):
-            if case .int(_, let unit) = self { "\(value)\(Self.unit(unit, for: value))" } else { "\(value)" }
-        case .duration(let time): time.map(SocketOption.describe) ?? "off"
-        case .text(let text): text.map { "\"\(PrintableText.escaped($0))\"" } ?? "none"
-        case .ipv4(let address): address.description
+    /// The value as a person reads it: `"on"`, `"131072 bytes"`, `"4 ms"`, `"off"`, `"6 (TCP)"`.
+    func describe(_ value: SwiftValue) -> String {
+        switch value {
+        case .bool(let on): return on ? "on" : "off"
+        case .int(let number):
+            switch self {
+            case .int(_, let unit): return "\(number)\(Self.unit(unit, for: number))"
+            case .protocolNumber where number == 6: return "6 (TCP)"
+            case .protocolNumber where number == 17: return "17 (UDP)"
+            default: return "\(number)"
+            }
+        case .duration(let time): return time.map(SocketOption.describe) ?? "off"
+        case .text(let text): return text.map { "\"\(PrintableText.escaped($0))\"" } ?? "none"
+        case .ipv4(let address): return address.description
+        case .socketType(let type): return type.description
+        case .family(let family): return family.description
+        case .errno(let errno): return errno?.description ?? "none"
         }
     }
 
     /// Checks a value and encodes it for setsockopt. Touches nothing in the system.
     func encode(
-        _ payload: OptionPayload,
+        _ payload: SwiftValue,
         for option: SocketOption,
         note: StaticString?
-    ) throws(SocketError) -> OptionValue {
+    ) throws(SocketError) -> CValue {
         func refuse(_ reason: String) -> SocketError {
             .invalidValue(option, reason: note.map { "\(reason); \($0)" } ?? reason)
         }
@@ -220,6 +273,8 @@ enum ValueKind {
             return .text(short)
         case .ipv4Address:
             return .address(in_addr(s_addr: payload.ipv4.rawValue))
+        case .socketType, .family, .pendingError, .protocolNumber:
+            preconditionFailure("\(option.name) is read only: no SocketOption carries this codec")
         }
     }
 
@@ -264,12 +319,12 @@ enum ValueKind {
         return timeval(tv_sec: tvSeconds, tv_usec: .init(microseconds))
     }
 
-    /// The payload for a value read back from the kernel.
-    func decode(_ value: OptionValue) -> OptionPayload {
+    /// The Swift value of C bytes read back from the kernel.
+    func decode(_ value: CValue) -> SwiftValue {
         switch (self, value) {
         // BSDs read a boolean back as the flag bit itself (0x200 for SO_REUSEPORT): compare with 0.
         case (.bool, .int(let raw)): return .bool(raw != 0)
-        case (.int, .int(let raw)): return .int(Int(raw))
+        case (.int, .int(let raw)), (.protocolNumber, .int(let raw)): return .int(Int(raw))
         case (.unsigned32, .int(let raw)): return .int(Int(UInt32(bitPattern: raw)))
         case (.duration(let unit, _, let offIsZero), .int(let raw)):
             return .duration(offIsZero && raw == 0 ? nil : unit.duration(Int64(raw)))
@@ -285,37 +340,54 @@ enum ValueKind {
             }
             return .text(text.isEmpty && interfaceName ? nil : text)
         case (.ipv4Address, .address(let raw)): return .ipv4(IPv4Address(rawValue: raw.s_addr))
+        case (.socketType, .int(let raw)): return .socketType(SocketKind.SocketType(raw: raw))
+        case (.family, .int(let raw)): return .family(SocketKind.Family(raw: raw))
+        case (.pendingError, .int(let raw)): return .errno(raw == 0 ? nil : Errno(rawValue: raw))
         default: preconditionFailure("\(self) read back with the wrong layout")
         }
     }
 }
 
-extension ValueKind {
-    /// The C layout getsockopt reads this kind into.
-    enum Layout {
-        case int, time, linger, text, address
+extension OptionCodec.SwiftValue {
+    // The row of an option and the case of its SocketOption are written side by side in the
+    // catalogue, so a mismatch is a programming error that every option's readback test finds.
+    var bool: Bool {
+        guard case .bool(let value) = self else { preconditionFailure("\(self) is not a boolean") }
+        return value
     }
 
-    var layout: Layout {
-        switch self {
-        case .bool, .int, .unsigned32, .duration: .int
-        case .timeout: .time
-        case .linger: .linger
-        case .text: .text
-        case .ipv4Address: .address
-        }
-    }
-}
-
-extension SocketOption {
-    /// Checks the value against what the kernel keeps faithfully and encodes it. Nothing here
-    /// touches the system.
-    func encoded() throws(SocketError) -> OptionValue {
-        try encoded(spec: name.spec)
+    var int: Int {
+        guard case .int(let value) = self else { preconditionFailure("\(self) is not an integer") }
+        return value
     }
 
-    /// The same, with the option's description already looked up.
-    func encoded(spec: OptionSpec) throws(SocketError) -> OptionValue {
-        try spec.kind.encode(payload, for: self, note: spec.valueNote)
+    var duration: Duration? {
+        guard case .duration(let value) = self else { preconditionFailure("\(self) is not a duration") }
+        return value
+    }
+
+    var text: String? {
+        guard case .text(let value) = self else { preconditionFailure("\(self) is not text") }
+        return value
+    }
+
+    var ipv4: IPv4Address {
+        guard case .ipv4(let value) = self else { preconditionFailure("\(self) is not an IPv4 address") }
+        return value
+    }
+
+    var socketType: SocketKind.SocketType {
+        guard case .socketType(let value) = self else { preconditionFailure("\(self) is not a socket type") }
+        return value
+    }
+
+    var family: SocketKind.Family {
+        guard case .family(let value) = self else { preconditionFailure("\(self) is not a family") }
+        return value
+    }
+
+    var errno: Errno? {
+        guard case .errno(let value) = self else { preconditionFailure("\(self) is not an errno") }
+        return value
     }
 }

@@ -1,4 +1,5 @@
-// SocketOptions: setsockopt and getsockopt on a descriptor, with the value checked and read back.
+// SocketOptions: the one path from a catalogue row to setsockopt and getsockopt, with the value
+// checked and encoded once and read back.
 
 #if canImport(Glibc)
 import Glibc
@@ -8,9 +9,9 @@ import Musl
 import Darwin
 #endif
 
-enum OptionAccess {
+enum OptionCalls {
     /// One setsockopt call with the value's own C layout and size.
-    static func set(_ value: OptionValue, level: CInt, name: CInt, on fd: CInt) -> Result<Void, Errno> {
+    static func set(_ value: OptionCodec.CValue, level: CInt, name: CInt, on fd: CInt) -> Result<Void, Errno> {
         let result: Result<CInt, Errno>
         switch value {
         case .int(var raw):
@@ -30,7 +31,12 @@ enum OptionAccess {
     }
 
     /// One getsockopt call into a zeroed buffer of the value's full size.
-    static func get(_ layout: ValueKind.Layout, level: CInt, name: CInt, from fd: CInt) -> Result<OptionValue, Errno> {
+    static func get(
+        _ layout: OptionCodec.CLayout,
+        level: CInt,
+        name: CInt,
+        from fd: CInt
+    ) -> Result<OptionCodec.CValue, Errno> {
         switch layout {
         case .int:
             var raw: CInt = 0
@@ -58,7 +64,7 @@ enum OptionAccess {
         }
     }
 
-    /// One getsockopt of a C int: the shape of every read-only option, SO_ERROR and SO_TYPE among them.
+    /// One getsockopt of a C int, for reading a socket's kind without a row.
     static func readInt(level: CInt, name: CInt, from fd: CInt) -> Result<CInt, Errno> {
         get(.int, level: level, name: name, from: fd).map { value in
             guard case .int(let raw) = value else { preconditionFailure("an int layout reads back an int") }
@@ -66,36 +72,66 @@ enum OptionAccess {
         }
     }
 
-    /// Reads an option, with the errno turned into the package's error.
-    static func read(_ name: SocketOption.Name, from fd: CInt) throws(SocketError) -> SocketOption {
-        try read(name, spec: name.spec, from: fd)
-    }
-
-    /// The same, with the option's description looked up once by the caller.
-    static func read(_ name: SocketOption.Name, spec: OptionSpec, from fd: CInt) throws(SocketError) -> SocketOption {
-        switch get(spec.kind.layout, level: spec.rawLevel, name: spec.rawName, from: fd) {
-        case .success(let value): return SocketOption(name, payload: spec.kind.decode(value))
+    /// Reads a settable option's Swift value, with the errno turned into the package's error.
+    static func read(
+        _ name: SocketOption.Name,
+        row: OptionRow<SocketOption>,
+        from fd: CInt
+    ) throws(SocketError)
+        -> OptionCodec.SwiftValue
+    {
+        guard row.canReadBack else {
+            throw .optionNotApplicable(name, reason: "the kernel does not report its value; it can only be set")
+        }
+        switch get(row.codec.cLayout, level: row.rawLevel, name: row.rawName, from: fd) {
+        case .success(let value): return row.codec.decode(value)
         case .failure(let errno): throw error(errno, name: name, operation: .getOption(name), fd: fd)
         }
     }
 
-    /// Checks `option`, sets it, reads it back and reports what was kept.
-    static func apply(_ option: SocketOption, on fd: CInt) throws(SocketError) -> AppliedOption {
-        let spec = option.name.spec
-        return try apply(option, spec: spec, encoded: try option.encoded(spec: spec), on: fd)
+    /// Reads a settable option.
+    static func read(_ name: SocketOption.Name, from fd: CInt) throws(SocketError) -> SocketOption {
+        let row = name.row
+        return row.make(try read(name, row: row, from: fd))
     }
 
-    /// Sets an option whose value is already checked, reads it back and reports what was kept.
-    /// A boolean that reads back different from the request throws: the kernel ignored it.
-    static func apply(
-        _ option: SocketOption,
-        spec: OptionSpec,
-        encoded value: OptionValue,
-        on fd: CInt
-    ) throws(SocketError) -> AppliedOption {
-        let name = option.name
-        if case .failure(let errno) = set(value, level: spec.rawLevel, name: spec.rawName, on: fd) {
-            if errno == .invalidArgument, SocketKind.read(fd).map({ spec.appliesTo.allows($0) }) ?? true {
+    /// Reads a settable option as the Swift type of its key.
+    static func value<Value>(_ key: SocketOption.Key<Value>, from fd: CInt) throws(SocketError) -> Value {
+        key.decode(try read(key.name, row: key.name.row, from: fd))
+    }
+
+    /// Reads a read-only option's Swift value.
+    static func read(_ name: ReadOnlySocketOption.Name, from fd: CInt) throws(SocketError) -> OptionCodec.SwiftValue {
+        let row = name.row
+        switch get(row.codec.cLayout, level: row.rawLevel, name: row.rawName, from: fd) {
+        case .success(let value): return row.codec.decode(value)
+        case .failure(let errno): throw .system(.getReadOnlyOption(name), errno)
+        }
+    }
+
+    /// Reads a read-only option.
+    static func readOnly(_ name: ReadOnlySocketOption.Name, from fd: CInt) throws(SocketError) -> ReadOnlySocketOption {
+        name.row.make(try read(name, from: fd))
+    }
+
+    /// Reads a read-only option as the Swift type of its key.
+    static func value<Value>(_ key: ReadOnlySocketOption.Key<Value>, from fd: CInt) throws(SocketError) -> Value {
+        key.decode(try read(key.name, from: fd))
+    }
+
+    /// Checks `option`, sets it, reads it back and reports what was kept.
+    static func apply(_ option: SocketOption, on fd: CInt) throws(SocketError) -> AppliedOption {
+        try apply(CheckedOption(option), on: fd)
+    }
+
+    /// Sets an option whose value is already checked and encoded, reads it back and reports what
+    /// was kept. A boolean that reads back different from the request throws: the kernel ignored it.
+    static func apply(_ checked: CheckedOption, on fd: CInt) throws(SocketError) -> AppliedOption {
+        let option = checked.option
+        let name = checked.name
+        let row = name.row
+        if case .failure(let errno) = set(checked.value, level: row.rawLevel, name: row.rawName, on: fd) {
+            if errno == .invalidArgument, SocketKind.read(fd).map({ row.sockets.allows($0) }) ?? true {
                 throw .invalidValue(
                     option,
                     reason: "the kernel refused it (EINVAL): the value is out of its range, or the socket is past "
@@ -104,8 +140,9 @@ enum OptionAccess {
             }
             throw error(errno, name: name, operation: .setOption(name), fd: fd)
         }
-        let effective = try read(name, spec: spec, from: fd)
-        if case .bool = spec.kind, effective != option {
+        guard row.canReadBack else { return AppliedOption(requested: option, unreadable: ()) }
+        let effective = row.make(try read(name, row: row, from: fd))
+        if case .bool = row.codec, effective != option {
             throw .optionNotKept(requested: option, effective: effective)
         }
         return AppliedOption(requested: option, effective: effective)
@@ -122,12 +159,29 @@ enum OptionAccess {
         switch errno {
         case .protocolNotAvailable, .notSupported, .invalidArgument:
             if let kind = SocketKind.read(fd) {
-                if errno == .invalidArgument && name.spec.appliesTo.allows(kind) { return .system(operation, errno) }
+                if errno == .invalidArgument && name.row.sockets.allows(kind) { return .system(operation, errno) }
                 return .optionNotSupported(name, socket: kind)
             }
             return .system(operation, errno)
         default:
             return .system(operation, errno)
         }
+    }
+}
+
+/// An option whose value is checked and encoded: what a setsockopt needs, made once per set.
+struct CheckedOption {
+    let option: SocketOption
+    let name: SocketOption.Name
+    let value: OptionCodec.CValue
+
+    /// Checks the value against what the kernel keeps faithfully and encodes it. Nothing here
+    /// touches the system.
+    init(_ option: SocketOption) throws(SocketError) {
+        let (name, value) = option.entry
+        let row = name.row
+        self.option = option
+        self.name = name
+        self.value = try row.codec.encode(value, for: option, note: row.valueNote)
     }
 }

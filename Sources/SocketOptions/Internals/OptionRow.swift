@@ -1,0 +1,125 @@
+// SocketOptions: what a row of the option catalogue says about one option.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One option described as data: its C level and name, its codec and range, when it may be set,
+/// which sockets have it, whether accepted connections inherit it, and its prose. `Option` is
+/// ``SocketOption`` for options that can be set, ``ReadOnlySocketOption`` for the others.
+///
+/// Strings are StaticString, numbers plain values and `make` a closure that captures nothing, so
+/// that looking a row up on the path of every setsockopt and getsockopt costs no allocation and
+/// no reference counting.
+struct OptionRow<Option> {
+    /// When the option may be set.
+    enum Scope {
+        /// Any time.
+        case any
+        /// Before bind: it changes what bind does.
+        case beforeBind
+        /// On a listening socket only.
+        case listener
+    }
+
+    let level: SocketOption.Level
+    let rawName: CInt
+    let cName: StaticString
+    let codec: OptionCodec
+    let scope: Scope
+    /// False for an option the kernel takes but cannot report (a membership, a filter): it is set
+    /// without a readback, and ``AppliedOption/isReadBack`` says so.
+    let canReadBack: Bool
+    /// Whether an accepted connection reads back the listener's value (checked by a test).
+    let inherited: Bool
+    let sockets: Sockets
+    let meaning: StaticString
+    let notes: StaticString
+    /// Appended to the reason of a refused value.
+    let valueNote: StaticString?
+    /// The option with a value read back from the kernel.
+    let make: (OptionCodec.SwiftValue) -> Option
+
+    init(
+        level: SocketOption.Level,
+        rawName: CInt,
+        cName: StaticString,
+        codec: OptionCodec,
+        scope: Scope = .any,
+        canReadBack: Bool = true,
+        inherited: Bool = false,
+        sockets: Sockets,
+        meaning: StaticString,
+        notes: StaticString = "",
+        valueNote: StaticString? = nil,
+        make: @escaping (OptionCodec.SwiftValue) -> Option
+    ) {
+        self.level = level
+        self.rawName = rawName
+        self.cName = cName
+        self.codec = codec
+        self.scope = scope
+        self.canReadBack = canReadBack
+        self.inherited = inherited
+        self.sockets = sockets
+        self.meaning = meaning
+        self.notes = notes
+        self.valueNote = valueNote
+        self.make = make
+    }
+
+    var rawLevel: CInt { level.cLevel }
+}
+
+/// The kinds of socket that have an option.
+enum Sockets: Hashable, Sendable, CustomStringConvertible {
+    case anySocket
+    /// IPv4 and IPv6, any type.
+    case ip
+    case tcp
+    case ipDatagram
+    case ipv6
+    case ipv6Datagram
+    case unix
+
+    var description: String {
+        switch self {
+        case .anySocket: "any socket"
+        case .ip: "IPv4 and IPv6 sockets"
+        case .tcp: "TCP sockets"
+        case .ipDatagram: "UDP sockets (IPv4 and IPv6)"
+        case .ipv6: "IPv6 sockets"
+        case .ipv6Datagram: "IPv6 UDP sockets"
+        case .unix: "Unix-domain sockets"
+        }
+    }
+
+    func allows(_ kind: SocketKind) -> Bool {
+        let isIP = kind.family == .ipv4 || kind.family == .ipv6
+        return switch self {
+        case .anySocket: true
+        case .ip: isIP
+        case .tcp: isIP && kind.type == .stream
+        case .ipDatagram: isIP && kind.type == .datagram
+        case .ipv6: kind.family == .ipv6
+        case .ipv6Datagram: kind.family == .ipv6 && kind.type == .datagram
+        case .unix: kind.family == .unix
+        }
+    }
+}
+
+extension SocketOption.Level {
+    /// The C level number.
+    var cLevel: CInt {
+        switch self {
+        case .socket: SOL_SOCKET
+        case .tcp: CInt(IPPROTO_TCP)
+        case .ipv4: CInt(IPPROTO_IP)
+        case .ipv6: CInt(IPPROTO_IPV6)
+        }
+    }
+}

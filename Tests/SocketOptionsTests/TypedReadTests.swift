@@ -1,0 +1,77 @@
+// SocketOptions tests: typed reads and writes through SocketOption.Key, checked against the
+// kernel's own answer (a bare getsockopt).
+
+import Glibc
+import Testing
+
+@testable import SocketOptions
+
+extension KernelTests {
+    @Suite("Typed reads and writes")
+    struct TypedReadTests {
+        @Test("value(.receiveBufferSize) is the Int a bare getsockopt of SO_RCVBUF reads")
+        func receiveBufferSizeIsAnInt() throws {
+            let listener = try ListeningSocket(address: anyLoopbackPort, options: [.receiveBufferSize(65536)])
+            let size: Int = try listener.value(.receiveBufferSize)
+            #expect(size == Int(rawIntOption(listener.descriptor.rawValue, SOL_SOCKET, SO_RCVBUF)))
+            // Linux keeps twice the request (socket(7)), unless rmem_max clamps it lower.
+            #expect(size == 2 * min(65536, sysctl("net/core/rmem_max") ?? 65536))
+        }
+
+        @Test("value(.reuseAddress) is a Bool: on for a listener made with the defaults, off on a new socket")
+        func reuseAddressIsABool() throws {
+            let listener = try ListeningSocket(address: anyLoopbackPort)
+            let on: Bool = try listener.value(.reuseAddress)
+            #expect(on)
+            let client = try Connection(connectingTo: listener.localAddress)
+            #expect(try client.value(.reuseAddress) == false)
+        }
+
+        @Test("value(.receiveTimeout) is a Duration?: nil when unset, the kept time once set")
+        func receiveTimeoutIsAnOptionalDuration() throws {
+            let plain = try ListeningSocket(address: anyLoopbackPort)
+            let none: Duration? = try plain.value(.receiveTimeout)
+            #expect(none == nil)
+            let timed = try ListeningSocket(address: anyLoopbackPort, options: [.receiveTimeout(.seconds(2))])
+            // Whole seconds are a whole number of ticks for any HZ: kept exactly.
+            #expect(try timed.value(.receiveTimeout) == .seconds(2))
+        }
+
+        @Test("Read-only keys: value(.type) is a SocketType, value(.acceptingConnections) a Bool")
+        func readOnlyKeys() throws {
+            let listener = try ListeningSocket(address: anyLoopbackPort)
+            let type: SocketKind.SocketType = try listener.value(.type)
+            #expect(type == .stream)
+            #expect(try listener.value(.acceptingConnections))
+            #expect(try listener.value(.domain) == .ipv4)
+            #expect(try listener.value(.transportProtocol) == 6)
+            #expect(try listener.value(.pendingError) == nil)
+            let datagram = try DatagramSocket(address: anyLoopbackPort)
+            #expect(try datagram.value(.type) == .datagram)
+            #expect(try datagram.value(.acceptingConnections) == false)
+        }
+
+        @Test("set(.noDelay, true) on a connection sets TCP_NODELAY, as a bare getsockopt reads it")
+        func typedWriteOnAConnection() throws {
+            let listener = try ListeningSocket(address: anyLoopbackPort)
+            let client = try Connection(connectingTo: listener.localAddress)
+            #expect(rawIntOption(client.descriptor.rawValue, CInt(IPPROTO_TCP), TCP_NODELAY) == 0)
+            let applied = try client.set(.noDelay, true)
+            #expect(applied.requested == .noDelay(true) && applied.effective == .noDelay(true))
+            #expect(rawIntOption(client.descriptor.rawValue, CInt(IPPROTO_TCP), TCP_NODELAY) == 1)
+            #expect(try client.value(.noDelay))
+            try client.set(.keepAliveIdle, .seconds(60))
+            #expect(rawIntOption(client.descriptor.rawValue, CInt(IPPROTO_TCP), TCP_KEEPIDLE) == 60)
+            #expect(try client.value(.keepAliveIdle) == .seconds(60))
+        }
+
+        @Test("A typed write checks its value like any other: out of range is refused before any call")
+        func typedWriteIsChecked() throws {
+            let listener = try ListeningSocket(address: anyLoopbackPort)
+            let client = try Connection(connectingTo: listener.localAddress)
+            #expect(throws: SocketError.invalidValue(.keepAliveCount(0), reason: "keepAliveCount must be 1...127")) {
+                try client.set(.keepAliveCount, 0)
+            }
+        }
+    }
+}
