@@ -23,7 +23,7 @@ enum Comparison: CaseIterable {
 
     var title: String {
         switch self {
-        case .typedRead: "typed read (option(.receiveBufferSize)) / getsockopt"
+        case .typedRead: "typed read value(.receiveBufferSize) / getsockopt"
         case .setWithReadback: "set + readback (apply) / setsockopt + getsockopt"
         case .listenerSetup: "ListeningSocket, 2 options / socket..close bare"
         }

@@ -42,15 +42,12 @@ func bareGet(_ fd: CInt, count: Int) -> Int {
     return sink
 }
 
-/// The typed read on the listener that owns `fd` (the nearest to `value(.receiveBufferSize)` so far:
-/// `option(.receiveBufferSize)` and a pattern match).
+/// The typed read on the listener that owns `fd`: an `Int`, no pattern match.
 @inline(never)
 func libraryGet(_ listener: borrowing ListeningSocket, count: Int) -> Int {
     var sink = 0
     for _ in 0..<count {
-        guard case .receiveBufferSize(let kept)? = try? listener.option(.receiveBufferSize) else {
-            fatalError("option(.receiveBufferSize) failed")
-        }
+        guard let kept = try? listener.value(.receiveBufferSize) else { fatalError("value(.receiveBufferSize) failed") }
         sink &+= kept
     }
     return sink

@@ -30,7 +30,9 @@ enum OptionCalls {
         return result.map { _ in () }
     }
 
-    /// One getsockopt call into a zeroed buffer of the value's full size.
+    /// One getsockopt call into a zeroed buffer of the value's full size. Inlined: on the path of
+    /// every read the layout is then a branch, not a call that returns its bytes through memory.
+    @inline(__always)
     static func get(
         _ layout: OptionCodec.CLayout,
         level: CInt,
@@ -73,31 +75,31 @@ enum OptionCalls {
     }
 
     /// Reads a settable option's Swift value, with the errno turned into the package's error.
-    static func read(
-        _ name: SocketOption.Name,
-        row: OptionRow<SocketOption>,
-        from fd: CInt
-    ) throws(SocketError)
-        -> OptionCodec.SwiftValue
-    {
-        guard row.canReadBack else {
+    /// The row's fields are read in place from ``SocketOption/Name/rows``: this is the path of
+    /// every typed read and of every readback.
+    @inline(__always)
+    static func readValue(_ name: SocketOption.Name, from fd: CInt) throws(SocketError) -> OptionCodec.SwiftValue {
+        let position = name.position
+        guard SocketOption.Name.rows[position].canReadBack else {
             throw .optionNotApplicable(name, reason: "the kernel does not report its value; it can only be set")
         }
-        switch get(row.codec.cLayout, level: row.rawLevel, name: row.rawName, from: fd) {
-        case .success(let value): return row.codec.decode(value)
+        let codec = SocketOption.Name.rows[position].codec
+        let level = SocketOption.Name.rows[position].rawLevel
+        switch get(codec.cLayout, level: level, name: SocketOption.Name.rows[position].rawName, from: fd) {
+        case .success(let value): return codec.decode(value)
         case .failure(let errno): throw error(errno, name: name, operation: .getOption(name), fd: fd)
         }
     }
 
     /// Reads a settable option.
     static func read(_ name: SocketOption.Name, from fd: CInt) throws(SocketError) -> SocketOption {
-        let row = name.row
-        return row.make(try read(name, row: row, from: fd))
+        SocketOption.Name.rows[name.position].make(try readValue(name, from: fd))
     }
 
     /// Reads a settable option as the Swift type of its key.
+    @inline(__always)
     static func value<Value>(_ key: SocketOption.Key<Value>, from fd: CInt) throws(SocketError) -> Value {
-        key.decode(try read(key.name, row: key.name.row, from: fd))
+        key.decode(try readValue(key.name, from: fd))
     }
 
     /// Reads a read-only option's Swift value.
@@ -129,9 +131,15 @@ enum OptionCalls {
     static func apply(_ checked: CheckedOption, on fd: CInt) throws(SocketError) -> AppliedOption {
         let option = checked.option
         let name = checked.name
-        let row = name.row
-        if case .failure(let errno) = set(checked.value, level: row.rawLevel, name: row.rawName, on: fd) {
-            if errno == .invalidArgument, SocketKind.read(fd).map({ row.sockets.allows($0) }) ?? true {
+        let position = name.position
+        let level = SocketOption.Name.rows[position].rawLevel
+        if case .failure(let errno) = set(
+            checked.value,
+            level: level,
+            name: SocketOption.Name.rows[position].rawName,
+            on: fd
+        ) {
+            if errno == .invalidArgument, SocketKind.read(fd).map({ name.row.sockets.allows($0) }) ?? true {
                 throw .invalidValue(
                     option,
                     reason: "the kernel refused it (EINVAL): the value is out of its range, or the socket is past "
@@ -140,9 +148,11 @@ enum OptionCalls {
             }
             throw error(errno, name: name, operation: .setOption(name), fd: fd)
         }
-        guard row.canReadBack else { return AppliedOption(requested: option, unreadable: ()) }
-        let effective = row.make(try read(name, row: row, from: fd))
-        if case .bool = row.codec, effective != option {
+        guard SocketOption.Name.rows[position].canReadBack else {
+            return AppliedOption(requested: option, unreadable: ())
+        }
+        let effective = SocketOption.Name.rows[position].make(try readValue(name, from: fd))
+        if case .bool = SocketOption.Name.rows[position].codec, effective != option {
             throw .optionNotKept(requested: option, effective: effective)
         }
         return AppliedOption(requested: option, effective: effective)
@@ -179,9 +189,13 @@ struct CheckedOption {
     /// touches the system.
     init(_ option: SocketOption) throws(SocketError) {
         let (name, value) = option.entry
-        let row = name.row
+        let position = name.position
         self.option = option
         self.name = name
-        self.value = try row.codec.encode(value, for: option, note: row.valueNote)
+        self.value = try SocketOption.Name.rows[position].codec.encode(
+            value,
+            for: option,
+            note: SocketOption.Name.rows[position].valueNote
+        )
     }
 }

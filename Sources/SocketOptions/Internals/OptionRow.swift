@@ -123,3 +123,17 @@ extension SocketOption.Level {
         }
     }
 }
+
+extension SocketOption.Name {
+    /// Every row of the catalogue, built once, in the order of `allCases`. The path of every set
+    /// and read takes the few fields it needs from here in place: the catalogue's `row` switch
+    /// writes all of a row's fields (and its closure) on every call, which cost a typed read a
+    /// fifth of its getsockopt (Documentation/Performance.md). A constant once built, so safe to
+    /// share between threads although `make` is not declared `@Sendable`.
+    nonisolated(unsafe) static let rows: [OptionRow<SocketOption>] = allCases.map(\.row)
+
+    /// This option's position in `allCases` and in `rows`. An enum without associated values holds
+    /// the position of its case in declaration order, which is the order of `allCases` (a test
+    /// checks it for every option).
+    var position: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+}
