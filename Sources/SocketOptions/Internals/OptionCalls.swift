@@ -11,6 +11,7 @@ import Darwin
 
 enum OptionCalls {
     /// One setsockopt call with the value's own C layout and size.
+    @inline(__always)
     static func set(_ value: OptionCodec.CValue, level: CInt, name: CInt, on fd: CInt) -> Result<Void, Errno> {
         let result: Result<CInt, Errno>
         switch value {
@@ -93,7 +94,7 @@ enum OptionCalls {
 
     /// Reads a settable option.
     static func read(_ name: SocketOption.Name, from fd: CInt) throws(SocketError) -> SocketOption {
-        SocketOption.Name.rows[name.position].make(try readValue(name, from: fd))
+        SocketOption.Name.makers[name.position](try readValue(name, from: fd))
     }
 
     /// Reads a settable option as the Swift type of its key.
@@ -151,7 +152,7 @@ enum OptionCalls {
         guard SocketOption.Name.rows[position].canReadBack else {
             return AppliedOption(requested: option, unreadable: ())
         }
-        let effective = SocketOption.Name.rows[position].make(try readValue(name, from: fd))
+        let effective = SocketOption.Name.makers[position](try readValue(name, from: fd))
         if case .bool = SocketOption.Name.rows[position].codec, effective != option {
             throw .optionNotKept(requested: option, effective: effective)
         }

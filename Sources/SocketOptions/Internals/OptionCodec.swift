@@ -319,7 +319,9 @@ enum OptionCodec {
         return timeval(tv_sec: tvSeconds, tv_usec: .init(microseconds))
     }
 
-    /// The Swift value of C bytes read back from the kernel.
+    /// The Swift value of C bytes read back from the kernel. Inlined into the read path, where the
+    /// codec and the layout are known, so that a C int becomes its value without a call.
+    @inline(__always)
     func decode(_ value: CValue) -> SwiftValue {
         switch (self, value) {
         // BSDs read a boolean back as the flag bit itself (0x200 for SO_REUSEPORT): compare with 0.

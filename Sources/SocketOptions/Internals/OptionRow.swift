@@ -125,14 +125,29 @@ extension SocketOption.Level {
 }
 
 extension SocketOption.Name {
-    /// Every row of the catalogue, built once, in the order of `allCases`. The path of every set
-    /// and read takes the few fields it needs from here in place: the catalogue's `row` switch
-    /// writes all of a row's fields (and its closure) on every call, which cost a typed read a
-    /// fifth of its getsockopt (Documentation/Performance.md). A constant once built, so safe to
-    /// share between threads although `make` is not declared `@Sendable`.
-    nonisolated(unsafe) static let rows: [OptionRow<SocketOption>] = allCases.map(\.row)
+    /// Every row of the catalogue, built once, in the order of `allCases`, and kept for the life of
+    /// the process. The path of every set and read takes the few fields it needs from here in
+    /// place, through the pointer: the catalogue's `row` switch writes all of a row's fields (and
+    /// its closure) on every call, and a row taken out of an Array is copied whole, which together
+    /// cost a typed read a fifth of its getsockopt (Documentation/Performance.md). A constant once
+    /// built, so safe to share between threads.
+    nonisolated(unsafe) static let rows: UnsafeBufferPointer<OptionRow<SocketOption>> = {
+        let table = UnsafeMutableBufferPointer<OptionRow<SocketOption>>.allocate(capacity: allCases.count)
+        _ = table.initialize(from: allCases.map(\.row))
+        return UnsafeBufferPointer(table)
+    }()
 
-    /// This option's position in `allCases` and in `rows`. An enum without associated values holds
+    /// Each row's `make`, in a table of its own: taking the closure out of a row in `rows` copies
+    /// the whole row first.
+    nonisolated(unsafe) static let makers: UnsafeBufferPointer<(OptionCodec.SwiftValue) -> SocketOption> = {
+        let table = UnsafeMutableBufferPointer<(OptionCodec.SwiftValue) -> SocketOption>.allocate(
+            capacity: allCases.count
+        )
+        _ = table.initialize(from: allCases.map(\.row.make))
+        return UnsafeBufferPointer(table)
+    }()
+
+    /// This option's position in `allCases`, `rows` and `makers`. An enum without associated values holds
     /// the position of its case in declaration order, which is the order of `allCases` (a test
     /// checks it for every option).
     var position: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
