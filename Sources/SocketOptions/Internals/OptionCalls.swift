@@ -94,7 +94,7 @@ enum OptionCalls {
 
     /// Reads a settable option.
     static func read(_ name: SocketOption.Name, from fd: CInt) throws(SocketError) -> SocketOption {
-        SocketOption.Name.makers[name.position](try readValue(name, from: fd))
+        SocketOption.Name.makers[name.position].make(try readValue(name, from: fd))
     }
 
     /// Reads a settable option as the Swift type of its key.
@@ -129,6 +129,8 @@ enum OptionCalls {
 
     /// Sets an option whose value is already checked and encoded, reads it back and reports what
     /// was kept. A boolean that reads back different from the request throws: the kernel ignored it.
+    /// Inlined into its two callers (one option, a listener's list), where it is the whole work.
+    @inline(__always)
     static func apply(_ checked: CheckedOption, on fd: CInt) throws(SocketError) -> AppliedOption {
         let option = checked.option
         let name = checked.name
@@ -152,7 +154,7 @@ enum OptionCalls {
         guard SocketOption.Name.rows[position].canReadBack else {
             return AppliedOption(requested: option, unreadable: ())
         }
-        let effective = SocketOption.Name.makers[position](try readValue(name, from: fd))
+        let effective = SocketOption.Name.makers[position].make(try readValue(name, from: fd))
         if case .bool = SocketOption.Name.rows[position].codec, effective != option {
             throw .optionNotKept(requested: option, effective: effective)
         }

@@ -193,7 +193,9 @@ enum OptionCodec {
         }
     }
 
-    /// Checks a value and encodes it for setsockopt. Touches nothing in the system.
+    /// Checks a value and encodes it for setsockopt. Touches nothing in the system. Inlined into
+    /// CheckedOption, its one caller on the path of every set, where the codec is a branch.
+    @inline(__always)
     func encode(
         _ payload: SwiftValue,
         for option: SocketOption,

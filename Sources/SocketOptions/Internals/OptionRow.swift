@@ -138,12 +138,11 @@ extension SocketOption.Name {
     }()
 
     /// Each row's `make`, in a table of its own: taking the closure out of a row in `rows` copies
-    /// the whole row first.
-    nonisolated(unsafe) static let makers: UnsafeBufferPointer<(OptionCodec.SwiftValue) -> SocketOption> = {
-        let table = UnsafeMutableBufferPointer<(OptionCodec.SwiftValue) -> SocketOption>.allocate(
-            capacity: allCases.count
-        )
-        _ = table.initialize(from: allCases.map(\.row.make))
+    /// the whole row first. Wrapped in a struct so that the closure is stored as it is called,
+    /// without the thunks that a bare closure as a generic element would need.
+    nonisolated(unsafe) static let makers: UnsafeBufferPointer<OptionMaker> = {
+        let table = UnsafeMutableBufferPointer<OptionMaker>.allocate(capacity: allCases.count)
+        _ = table.initialize(from: allCases.map { OptionMaker(make: $0.row.make) })
         return UnsafeBufferPointer(table)
     }()
 
@@ -151,4 +150,9 @@ extension SocketOption.Name {
     /// the position of its case in declaration order, which is the order of `allCases` (a test
     /// checks it for every option).
     var position: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+}
+
+/// A row's `make` alone; see ``SocketOption/Name/makers``.
+struct OptionMaker {
+    let make: (OptionCodec.SwiftValue) -> SocketOption
 }
