@@ -14,8 +14,16 @@ import Darwin
 /// The connection owns its descriptor and closes it in ``close()`` or when it goes out of scope.
 /// Sending never raises `SIGPIPE` (`MSG_NOSIGNAL` on Linux, `SO_NOSIGPIPE` on Darwin): a vanished
 /// peer is an error, ``SocketError/system(_:_:)`` with `EPIPE` or `ECONNRESET`.
-public struct Connection: ~Copyable, Sendable {
+public struct Connection: ~Copyable, Sendable, SocketOptionSetting {
     let descriptor: SocketDescriptor
+
+    /// The connection's descriptor, lent: the connection still owns it. Wait on it with `poll` or
+    /// an event loop; never close it.
+    public var rawDescriptor: Int32 { descriptor.rawValue }
+
+    /// A TCP socket of the family of its address (a Unix-domain stream socket for a path): options
+    /// are checked against it before any system call.
+    public var socketKind: SocketKind? { SocketKind.stream(for: localAddress) }
 
     /// The local end's address (`getsockname`).
     public let localAddress: SocketAddress
@@ -54,77 +62,6 @@ public struct Connection: ~Copyable, Sendable {
         self.remoteAddress = address
         self.descriptor = descriptor
     }
-
-    /// Reads an option's present value from the kernel with `getsockopt`. A connection accepted
-    /// from a listener starts with the listener's value of the options whose
-    /// ``SocketOption/Name/isInheritedByAcceptedConnections`` is true.
-    public func option(_ name: SocketOption.Name) throws(SocketError) -> SocketOption {
-        try OptionCalls.read(name, from: descriptor.rawValue)
-    }
-
-    /// Reads a read-only option, such as ``ReadOnlySocketOption/Name/type``.
-    public func option(_ name: ReadOnlySocketOption.Name) throws(SocketError) -> ReadOnlySocketOption {
-        try OptionCalls.readOnly(name, from: descriptor.rawValue)
-    }
-
-    /// Sets an option on the connection, reads it back and returns both values.
-    ///
-    /// The options that make sense on a connection can be set: no delay, keepalive and its
-    /// tuning, timeouts, linger, buffer sizes, user timeout, and the like. Options that must be set
-    /// before bind, and options for listeners only, are refused before any system call.
-    ///
-    /// - Throws: ``SocketError/optionNotApplicable(_:reason:)`` for an option that must precede bind
-    ///   or is for listeners only; ``SocketError/invalidValue(_:reason:)``;
-    ///   ``SocketError/optionNotSupported(_:socket:)`` for an option TCP lacks.
-    @discardableResult
-    public func setOption(_ option: SocketOption) throws(SocketError) -> AppliedOption {
-        let name = option.name
-        if name.mustPrecedeBind {
-            throw .optionNotApplicable(
-                name,
-                reason: "it only has its effect before bind, and a connection is past that; give it to the listener"
-            )
-        }
-        if name.isForListenersOnly {
-            throw .optionNotApplicable(name, reason: "it applies to listening sockets only; give it to the listener")
-        }
-        let checked = try SocketSetup.check(option, for: SocketKind.stream(for: localAddress))
-        return try OptionCalls.apply(checked, on: descriptor.rawValue)
-    }
-
-    /// Sets an option by its typed key, reads it back and returns both values:
-    /// `try connection.set(.noDelay, true)`. The same as ``setOption(_:)`` with `key(value)`.
-    @discardableResult
-    public func set<Value>(_ key: SocketOption.Key<Value>, _ value: Value) throws(SocketError) -> AppliedOption {
-        try setOption(key(value))
-    }
-
-    /// Reads an option's present value from the kernel with `getsockopt`, as the Swift type of its
-    /// key: `try socket.value(.receiveBufferSize)` is an `Int`. Nothing is allocated.
-    ///
-    /// - Throws: ``SocketError/optionNotSupported(_:socket:)`` when this socket has no such option.
-    public func value<Value>(_ key: SocketOption.Key<Value>) throws(SocketError) -> Value {
-        try OptionCalls.value(key, from: descriptor.rawValue)
-    }
-
-    /// Reads a read-only option as the Swift type of its key: `try socket.value(.type)` is a
-    /// ``SocketKind/SocketType``.
-    public func value<Value>(_ key: ReadOnlySocketOption.Key<Value>) throws(SocketError) -> Value {
-        try OptionCalls.value(key, from: descriptor.rawValue)
-    }
-
-    /// Every readable option of the connection with its present value; see ``SocketSnapshot``.
-    public func snapshot() throws(SocketError) -> SocketSnapshot {
-        try SocketSnapshot(descriptor: descriptor.rawValue)
-    }
-
-    #if os(Linux)
-    /// The kernel's view of the connection (`TCP_INFO`): state, round-trip time, retransmissions,
-    /// congestion window. Linux only.
-    public func tcpInfo() throws(SocketError) -> TCPInfo {
-        try TCPInfo.read(from: descriptor.rawValue)
-    }
-    #endif
 
     /// The time ``send(_:timeout:)-(Collection<UInt8>,_)`` waits in all for room by default: 30 seconds.
     public static let defaultSendTimeout: Duration = .seconds(30)
@@ -233,6 +170,12 @@ public struct Connection: ~Copyable, Sendable {
             all.append(contentsOf: chunk)
         }
         return all
+    }
+
+    /// Gives up the descriptor without closing it, for another library to serve on; the caller
+    /// owns it from here on and must close it. The descriptor is close-on-exec and blocking.
+    public consuming func releaseDescriptor() -> Int32 {
+        descriptor.release()
     }
 
     /// Closes the connection.

@@ -13,7 +13,7 @@
 /// let datagram = try socket.receive()
 /// try socket.send(datagram.bytes, to: datagram.sender)
 /// ```
-public struct DatagramSocket: ~Copyable, Sendable {
+public struct DatagramSocket: ~Copyable, Sendable, SocketOptionSetting {
     /// One datagram received, and who sent it.
     public struct Datagram: Hashable, Sendable {
         /// The payload.
@@ -24,6 +24,16 @@ public struct DatagramSocket: ~Copyable, Sendable {
 
     let descriptor: SocketDescriptor
     let unixFile: UnixSocketFile?
+
+    /// The socket's descriptor, lent: the socket still owns it. Wait on it with `poll` or an event
+    /// loop; never close it.
+    public var rawDescriptor: Int32 { descriptor.rawValue }
+
+    /// A datagram socket of the family of its address: options are checked against it before any
+    /// system call, so that multicast options can be set after bind and TCP ones are refused.
+    public var socketKind: SocketKind? {
+        SocketKind(family: SocketKind.family(of: localAddress), type: .datagram)
+    }
 
     /// The address the socket is bound to (`getsockname`), with the port the kernel chose for 0.
     public let localAddress: SocketAddress
@@ -43,7 +53,7 @@ public struct DatagramSocket: ~Copyable, Sendable {
     /// file is recovered, and a live one or a file that is not a socket is never touched.
     ///
     /// - Throws: ``SocketError/addressInUse(_:)`` and the other bind errors;
-    ///   ``SocketError/invalidValue(_:reason:)``; ``SocketError/optionNotSupported(_:socket:)`` for
+    ///   ``SocketError/invalidValue(_:reason:)``; ``SocketError/optionNotSupported(_:socket:errno:)`` for
     ///   an option UDP lacks (`noDelay`); ``SocketError/system(_:_:)`` for anything else.
     public init(address: SocketAddress, options: [SocketOption] = []) throws(SocketError) {
         let checked = try SocketSetup.check(
@@ -69,30 +79,6 @@ public struct DatagramSocket: ~Copyable, Sendable {
         self.unixFile = unixFile
         self.localAddress = localAddress
         self.appliedOptions = ready
-    }
-
-    /// Reads an option's present value from the kernel with `getsockopt`.
-    public func option(_ name: SocketOption.Name) throws(SocketError) -> SocketOption {
-        try OptionCalls.read(name, from: descriptor.rawValue)
-    }
-
-    /// Reads an option's present value from the kernel with `getsockopt`, as the Swift type of its
-    /// key: `try socket.value(.receiveBufferSize)` is an `Int`. Nothing is allocated.
-    ///
-    /// - Throws: ``SocketError/optionNotSupported(_:socket:)`` when this socket has no such option.
-    public func value<Value>(_ key: SocketOption.Key<Value>) throws(SocketError) -> Value {
-        try OptionCalls.value(key, from: descriptor.rawValue)
-    }
-
-    /// Reads a read-only option as the Swift type of its key: `try socket.value(.type)` is a
-    /// ``SocketKind/SocketType``.
-    public func value<Value>(_ key: ReadOnlySocketOption.Key<Value>) throws(SocketError) -> Value {
-        try OptionCalls.value(key, from: descriptor.rawValue)
-    }
-
-    /// Every readable option of the socket with its present value; see ``SocketSnapshot``.
-    public func snapshot() throws(SocketError) -> SocketSnapshot {
-        try SocketSnapshot(descriptor: descriptor.rawValue)
     }
 
     /// The time ``send(_:to:timeout:)`` waits for room by default: 30 seconds.

@@ -59,8 +59,6 @@ public struct Errno: RawRepresentable, Error, Hashable, Sendable, CustomStringCo
     public static var noMemory: Errno { Errno(rawValue: ENOMEM) }
     /// The address family is not supported. The corresponding C error is `EAFNOSUPPORT`.
     public static var addressFamilyNotSupported: Errno { Errno(rawValue: EAFNOSUPPORT) }
-    /// A value is out of the function's domain. The corresponding C error is `EDOM`.
-    public static var outOfDomain: Errno { Errno(rawValue: EDOM) }
     /// The operation timed out. The corresponding C error is `ETIMEDOUT`.
     public static var timedOut: Errno { Errno(rawValue: ETIMEDOUT) }
 

@@ -19,7 +19,7 @@
 ///
 /// The listener owns its descriptor: it closes it in ``close()`` or when it goes out of scope,
 /// and on every failure inside the initializer before the error is thrown.
-public struct ListeningSocket: ~Copyable, Sendable {
+public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
     /// The options used when none are given: `SO_REUSEADDR` on, so the server can restart at once
     /// while its previous connections sit in TIME_WAIT. `SO_REUSEPORT` is left to the caller: with
     /// it on by default an accidental second start would succeed and silently take half the traffic.
@@ -29,6 +29,10 @@ public struct ListeningSocket: ~Copyable, Sendable {
     public static let defaultBacklog = 128
 
     let descriptor: SocketDescriptor
+
+    /// The listener's descriptor, lent: the listener still owns it. Wait on it with `poll` or an
+    /// event loop; never close it.
+    public var rawDescriptor: Int32 { descriptor.rawValue }
 
     /// For a Unix-domain listener that bound a path: the file, removed when the listener goes.
     let unixFile: UnixSocketFile?
@@ -87,7 +91,7 @@ public struct ListeningSocket: ~Copyable, Sendable {
     /// - Throws: ``SocketError/addressInUse(_:)``, ``SocketError/addressNotAvailable(_:)``,
     ///   ``SocketError/permissionDenied(_:)`` from bind or listen; ``SocketError/invalidValue(_:reason:)``
     ///   for an option value out of range or an option given twice;
-    ///   ``SocketError/optionNotSupported(_:socket:)`` for an option a stream socket of the address's
+    ///   ``SocketError/optionNotSupported(_:socket:errno:)`` for an option a stream socket of the address's
     ///   family lacks (`ipv6Only` on IPv4, `reusePort` on a Unix socket);
     ///   ``SocketError/optionNotKept(requested:effective:)``; ``SocketError/invalidBacklog(_:)``;
     ///   ``SocketError/invalidFileMode(_:)``; ``SocketError/system(_:_:)`` for anything else.
@@ -215,46 +219,6 @@ public struct ListeningSocket: ~Copyable, Sendable {
         if let mode = unixFileMode, mode > 0o777 || address.unixPath == nil { throw .invalidFileMode(mode) }
         return try SocketSetup.check(options, for: SocketKind.stream(for: address))
     }
-
-    /// Reads an option's present value from the kernel with `getsockopt`.
-    ///
-    /// - Throws: ``SocketError/optionNotSupported(_:socket:)`` when this socket has no such option
-    ///   (`ipv6Only` on an IPv4 listener).
-    public func option(_ name: SocketOption.Name) throws(SocketError) -> SocketOption {
-        try OptionCalls.read(name, from: descriptor.rawValue)
-    }
-
-    /// Reads a read-only option, such as ``ReadOnlySocketOption/Name/acceptingConnections``.
-    public func option(_ name: ReadOnlySocketOption.Name) throws(SocketError) -> ReadOnlySocketOption {
-        try OptionCalls.readOnly(name, from: descriptor.rawValue)
-    }
-
-    /// Reads an option's present value from the kernel with `getsockopt`, as the Swift type of its
-    /// key: `try socket.value(.receiveBufferSize)` is an `Int`. Nothing is allocated.
-    ///
-    /// - Throws: ``SocketError/optionNotSupported(_:socket:)`` when this socket has no such option.
-    public func value<Value>(_ key: SocketOption.Key<Value>) throws(SocketError) -> Value {
-        try OptionCalls.value(key, from: descriptor.rawValue)
-    }
-
-    /// Reads a read-only option as the Swift type of its key: `try socket.value(.type)` is a
-    /// ``SocketKind/SocketType``.
-    public func value<Value>(_ key: ReadOnlySocketOption.Key<Value>) throws(SocketError) -> Value {
-        try OptionCalls.value(key, from: descriptor.rawValue)
-    }
-
-    /// Every readable option of the listener with its present value; see ``SocketSnapshot``.
-    public func snapshot() throws(SocketError) -> SocketSnapshot {
-        try SocketSnapshot(descriptor: descriptor.rawValue)
-    }
-
-    #if os(Linux)
-    /// The kernel's TCP state of the listener (`TCP_INFO`): for a listener, ``TCPInfo/unacknowledged``
-    /// is the number of connections waiting to be accepted. Linux only.
-    public func tcpInfo() throws(SocketError) -> TCPInfo {
-        try TCPInfo.read(from: descriptor.rawValue)
-    }
-    #endif
 
     /// Waits for a connection and accepts it. The new descriptor is close-on-exec and blocking.
     ///

@@ -4,8 +4,9 @@
 /// its pending error.
 ///
 /// These are a type apart from ``SocketOption`` so that none of them can be passed where options
-/// are set. Read one with ``ListeningSocket/option(_:)->ReadOnlySocketOption``, or typed with
-/// ``ListeningSocket/value(_:)->Value`` and its ``Key``; their rows are in the one option catalogue.
+/// are set. Read one on any socket (``SocketOptionAccess``) with `option(.type)`, or typed with its
+/// ``Key``: `try socket.value(.type)` is a ``SocketKind/SocketType``. Their rows are in the one
+/// option catalogue, beside the settable options'.
 public enum ReadOnlySocketOption: Hashable, Sendable, CustomStringConvertible {
     /// The socket type. The corresponding C option is `SO_TYPE`.
     case type(SocketKind.SocketType)
@@ -46,12 +47,4 @@ extension ReadOnlySocketOption.Name {
 
     /// The Swift type of the value.
     public var valueType: String { row.codec.typeDescription }
-
-    /// Reads the option from a socket descriptor that some other code owns.
-    ///
-    /// - Throws: ``SocketError/system(_:_:)`` with `EBADF` or `ENOTSOCK` for a descriptor that is
-    ///   not a socket.
-    public func read(fromDescriptor descriptor: Int32) throws(SocketError) -> ReadOnlySocketOption {
-        try OptionCalls.readOnly(self, from: descriptor)
-    }
 }

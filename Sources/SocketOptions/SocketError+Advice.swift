@@ -363,7 +363,7 @@ enum ErrorAdvice {
         Row(
             calls: [.setOption],
             scope: .any,
-            errnos: [.invalidArgument, .outOfDomain],
+            errnos: [.invalidArgument],
             text: "The value is out of the option's range, or the socket is past the point where it can be set "
                 + "(some options only before bind)."
         ),
@@ -554,8 +554,8 @@ extension SocketError.Operation {
     var adviceKey: (call: ErrorAdvice.Call, family: SocketAddress.Family?) {
         switch self {
         case .socket: (.socket, nil)
-        case .setOption: (.setOption, nil)
-        case .getOption, .tcpInfo, .getReadOnlyOption: (.getOption, nil)
+        case .setOption, .setRawOption: (.setOption, nil)
+        case .getOption, .tcpInfo, .getReadOnlyOption, .getRawOption: (.getOption, nil)
         case .bind(let address): (.bind, address.family)
         case .listen(let address): (.listen, address.family)
         case .connect(let address): (.connect, address.family)

@@ -32,8 +32,10 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// The socket's protocol or family has no such option (`TCP_NODELAY` on UDP, `IPV6_V6ONLY` on
     /// IPv4); `socket` says what kind of socket it is. Thrown before any system call when the
-    /// package can tell. The corresponding C errors are `ENOPROTOOPT` and `EOPNOTSUPP`.
-    case optionNotSupported(SocketOption.Name, socket: SocketKind)
+    /// package can tell, with `errno` nil; otherwise `errno` is the kernel's answer. The
+    /// corresponding C errors are `ENOPROTOOPT` and `EOPNOTSUPP` (and `EINVAL` from some
+    /// options a kind lacks, such as `IP_MULTICAST_TTL` on TCP).
+    case optionNotSupported(SocketOption.Name, socket: SocketKind, errno: Errno?)
 
     /// The option makes no sense on this object in its present state: an option that must be set
     /// before bind, given to a connection; a listener-only option, given to a connection.
@@ -80,6 +82,10 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case setOption(SocketOption.Name)
         /// Reading an option (`getsockopt`).
         case getOption(SocketOption.Name)
+        /// Setting an option by its C level and name, through the escape hatch (`setsockopt`).
+        case setRawOption(level: Int32, name: Int32)
+        /// Reading an option by its C level and name, through the escape hatch (`getsockopt`).
+        case getRawOption(level: Int32, name: Int32)
         /// Reading TCP_INFO (`getsockopt`).
         case tcpInfo
         /// Reading a read-only option (`getsockopt`).
@@ -115,6 +121,8 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             case .setOption(let name): "setsockopt(\(name.level.cName), \(name.cName))"
             case .getOption(let name): "getsockopt(\(name.level.cName), \(name.cName))"
             case .getReadOnlyOption(let name): "getsockopt(SOL_SOCKET, \(name.cName))"
+            case .setRawOption(let level, let name): "setsockopt(\(Self.rawNames(level: level, name: name)))"
+            case .getRawOption(let level, let name): "getsockopt(\(Self.rawNames(level: level, name: name)))"
             case .tcpInfo: "getsockopt(IPPROTO_TCP, TCP_INFO)"
             case .bind(let address): "bind(\(address))"
             case .listen(let address): "listen(\(address))"
@@ -129,6 +137,18 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             case .removeStaleFile(let address): "rename(\(PrintableText.escaped(address.host))) of a stale socket file"
             }
         }
+
+        /// `"SOL_SOCKET, SO_RCVBUF"` for an option the catalogue knows, `"level 6, option 99"` for
+        /// one it does not.
+        static func rawNames(level: Int32, name: Int32) -> String {
+            if let known = SocketOption.Name(level: level, name: name) { return "\(known.level.cName), \(known.cName)" }
+            if let known = ReadOnlySocketOption.Name.allCases.first(where: {
+                $0.row.rawLevel == level && $0.row.rawName == name
+            }) {
+                return "SOL_SOCKET, \(known.cName)"
+            }
+            return "level \(level), option \(name)"
+        }
     }
 
     /// The C error behind this error, when there is one.
@@ -137,7 +157,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case .addressInUse: .addressInUse
         case .addressNotAvailable: .addressNotAvailable
         case .permissionDenied: .permissionDenied
-        case .optionNotSupported: .protocolNotAvailable
+        case .optionNotSupported(_, _, let errno): errno
         case .system(_, let errno): errno
         case .invalidValue, .invalidAddress, .optionNotKept, .invalidBacklog, .optionNotApplicable,
             .invalidOptionText, .invalidFileMode, .notAListener, .invalidActivation, .invalidArgument:
@@ -196,13 +216,14 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
                 + "1024 unless changed), it needs root or CAP_NET_BIND_SERVICE: use a higher port, or grant the "
                 + "capability (`setcap cap_net_bind_service=+ep`). Otherwise a security policy (SELinux, "
                 + "AppArmor, a cgroup BPF program) refused the address."
-        case .optionNotSupported(let name, let kind) where name.row.sockets.allows(kind):
+        case .optionNotSupported(let name, let kind, let errno) where name.row.sockets.allows(kind):
             return "The kernel does not know the option \(name) (\(name.level.cName), \(name.cName)) on this \(kind) "
-                + "socket (ENOPROTOOPT), although the option is one for \(name.appliesTo): this kernel is older than "
-                + "the option or was built without it. Leave it out, or run a kernel that has it."
-        case .optionNotSupported(let name, let kind):
+                + "socket\(errno.map { " (\($0.name))" } ?? ""), although the option is one for \(name.appliesTo): this "
+                + "kernel is older than the option or was built without it. Leave it out, or run a kernel that has it."
+        case .optionNotSupported(let name, let kind, let errno):
+            let answer = errno.map { "the kernel answered \($0.name)" } ?? "refused before any system call"
             return "The option \(name) (\(name.level.cName), \(name.cName)) does not exist for \(kind.withArticle) "
-                + "socket (ENOPROTOOPT or EOPNOTSUPP): it applies to \(name.appliesTo) only. Drop it for this socket."
+                + "socket (\(answer)): it applies to \(name.appliesTo) only. Drop it for this socket."
         case .optionNotApplicable(let name, let reason):
             return "The option \(name) (\(name.cName)) cannot be set here: \(reason)."
         case .invalidValue(let option, let reason):

@@ -1,12 +1,18 @@
 // SocketOptions: the catalogue. Every option is described here once, as one row: its C level and
-// name, its codec and range, when it may be set, which sockets have it, whether accepted
-// connections inherit it, and its prose. Checks, setsockopt and getsockopt, readback, errors,
-// snapshots, option text, the options guide (Documentation/Options.md) and `sockopt-demo options`
-// all read these rows.
+// name, its codec and range, when it may be set, whether the kernel reports it back, which sockets
+// have it, whether accepted connections inherit it, and its prose. Checks, setsockopt and
+// getsockopt, readback, errors, snapshots, option text, the options guide
+// (Documentation/Options.md) and `sockopt-demo options` all read these rows.
 //
-// Adding an option: its case with its doc comment (SocketOption.swift or ReadOnlySocketOption.swift),
-// and here its name, its row, its typed key and, for a settable option, its line in
-// `SocketOption.entry`; then the tests that read it back. Nothing else changes.
+// Adding an option: its case with its doc comment (SocketOption.swift, or ReadOnlySocketOption.swift
+// for one the kernel only reports), then in this file, next to its neighbours:
+//   - its name in `Name` (the list that CaseIterable walks),
+//   - its row in `Name.row`,
+//   - its typed key, one line in `extension SocketOption.Key`,
+//   - its line in `entry`, the one switch that takes a case apart: Swift has no other way to get
+//     from an enum case with an associated value to its name and its value;
+// and the tests that read it back. No other file changes. A new kind of value is a case of
+// OptionCodec (Internals/OptionCodec.swift); a new level, a case of SocketOption.Level.
 
 #if canImport(Glibc)
 import Glibc

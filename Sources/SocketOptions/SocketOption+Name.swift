@@ -1,5 +1,13 @@
 // SocketOptions: option levels and names, and what each option is, read from its row.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension SocketOption {
     /// The protocol level an option belongs to.
     public enum Level: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
@@ -23,6 +31,16 @@ extension SocketOption {
         }
 
         public var description: String { cName }
+
+        /// The C level number.
+        var cLevel: CInt {
+            switch self {
+            case .socket: SOL_SOCKET
+            case .tcp: CInt(IPPROTO_TCP)
+            case .ipv4: CInt(IPPROTO_IP)
+            case .ipv6: CInt(IPPROTO_IPV6)
+            }
+        }
     }
 }
 

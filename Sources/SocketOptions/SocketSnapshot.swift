@@ -4,14 +4,15 @@
 /// listener, a connection, or any descriptor, one the package did not create included.
 ///
 /// ```swift
-/// let snapshot = try SocketSnapshot(descriptor: fd)
+/// let snapshot = try BorrowedSocket(borrowing: fd).snapshot()
 /// print(snapshot.table)                         // for people
 /// print(snapshot.json)                          // for tools
 /// for difference in snapshot.differences(from: try listener.snapshot()) { print(difference) }
 /// ```
 ///
 /// Options the socket's kind does not have are listed as unsupported, without a system call.
-/// `SO_ERROR` is left out: reading it clears it, and a snapshot changes nothing.
+/// `SO_ERROR` is left out: reading it clears it, and a snapshot changes nothing. So are the
+/// options the kernel takes but does not report (``SocketOption/Name/canReadBack``).
 public struct SocketSnapshot: Hashable, Sendable, CustomStringConvertible {
     /// One option and what the kernel said of it.
     public struct Entry: Hashable, Sendable {
@@ -69,30 +70,28 @@ public struct SocketSnapshot: Hashable, Sendable, CustomStringConvertible {
     /// Every option, read-only ones first, then the settable ones in ``SocketOption/Name`` order.
     public let entries: [Entry]
 
-    /// Reads every option of `descriptor`. The descriptor is not changed.
-    ///
-    /// - Throws: ``SocketError/system(_:_:)`` with `EBADF` or `ENOTSOCK` when the descriptor is not a
-    ///   socket.
-    public init(descriptor: Int32) throws(SocketError) {
-        _ = try ReadOnlySocketOption.Name.type.read(fromDescriptor: descriptor)
+    /// Reads every option of `descriptor`; see ``SocketOptionAccess/snapshot()``. The descriptor is
+    /// not changed.
+    init(descriptor: Int32) throws(SocketError) {
+        _ = try OptionCalls.readOnly(.type, from: descriptor)
         let kind = SocketKind.read(descriptor)
         var entries: [Entry] = []
         for name in ReadOnlySocketOption.Name.allCases where name != .pendingError {
             let value: Entry.Value
             do {
-                value = .readOnly(try name.read(fromDescriptor: descriptor))
+                value = .readOnly(try OptionCalls.readOnly(name, from: descriptor))
             } catch {
                 value = error.errno.map { .failed($0) } ?? .unsupported
             }
             entries.append(Entry(name: name.rawValue, cName: name.cName, level: name.level, value: value))
         }
-        for name in SocketOption.Name.allCases {
+        for name in SocketOption.Name.allCases where name.canReadBack {
             let value: Entry.Value
             if let kind, !name.row.sockets.allows(kind) {
                 value = .unsupported
             } else {
                 do {
-                    value = .option(try name.read(fromDescriptor: descriptor))
+                    value = .option(try OptionCalls.read(name, from: descriptor))
                 } catch .optionNotSupported {
                     value = .unsupported
                 } catch {

@@ -24,7 +24,7 @@ enum Comparison: CaseIterable {
     var title: String {
         switch self {
         case .typedRead: "typed read value(.receiveBufferSize) / getsockopt"
-        case .setWithReadback: "set + readback (apply) / setsockopt + getsockopt"
+        case .setWithReadback: "set + readback (setOption) / setsockopt + getsockopt"
         case .listenerSetup: "ListeningSocket, 2 options / socket..close bare"
         }
     }

@@ -53,13 +53,13 @@ func libraryGet(_ listener: borrowing ListeningSocket, count: Int) -> Int {
     return sink
 }
 
-/// The read through the raw-descriptor entry point, which owners share.
+/// The read of the option as a SocketOption, on a borrowed descriptor.
 @inline(never)
 func libraryGetDescriptor(_ fd: CInt, count: Int) -> Int {
     var sink = 0
     for _ in 0..<count {
-        guard case .receiveBufferSize(let kept)? = try? SocketOption.Name.receiveBufferSize.read(fromDescriptor: fd)
-        else { fatalError("read(fromDescriptor:) failed") }
+        guard case .receiveBufferSize(let kept)? = try? BorrowedSocket(borrowing: fd).option(.receiveBufferSize)
+        else { fatalError("option(.receiveBufferSize) failed") }
         sink &+= kept
     }
     return sink
@@ -87,9 +87,10 @@ func bareSet(_ fd: CInt, count: Int) -> Int {
 func librarySet(_ fd: CInt, count: Int) -> Int {
     var sink = 0
     for index in 0..<count {
-        guard let applied = try? SocketOption.receiveBufferSize(requestedBufferSize(index)).apply(toDescriptor: fd),
+        guard
+            let applied = try? BorrowedSocket(borrowing: fd).setOption(.receiveBufferSize(requestedBufferSize(index))),
             case .receiveBufferSize(let kept) = applied.effective
-        else { fatalError("apply(toDescriptor:) failed") }
+        else { fatalError("setOption failed") }
         sink &+= kept
     }
     return sink
@@ -100,7 +101,7 @@ func librarySet(_ fd: CInt, count: Int) -> Int {
 func librarySetTimeout(_ fd: CInt, count: Int) -> Int {
     var sink = 0
     for index in 0..<count {
-        guard let applied = try? SocketOption.receiveTimeout(.milliseconds(1 + index & 7)).apply(toDescriptor: fd),
+        guard let applied = try? BorrowedSocket(borrowing: fd).setOption(.receiveTimeout(.milliseconds(1 + index & 7))),
             case .receiveTimeout(let kept?) = applied.effective
         else { fatalError("set-timeout failed") }
         sink &+= Int(kept.components.seconds)

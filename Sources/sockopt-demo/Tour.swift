@@ -37,10 +37,11 @@ private func tourOrEdTrap() throws(SocketError) {
         "   SO_REUSEADDR | SO_REUSEPORT = \(SO_REUSEADDR) | \(SO_REUSEPORT) = \(SO_REUSEADDR | SO_REUSEPORT); "
             + "setsockopt returned \(result) (success)"
     )
-    let address = try SocketOption.Name.reuseAddress.read(fromDescriptor: fd)
-    let port = try SocketOption.Name.reusePort.read(fromDescriptor: fd)
+    let borrowed = BorrowedSocket(borrowing: fd)
+    let address = try borrowed.value(.reuseAddress)
+    let port = try borrowed.value(.reusePort)
     say(
-        "   read back: SO_REUSEADDR \(address.valueDescription), SO_REUSEPORT \(port.valueDescription)"
+        "   read back: SO_REUSEADDR \(address ? "on" : "off"), SO_REUSEPORT \(port ? "on" : "off")"
             + "  <- only one of the two was set"
     )
 

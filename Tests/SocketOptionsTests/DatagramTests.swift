@@ -20,7 +20,7 @@ extension KernelTests {
             #expect(try client.receive(timeout: .seconds(5))?.bytes == Array("pong".utf8))
             #expect(try client.receive(timeout: .milliseconds(20)) == nil)
             #expect(
-                try ReadOnlySocketOption.Name.type.read(fromDescriptor: server.descriptor.rawValue) == .type(.datagram)
+                try BorrowedSocket(borrowing: server.descriptor.rawValue).option(.type) == .type(.datagram)
             )
         }
 
@@ -57,7 +57,8 @@ extension KernelTests {
             )
             #expect(try socket.option(.ipv6MulticastHops) == .ipv6MulticastHops(5))
             let (_, calls) = recording {
-                #expect(throws: SocketError.optionNotSupported(.noDelay, socket: TestSocketKind.udp4.kind)) {
+                #expect(throws: SocketError.optionNotSupported(.noDelay, socket: TestSocketKind.udp4.kind, errno: nil))
+                {
                     _ = try DatagramSocket(address: anyLoopbackPort, options: [.noDelay(true)])
                 }
             }

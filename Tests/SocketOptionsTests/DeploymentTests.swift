@@ -177,12 +177,20 @@ extension KernelTests {
             let address = try SocketAddress.unix(path: "/tmp/never-bound.sock")
             let (_, calls) = recording {
                 #expect(
-                    throws: SocketError.optionNotSupported(.reusePort, socket: SocketKind(family: .unix, type: .stream))
+                    throws: SocketError.optionNotSupported(
+                        .reusePort,
+                        socket: SocketKind(family: .unix, type: .stream),
+                        errno: nil
+                    )
                 ) {
                     _ = try ListeningSocket(address: address, options: [.reusePort(true)])
                 }
                 #expect(
-                    throws: SocketError.optionNotSupported(.noDelay, socket: SocketKind(family: .unix, type: .stream))
+                    throws: SocketError.optionNotSupported(
+                        .noDelay,
+                        socket: SocketKind(family: .unix, type: .stream),
+                        errno: nil
+                    )
                 ) {
                     _ = try ListeningSocket(address: address, options: [.noDelay(true)])
                 }

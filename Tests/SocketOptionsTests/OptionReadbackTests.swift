@@ -95,7 +95,7 @@ extension KernelTests {
             #expect(try readBack(.linger(.zero)).applied.effective == .linger(.zero))
             let listener = try ListeningSocket(address: anyLoopbackPort, options: [.linger(.seconds(5))])
             // Linux keeps the old time when linger goes off ({0, 5}); off must still read as off.
-            let off = try SocketOption.linger(nil).apply(toDescriptor: listener.descriptor.rawValue)
+            let off = try BorrowedSocket(borrowing: listener.descriptor.rawValue).setOption(.linger(nil))
             #expect(off.effective == .linger(nil))
             var raw = linger(l_onoff: -1, l_linger: -1)
             var length = socklen_t(MemoryLayout<linger>.size)

@@ -12,10 +12,10 @@ extension KernelTests {
         func setAndReadOnRawSocket() throws {
             let fd = rawSocket()
             defer { close(fd) }
-            let applied = try SocketOption.noDelay(true).apply(toDescriptor: fd)
+            let applied = try BorrowedSocket(borrowing: fd).setOption(.noDelay(true))
             #expect(applied.effective == .noDelay(true))
             #expect(rawIntOption(fd, CInt(IPPROTO_TCP), TCP_NODELAY) == 1)
-            #expect(try SocketOption.Name.noDelay.read(fromDescriptor: fd) == .noDelay(true))
+            #expect(try BorrowedSocket(borrowing: fd).option(.noDelay) == .noDelay(true))
             #expect(fcntl(fd, F_GETFD) != -1)
         }
 
@@ -30,7 +30,7 @@ extension KernelTests {
             )
             #expect(rawIntOption(fd, SOL_SOCKET, SO_REUSEADDR) == 0)
             #expect(rawIntOption(fd, SOL_SOCKET, SO_REUSEPORT) == 1)
-            #expect(try SocketOption.Name.reuseAddress.read(fromDescriptor: fd) == .reuseAddress(false))
+            #expect(try BorrowedSocket(borrowing: fd).option(.reuseAddress) == .reuseAddress(false))
 
             let listener = try ListeningSocket(
                 address: anyLoopbackPort,
@@ -43,16 +43,16 @@ extension KernelTests {
         @Test("fd -1 is EBADF and a pipe is ENOTSOCK, as typed errors")
         func notASocket() throws {
             #expect(throws: SocketError.system(.setOption(.noDelay), .badFileDescriptor)) {
-                try SocketOption.noDelay(true).apply(toDescriptor: -1)
+                try BorrowedSocket(borrowing: -1).setOption(.noDelay(true))
             }
             #expect(throws: SocketError.system(.getOption(.reuseAddress), .badFileDescriptor)) {
-                try SocketOption.Name.reuseAddress.read(fromDescriptor: -1)
+                try BorrowedSocket(borrowing: -1).option(.reuseAddress)
             }
             var ends: [CInt] = [0, 0]
             #expect(pipe(&ends) == 0)
             defer { for end in ends { close(end) } }
             #expect(throws: SocketError.system(.setOption(.reuseAddress), .notSocket)) {
-                try SocketOption.reuseAddress(true).apply(toDescriptor: ends[0])
+                try BorrowedSocket(borrowing: ends[0]).setOption(.reuseAddress(true))
             }
         }
 
@@ -61,15 +61,24 @@ extension KernelTests {
             let udp = rawSocket(AF_INET, CInt(SOCK_DGRAM.rawValue))
             defer { close(udp) }
             #expect(
-                throws: SocketError.optionNotSupported(.noDelay, socket: SocketKind(family: .ipv4, type: .datagram))
+                throws: SocketError.optionNotSupported(
+                    .noDelay,
+                    socket: SocketKind(family: .ipv4, type: .datagram),
+                    errno: .protocolNotAvailable
+                )
             ) {
-                try SocketOption.noDelay(true).apply(toDescriptor: udp)
+                try BorrowedSocket(borrowing: udp).setOption(.noDelay(true))
             }
             let tcp4 = rawSocket(AF_INET)
             defer { close(tcp4) }
-            #expect(throws: SocketError.optionNotSupported(.ipv6Only, socket: SocketKind(family: .ipv4, type: .stream)))
-            {
-                try SocketOption.ipv6Only(true).apply(toDescriptor: tcp4)
+            #expect(
+                throws: SocketError.optionNotSupported(
+                    .ipv6Only,
+                    socket: SocketKind(family: .ipv4, type: .stream),
+                    errno: .protocolNotAvailable
+                )
+            ) {
+                try BorrowedSocket(borrowing: tcp4).setOption(.ipv6Only(true))
             }
         }
 
@@ -87,7 +96,7 @@ extension KernelTests {
             }
             #expect(bound == 0)
             #expect {
-                try SocketOption.ipv6Only(true).apply(toDescriptor: fd)
+                try BorrowedSocket(borrowing: fd).setOption(.ipv6Only(true))
             } throws: { error in
                 guard case .invalidValue(.ipv6Only(true), let reason) = error as? SocketError else { return false }
                 return reason.contains("EINVAL")
@@ -97,7 +106,7 @@ extension KernelTests {
         @Test("Invalid values are refused before the descriptor is touched")
         func invalidValueBeforeSyscall() throws {
             let (_, calls) = recording {
-                #expect(throws: SocketError.self) { try SocketOption.receiveBufferSize(-1).apply(toDescriptor: 0) }
+                #expect(throws: SocketError.self) { try BorrowedSocket(borrowing: 0).setOption(.receiveBufferSize(-1)) }
             }
             #expect(calls.isEmpty)
         }

@@ -35,7 +35,8 @@ extension KernelTests {
         func optionErrors() {
             let unsupported = SocketError.optionNotSupported(
                 .ipv6Only,
-                socket: SocketKind(family: .ipv4, type: .stream)
+                socket: SocketKind(family: .ipv4, type: .stream),
+                errno: nil
             )
             .description
             #expect(unsupported.contains("IPV6_V6ONLY") && unsupported.contains("IPv6 sockets only"))
@@ -83,11 +84,12 @@ extension KernelTests {
         @Test("A kernel without a catalogued option says so, without contradicting itself; articles fit")
         func optionUnknownToKernel() {
             let tcp = SocketKind(family: .ipv4, type: .stream)
-            let message = SocketError.optionNotSupported(.noDelay, socket: tcp).description
+            let message = SocketError.optionNotSupported(.noDelay, socket: tcp, errno: .protocolNotAvailable)
+                .description
             #expect(!message.contains("does not exist for an IPv4 TCP socket"), "\(message)")
             #expect(message.contains("kernel") && message.contains("IPv4 TCP"), "\(message)")
             let unix = SocketKind(family: .unix, type: .stream)
-            let onUnix = SocketError.optionNotSupported(.noDelay, socket: unix).description
+            let onUnix = SocketError.optionNotSupported(.noDelay, socket: unix, errno: nil).description
             #expect(onUnix.contains("a Unix-domain stream socket") && !onUnix.contains("an Unix"), "\(onUnix)")
         }
 

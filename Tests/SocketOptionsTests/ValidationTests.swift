@@ -98,8 +98,13 @@ struct ValidationTests {
     @Test("ipv6Only on an IPv4 address is .optionNotSupported, and no call is made")
     func ipv6OnlyOnIPv4IsRefused() {
         let (_, calls) = recording {
-            #expect(throws: SocketError.optionNotSupported(.ipv6Only, socket: SocketKind(family: .ipv4, type: .stream)))
-            {
+            #expect(
+                throws: SocketError.optionNotSupported(
+                    .ipv6Only,
+                    socket: SocketKind(family: .ipv4, type: .stream),
+                    errno: nil
+                )
+            ) {
                 _ = try ListeningSocket(address: anyLoopbackPort, options: [.ipv6Only(true)])
             }
         }

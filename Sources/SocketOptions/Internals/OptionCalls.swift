@@ -67,6 +67,28 @@ enum OptionCalls {
         }
     }
 
+    /// One setsockopt with the caller's bytes, for the escape hatch.
+    static func setBytes(_ bytes: [UInt8], level: CInt, name: CInt, on fd: CInt) -> Result<Void, Errno> {
+        // An empty array may have no address: the kernel is given one byte of which it is told none.
+        var value = bytes.isEmpty ? [0] : bytes
+        let length = socklen_t(bytes.count)
+        return value.withUnsafeMutableBytes { buffer in
+            valueOrErrno { system_setsockopt(fd, level, name, buffer.baseAddress!, length) }
+        }
+        .map { _ in () }
+    }
+
+    /// One getsockopt into a zeroed buffer of `capacity` bytes; the bytes the kernel says it wrote.
+    static func getBytes(capacity: Int, level: CInt, name: CInt, from fd: CInt) -> Result<[UInt8], Errno> {
+        // At least one byte, so that the buffer has an address; the kernel is told `capacity`.
+        var bytes = [UInt8](repeating: 0, count: max(capacity, 1))
+        var length = socklen_t(capacity)
+        let result = bytes.withUnsafeMutableBytes { buffer in
+            valueOrErrno { system_getsockopt(fd, level, name, buffer.baseAddress!, &length) }
+        }
+        return result.map { _ in Array(bytes.prefix(min(Int(length), capacity))) }
+    }
+
     /// One getsockopt of a C int, for reading a socket's kind without a row.
     static func readInt(level: CInt, name: CInt, from fd: CInt) -> Result<CInt, Errno> {
         get(.int, level: level, name: name, from: fd).map { value in
@@ -173,7 +195,7 @@ enum OptionCalls {
         case .protocolNotAvailable, .notSupported, .invalidArgument:
             if let kind = SocketKind.read(fd) {
                 if errno == .invalidArgument && name.row.sockets.allows(kind) { return .system(operation, errno) }
-                return .optionNotSupported(name, socket: kind)
+                return .optionNotSupported(name, socket: kind, errno: errno)
             }
             return .system(operation, errno)
         default:

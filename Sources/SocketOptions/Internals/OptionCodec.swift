@@ -47,13 +47,6 @@ enum DurationUnit {
         }
     }
 
-    /// The duration as a whole count of this unit, or nil when it is not whole or the count does
-    /// not fit Int64.
-    func wholeCount(_ duration: Duration) -> Int64? {
-        guard let (count, exact) = duration.count(ofAttoseconds: attosecondsPerUnit), exact else { return nil }
-        return count
-    }
-
     var attosecondsPerUnit: Int64 {
         switch self {
         case .seconds: 1_000_000_000_000_000_000

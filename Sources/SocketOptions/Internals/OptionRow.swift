@@ -1,13 +1,5 @@
 // SocketOptions: what a row of the option catalogue says about one option.
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// One option described as data: its C level and name, its codec and range, when it may be set,
 /// which sockets have it, whether accepted connections inherit it, and its prose. `Option` is
 /// ``SocketOption`` for options that can be set, ``ReadOnlySocketOption`` for the others.
@@ -108,18 +100,6 @@ enum Sockets: Hashable, Sendable, CustomStringConvertible {
         case .ipv6: kind.family == .ipv6
         case .ipv6Datagram: kind.family == .ipv6 && kind.type == .datagram
         case .unix: kind.family == .unix
-        }
-    }
-}
-
-extension SocketOption.Level {
-    /// The C level number.
-    var cLevel: CInt {
-        switch self {
-        case .socket: SOL_SOCKET
-        case .tcp: CInt(IPPROTO_TCP)
-        case .ipv4: CInt(IPPROTO_IP)
-        case .ipv6: CInt(IPPROTO_IPV6)
         }
     }
 }

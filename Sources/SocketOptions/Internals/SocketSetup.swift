@@ -21,9 +21,26 @@ enum SocketSetup {
     static func check(_ option: SocketOption, for kind: SocketKind) throws(SocketError) -> CheckedOption {
         let checked = try CheckedOption(option)
         guard SocketOption.Name.rows[checked.name.position].sockets.allows(kind) else {
-            throw .optionNotSupported(checked.name, socket: kind)
+            throw .optionNotSupported(checked.name, socket: kind, errno: nil)
         }
         return checked
+    }
+
+    /// Checks and encodes one option for a socket past bind, whose kind is known: an option that
+    /// must precede bind, or that is for listeners only, is refused.
+    static func checkAfterBind(_ option: SocketOption, for kind: SocketKind) throws(SocketError) -> CheckedOption {
+        let name = option.name
+        if name.mustPrecedeBind {
+            throw .optionNotApplicable(
+                name,
+                reason: "it only has its effect before bind, and this socket is past that; give it to the listener "
+                    + "(or DatagramSocket) when it is made"
+            )
+        }
+        if name.isForListenersOnly {
+            throw .optionNotApplicable(name, reason: "it applies to listening sockets only; give it to the listener")
+        }
+        return try check(option, for: kind)
     }
 
     /// The options as given, and for an IPv6 address that can take IPv4 too (`::` or IPv4-mapped)

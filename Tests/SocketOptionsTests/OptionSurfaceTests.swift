@@ -1,0 +1,94 @@
+// SocketOptions tests: the one option surface on every socket: typed reads on a borrowed
+// descriptor, setting options on a bound datagram socket, releasing a connection's descriptor,
+// and errors that carry an errno only when a call returned one.
+
+import Glibc
+import Testing
+
+@testable import SocketOptions
+
+extension KernelTests {
+    @Suite("One option surface for every socket")
+    struct OptionSurfaceTests {
+        @Test("Typed reads on a borrowed descriptor agree with a bare getsockopt, and leave it open")
+        func typedReadsOnABorrowedDescriptor() throws {
+            let fd = rawSocket(AF_INET6, CInt(SOCK_DGRAM.rawValue))
+            defer { close(fd) }
+            let socket = BorrowedSocket(borrowing: fd)
+            #expect(try socket.value(.type) == .datagram)
+            #expect(try socket.value(.domain) == .ipv6)
+            #expect(try socket.value(.transportProtocol) == 17)
+            #expect(try socket.value(.receiveBufferSize) == Int(rawIntOption(fd, SOL_SOCKET, SO_RCVBUF)))
+            #expect(try socket.value(.ipv6Only) == (rawIntOption(fd, CInt(IPPROTO_IPV6), IPV6_V6ONLY) != 0))
+            try socket.set(.ipv6MulticastHops, 7)
+            #expect(rawIntOption(fd, CInt(IPPROTO_IPV6), IPV6_MULTICAST_HOPS) == 7)
+            #expect(try socket.value(.ipv6MulticastHops) == 7)
+            #expect(fcntl(fd, F_GETFD) != -1)
+        }
+
+        @Test("A bound datagram socket sets multicast TTL, loop and interface, read back with getsockopt")
+        func datagramSetsMulticastOptionsAfterBind() throws {
+            let socket = try DatagramSocket(address: anyLoopbackPort)
+            let fd = socket.rawDescriptor
+            let ttl = try socket.set(.ipv4MulticastTimeToLive, 4)
+            #expect(ttl.effective == .ipv4MulticastTimeToLive(4))
+            #expect(rawIntOption(fd, CInt(IPPROTO_IP), IP_MULTICAST_TTL) == 4)
+            // IP_MULTICAST_LOOP is on by default (ip(7)).
+            #expect(try socket.value(.ipv4MulticastLoop))
+            try socket.set(.ipv4MulticastLoop, false)
+            #expect(rawIntOption(fd, CInt(IPPROTO_IP), IP_MULTICAST_LOOP) == 0)
+            try socket.set(.ipv4MulticastInterface, .loopback)
+            #expect(try socket.value(.ipv4MulticastInterface) == .loopback)
+        }
+
+        @Test("A bound datagram socket refuses, before any call, options past bind and options UDP lacks")
+        func datagramRefusesBeforeAnyCall() throws {
+            let socket = try DatagramSocket(address: anyLoopbackPort)
+            let (_, calls) = recording {
+                #expect {
+                    try socket.set(.reusePort, true)
+                } throws: { error in
+                    guard case .optionNotApplicable(.reusePort, let reason) = error as? SocketError else {
+                        return false
+                    }
+                    return reason.contains("before bind")
+                }
+                #expect(throws: SocketError.optionNotSupported(.noDelay, socket: TestSocketKind.udp4.kind, errno: nil))
+                {
+                    try socket.set(.noDelay, true)
+                }
+            }
+            #expect(calls.isEmpty)
+        }
+
+        @Test("A connection's released descriptor stays open and is the caller's to close")
+        func connectionReleasesItsDescriptor() throws {
+            let listener = try ListeningSocket(address: anyLoopbackPort)
+            let connection = try Connection(connectingTo: listener.localAddress)
+            let expected = connection.rawDescriptor
+            let fd = connection.releaseDescriptor()
+            #expect(fd == expected)
+            #expect(fcntl(fd, F_GETFD) & FD_CLOEXEC != 0)
+            #expect(rawIntOption(fd, SOL_SOCKET, SO_TYPE) == CInt(SOCK_STREAM.rawValue))
+            #expect(close(fd) == 0)
+        }
+
+        @Test("optionNotSupported carries no errno when the package refused it before any call")
+        func noInventedErrno() throws {
+            let refused = #expect(throws: SocketError.self) {
+                _ = try ListeningSocket(address: anyLoopbackPort, options: [.ipv4MulticastTimeToLive(5)])
+            }
+            #expect(
+                refused == .optionNotSupported(.ipv4MulticastTimeToLive, socket: TestSocketKind.tcp4.kind, errno: nil)
+            )
+            #expect(refused?.errno == nil)
+            // The kernel's own answer is kept: IPV6_V6ONLY on an IPv4 socket is ENOPROTOOPT (ip(7)).
+            let fd = rawSocket()
+            defer { close(fd) }
+            let answered = #expect(throws: SocketError.self) {
+                try BorrowedSocket(borrowing: fd).set(.ipv6Only, true)
+            }
+            #expect(answered?.errno == .protocolNotAvailable)
+        }
+    }
+}
