@@ -66,6 +66,9 @@ extension SocketOptionAccess where Self: ~Copyable {
     /// `.reuseAddress` a `Bool`. Nothing is allocated.
     ///
     /// - Throws: as ``option(_:)->SocketOption``.
+    // Inlinable so that the caller's code knows the concrete socket and reads its descriptor
+    // directly, not through the protocol's witness table (Documentation/Performance.md).
+    @inlinable
     public func value<Value>(_ key: SocketOption.Key<Value>) throws(SocketError) -> Value {
         try OptionCalls.value(key, from: rawDescriptor)
     }

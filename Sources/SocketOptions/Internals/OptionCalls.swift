@@ -9,6 +9,7 @@ import Musl
 import Darwin
 #endif
 
+@usableFromInline
 enum OptionCalls {
     /// One setsockopt call with the value's own C layout and size.
     @inline(__always)
@@ -119,8 +120,9 @@ enum OptionCalls {
         SocketOption.Name.makers[name.position].make(try readValue(name, from: fd))
     }
 
-    /// Reads a settable option as the Swift type of its key.
-    @inline(__always)
+    /// Reads a settable option as the Swift type of its key. Called from the inlinable
+    /// ``SocketOptionAccess/value(_:)``.
+    @usableFromInline
     static func value<Value>(_ key: SocketOption.Key<Value>, from fd: CInt) throws(SocketError) -> Value {
         key.decode(try readValue(key.name, from: fd))
     }
