@@ -113,11 +113,12 @@ extension SocketOptionSetting where Self: ~Copyable {
     ///   socket has no such option; ``SocketError/optionNotKept(requested:effective:)`` when a
     ///   boolean reads back different; ``SocketError/system(_:_:)`` with `EBADF` or `ENOTSOCK` for a
     ///   descriptor that is not a socket.
+    // Inlinable so that the caller's code knows the concrete socket and reads its kind and
+    // descriptor directly, not through the protocol's witness table (Documentation/Performance.md).
+    @inlinable
     @discardableResult
     public func setOption(_ option: SocketOption) throws(SocketError) -> AppliedOption {
-        guard let kind = socketKind else { return try OptionCalls.apply(option, on: rawDescriptor) }
-        let checked = try SocketSetup.checkAfterBind(option, for: kind)
-        return try OptionCalls.apply(checked, on: rawDescriptor)
+        try OptionCalls.setOption(option, kind: socketKind, on: rawDescriptor)
     }
 
     /// Sets an option by its typed key, reads it back and returns both values, as

@@ -146,6 +146,14 @@ enum OptionCalls {
         key.decode(try read(key.name, from: fd))
     }
 
+    /// The work of ``SocketOptionSetting/setOption(_:)``: on a socket of a known kind, the checks
+    /// of a socket past bind first; then the set and its readback.
+    @usableFromInline
+    static func setOption(_ option: SocketOption, kind: SocketKind?, on fd: CInt) throws(SocketError) -> AppliedOption {
+        guard let kind else { return try apply(option, on: fd) }
+        return try apply(SocketSetup.checkAfterBind(option, for: kind), on: fd)
+    }
+
     /// Checks `option`, sets it, reads it back and reports what was kept.
     static func apply(_ option: SocketOption, on fd: CInt) throws(SocketError) -> AppliedOption {
         try apply(CheckedOption(option), on: fd)
