@@ -66,10 +66,10 @@ extension SocketOptionAccess where Self: ~Copyable {
     /// `.reuseAddress` a `Bool`. Nothing is allocated.
     ///
     /// - Throws: as ``option(_:)->SocketOption``.
-    // Inlinable so that the caller's code knows the concrete socket and reads its descriptor
-    // directly, not through the protocol's witness table (Documentation/Performance.md).
     @inlinable
     public func value<Value>(_ key: SocketOption.Key<Value>) throws(SocketError) -> Value {
+        // Inlinable so that the caller's code knows the concrete socket and reads its descriptor
+        // directly, not through the protocol's witness table (Documentation/Performance.md).
         try OptionCalls.value(key, from: rawDescriptor)
     }
 
@@ -113,11 +113,11 @@ extension SocketOptionSetting where Self: ~Copyable {
     ///   socket has no such option; ``SocketError/optionNotKept(requested:effective:)`` when a
     ///   boolean reads back different; ``SocketError/system(_:_:)`` with `EBADF` or `ENOTSOCK` for a
     ///   descriptor that is not a socket.
-    // Inlinable so that the caller's code knows the concrete socket and reads its kind and
-    // descriptor directly, not through the protocol's witness table (Documentation/Performance.md).
     @inlinable
     @discardableResult
     public func setOption(_ option: SocketOption) throws(SocketError) -> AppliedOption {
+        // Inlinable so that the caller's code knows the concrete socket and reads its kind and
+        // descriptor directly, not through the protocol's witness table (Documentation/Performance.md).
         try OptionCalls.setOption(option, kind: socketKind, on: rawDescriptor)
     }
 
