@@ -54,8 +54,8 @@ private func fuzzOption(_ text: String) {
         let option = try SocketOption(parsing: text)
         _ = option.description
         _ = option.valueDescription
-        _ = JSON.value(option.payload)
-        _ = try option.encoded()
+        _ = JSON.value(option.entry.value)
+        _ = try CheckedOption(option)
     } catch {
         _ = error.description
     }

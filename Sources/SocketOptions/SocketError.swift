@@ -38,7 +38,8 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
     case optionNotSupported(SocketOption.Name, socket: SocketKind, errno: Errno?)
 
     /// The option makes no sense on this object in its present state: an option that must be set
-    /// before bind, given to a connection; a listener-only option, given to a connection.
+    /// before bind, given to a connection or a bound datagram socket; a listener-only option, given
+    /// to either; a read of an option the kernel takes but does not report.
     case optionNotApplicable(SocketOption.Name, reason: String)
 
     /// The option's value is outside what the kernel keeps faithfully, or the kernel refused it
@@ -225,7 +226,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             return "The option \(name) (\(name.level.cName), \(name.cName)) does not exist for \(kind.withArticle) "
                 + "socket (\(answer)): it applies to \(name.appliesTo) only. Drop it for this socket."
         case .optionNotApplicable(let name, let reason):
-            return "The option \(name) (\(name.cName)) cannot be set here: \(reason)."
+            return "The option \(name) (\(name.cName)) cannot be used here: \(reason)."
         case .invalidValue(let option, let reason):
             return "Invalid value \(option.valueDescription) for \(option.name) (\(option.name.cName)): \(reason)."
         case .invalidAddress(let text):

@@ -75,3 +75,60 @@ extension KernelTests {
         }
     }
 }
+
+/// A key with its check: its typed read, made into the option again, equals the option read by
+/// name. A key whose Value type does not match its row's codec fails here (a precondition).
+struct KeyCheck: Sendable, CustomStringConvertible {
+    let name: SocketOption.Name
+    let agrees: @Sendable (BorrowedSocket) throws -> Bool
+
+    init<Value>(_ key: SocketOption.Key<Value>) {
+        name = key.name
+        agrees = { socket in try key(socket.value(key)) == socket.option(key.name) }
+    }
+
+    var description: String { name.rawValue }
+}
+
+/// Every settable option's key. A new option adds its key here; the test below fails until it does.
+let everyKey: [KeyCheck] = {
+    var keys: [KeyCheck] = [
+        KeyCheck(.reuseAddress), KeyCheck(.reusePort), KeyCheck(.keepAlive), KeyCheck(.broadcast),
+        KeyCheck(.outOfBandInline), KeyCheck(.receiveBufferSize), KeyCheck(.sendBufferSize),
+        KeyCheck(.receiveLowWatermark), KeyCheck(.linger), KeyCheck(.receiveTimeout), KeyCheck(.sendTimeout),
+        KeyCheck(.timestamps), KeyCheck(.noDelay), KeyCheck(.maxSegment), KeyCheck(.keepAliveIdle),
+        KeyCheck(.keepAliveInterval), KeyCheck(.keepAliveCount), KeyCheck(.notSentLowWatermark), KeyCheck(.cork),
+        KeyCheck(.timeToLive), KeyCheck(.typeOfService), KeyCheck(.ipv4MulticastTimeToLive),
+        KeyCheck(.ipv4MulticastLoop), KeyCheck(.ipv4MulticastInterface), KeyCheck(.ipv6Only),
+        KeyCheck(.ipv6UnicastHops), KeyCheck(.ipv6TrafficClass), KeyCheck(.ipv6MulticastHops),
+        KeyCheck(.ipv6MulticastLoop), KeyCheck(.ipv6MulticastInterface),
+    ]
+    #if os(Linux)
+    keys += [
+        KeyCheck(.bindToDevice), KeyCheck(.mark), KeyCheck(.priority), KeyCheck(.busyPoll), KeyCheck(.incomingCPU),
+        KeyCheck(.zeroCopy), KeyCheck(.passCredentials), KeyCheck(.userTimeout), KeyCheck(.fastOpen),
+        KeyCheck(.deferAccept), KeyCheck(.quickAck), KeyCheck(.congestionControl), KeyCheck(.windowClamp),
+        KeyCheck(.ipv4FreeBind), KeyCheck(.transparent), KeyCheck(.bindAddressNoPort), KeyCheck(.ipv6FreeBind),
+    ]
+    #endif
+    return keys
+}()
+
+extension KernelTests.TypedReadTests {
+    @Test("Every settable option has a key, named as its case")
+    func everyOptionHasAKey() {
+        let named = Set(everyKey.map(\.name))
+        #expect(named.count == everyKey.count)
+        for name in SocketOption.Name.allCases { #expect(named.contains(name), "\(name) has no key in everyKey") }
+    }
+
+    @Test(
+        "Each key's typed read is the option read by name, on a socket that has it",
+        arguments: everyKey.filter { $0.name.canReadBack }
+    )
+    func keyAgreesWithName(key: KeyCheck) throws {
+        let fd = ValueDomain.socket(for: key.name)
+        defer { close(fd) }
+        #expect(try key.agrees(BorrowedSocket(borrowing: fd)))
+    }
+}
