@@ -20,7 +20,10 @@ extension SocketOption {
         let encode: @Sendable (Value) -> OptionCodec.SwiftValue
 
         /// The option with `value`, as it is set.
-        public func callAsFunction(_ value: Value) -> SocketOption { name.row.make(encode(value)) }
+        public func callAsFunction(_ value: Value) -> SocketOption {
+            // From the table of makers, not `name.row`, which would build the whole row for one closure.
+            SocketOption.Name.makers[name.position].make(encode(value))
+        }
     }
 }
 

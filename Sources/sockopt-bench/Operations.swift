@@ -96,6 +96,20 @@ func librarySet(_ fd: CInt, count: Int) -> Int {
     return sink
 }
 
+/// The typed write, `set(.receiveBufferSize, n)`: the same set through the key (for the allocation
+/// check).
+@inline(never)
+func libraryTypedSet(_ fd: CInt, count: Int) -> Int {
+    var sink = 0
+    for index in 0..<count {
+        guard let applied = try? BorrowedSocket(borrowing: fd).set(.receiveBufferSize, requestedBufferSize(index)),
+            case .receiveBufferSize(let kept) = applied.effective
+        else { fatalError("set(.receiveBufferSize, _) failed") }
+        sink &+= kept
+    }
+    return sink
+}
+
 /// The timeval path: SO_RCVTIMEO through the library (for the allocation check).
 @inline(never)
 func librarySetTimeout(_ fd: CInt, count: Int) -> Int {
@@ -190,6 +204,7 @@ enum Operation: String, CaseIterable {
     case set
     case get
     case typedGet = "typed-get"
+    case typedSet = "typed-set"
     case setTimeout = "set-timeout"
     case rawSetup = "raw-setup"
     case setup
@@ -201,6 +216,7 @@ enum Operation: String, CaseIterable {
         case .set: librarySet(fd, count: count)
         case .get: libraryGetDescriptor(fd, count: count)
         case .typedGet: libraryGet(listener, count: count)
+        case .typedSet: libraryTypedSet(fd, count: count)
         case .setTimeout: librarySetTimeout(fd, count: count)
         case .rawSetup: bareSetup(count: count)
         case .setup: librarySetup(count: count)
