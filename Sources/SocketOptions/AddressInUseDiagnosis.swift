@@ -114,13 +114,15 @@ public struct AddressInUseDiagnosis: Hashable, Sendable, CustomStringConvertible
     ///   - type: the failing socket's type: `.stream` (TCP, the default) or `.datagram` (UDP),
     ///     whose own tables are read.
     ///   - options: the options the failing socket was given, when known, so that the advice does
-    ///     not ask for what it already set (`.reuseAddress(true)`).
+    ///     not ask for what it already set (`.reuseAddress(true)`). For a stream socket they are
+    ///     taken as ``ListeningSocket`` takes them, laid over ``ListeningSocket/defaultOptions``.
     public init(address: SocketAddress, type: SocketKind.SocketType = .stream, options: [SocketOption]? = nil) {
         self.address = address
         self.type = type
         self.callerUID = ProcessTables.effectiveUID()
-        self.reuseAddress = options.map { options in
-            options.contains { if case .reuseAddress(true) = $0 { true } else { false } }
+        self.reuseAddress = options.map { given in
+            let options = type == .stream ? SocketOption.merged(given, over: ListeningSocket.defaultOptions) : given
+            return options.contains { if case .reuseAddress(true) = $0 { true } else { false } }
         }
         let report = ProcessTables.report(for: address, type: type)
         self.findings = report.findings

@@ -32,7 +32,7 @@ public struct DatagramSocket: ~Copyable, Sendable, SocketOptionSetting {
     /// A datagram socket of the family of its address: options are checked against it before any
     /// system call, so that multicast options can be set after bind and TCP ones are refused.
     public var socketKind: SocketKind? {
-        SocketKind(family: SocketKind.family(of: localAddress), type: .datagram)
+        SocketKind(family: localAddress.family, type: .datagram)
     }
 
     /// The address the socket is bound to (`getsockname`), with the port the kernel chose for 0.
@@ -58,7 +58,7 @@ public struct DatagramSocket: ~Copyable, Sendable, SocketOptionSetting {
     public init(address: SocketAddress, options: [SocketOption] = []) throws(SocketError) {
         let checked = try SocketSetup.check(
             options,
-            for: SocketKind(family: SocketKind.family(of: address), type: .datagram)
+            for: SocketKind(family: address.family, type: .datagram)
         )
         let options = try SocketSetup.withDualStack(checked, for: address)
         let descriptor = try SocketCalls.open(for: address, datagram: true)

@@ -3,14 +3,15 @@
 /// A TCP socket listening on an address, with its options set and verified.
 ///
 /// The initializer does exactly this, in this order: `socket` (close-on-exec), one `setsockopt`
-/// per option in the order given, each read back with `getsockopt`, then `bind`, then `listen`.
+/// per option (the ``defaultOptions`` the caller did not name, then the options given, in their
+/// order), each read back with `getsockopt`, then `bind`, then `listen`.
 /// Options that only work before bind (``SocketOption/Name/mustPrecedeBind``) can only be given
 /// here: the type has no way to set them later, when the kernel would accept and ignore them.
 ///
 /// ```swift
 /// let listener = try ListeningSocket(
 ///     address: try SocketAddress("0.0.0.0:8080"),
-///     options: [.reuseAddress(true), .reusePort(true)],
+///     options: [.reusePort(true)],  // joins the default .reuseAddress(true)
 ///     backlog: 128)
 /// print(listener.localAddress.port)       // the real port, also after binding port 0
 /// print(try listener.option(.reuseAddress)) // reuseAddress(on), read back with getsockopt
@@ -20,9 +21,14 @@
 /// The listener owns its descriptor: it closes it in ``close()`` or when it goes out of scope,
 /// and on every failure inside the initializer before the error is thrown.
 public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
-    /// The options used when none are given: `SO_REUSEADDR` on, so the server can restart at once
-    /// while its previous connections sit in TIME_WAIT. `SO_REUSEPORT` is left to the caller: with
-    /// it on by default an accidental second start would succeed and silently take half the traffic.
+    /// The options every listener starts from: `SO_REUSEADDR` on, so the server can restart at once
+    /// while its previous connections sit in TIME_WAIT. The options given to
+    /// ``init(address:options:backlog:unixFileMode:)`` are laid over them by name
+    /// (``SocketOption/merged(_:over:)``): adding another option keeps them, and
+    /// `.reuseAddress(false)` turns `SO_REUSEADDR` off explicitly. `SO_REUSEPORT` is left to the
+    /// caller: with it on by default an accidental second start would succeed and silently take
+    /// half the traffic. There is deliberately no way to drop the defaults wholesale: each one is
+    /// turned off by naming it, so that no list of options loses the fast restart by accident.
     public static let defaultOptions: [SocketOption] = [.reuseAddress(true)]
 
     /// The backlog used when none is given. Linux caps every backlog at `net.core.somaxconn`.
@@ -42,7 +48,7 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
     public let localAddress: SocketAddress
 
     /// Each option as requested and as the kernel keeps it on the listening socket, in the order
-    /// given. For `::` or an IPv4-mapped address without ``SocketOption/ipv6Only(_:)`` among the
+    /// set: the ``defaultOptions`` that were not overridden, then the options given. For `::` or an IPv4-mapped address without ``SocketOption/ipv6Only(_:)`` among the
     /// options, the listener adds `.ipv6Only(false)` last, so that it serves IPv4 too whatever
     /// `net.ipv6.bindv6only` says; a specific IPv6 address such as `::1` is IPv6-only by the
     /// kernel's rule (see ``AppliedOption/changedByBind``).
@@ -84,7 +90,10 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
     ///
     /// - Parameters:
     ///   - address: where to listen; port 0 lets the kernel choose a free port.
-    ///   - options: the options to set, each once, in order; ``defaultOptions`` when omitted.
+    ///   - options: the options to set, each once, in order, over ``defaultOptions``: a default this
+    ///     list does not name is set first, one it names is replaced by the given value, so
+    ///     `[.receiveBufferSize(1 << 20)]` sets `SO_REUSEADDR` on and then `SO_RCVBUF`, and
+    ///     `[.reuseAddress(false)]` turns the default off. ``appliedOptions`` lists what was set.
     ///   - backlog: how many connections may wait to be accepted, 0...Int32.max.
     ///   - unixFileMode: for a Unix-domain path, the permission bits of the socket file, 0o0...0o777,
     ///     such as `0o660`, set exactly (the umask does not apply); `nil` leaves them to the umask.
@@ -97,13 +106,14 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
     ///   ``SocketError/invalidFileMode(_:)``; ``SocketError/system(_:_:)`` for anything else.
     public init(
         address: SocketAddress,
-        options: [SocketOption] = ListeningSocket.defaultOptions,
+        options: [SocketOption] = [],
         backlog: Int = ListeningSocket.defaultBacklog,
         unixFileMode: UInt32? = nil
     ) throws(SocketError) {
+        let merged = SocketOption.merged(options, over: Self.defaultOptions)
         let checked = try Self.validate(
             address: address,
-            options: options,
+            options: merged,
             backlog: backlog,
             unixFileMode: unixFileMode
         )

@@ -17,7 +17,7 @@ public enum ReadOnlySocketOption: Hashable, Sendable, CustomStringConvertible {
     case pendingError(Errno?)
     #if os(Linux)
     /// The address family. Linux only. The corresponding C option is `SO_DOMAIN`.
-    case domain(SocketKind.Family)
+    case domain(SocketFamily)
     /// The transport protocol number, such as 6 for TCP and 17 for UDP. Linux only. The
     /// corresponding C option is `SO_PROTOCOL`.
     case transportProtocol(Int32)

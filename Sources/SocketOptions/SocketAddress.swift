@@ -12,24 +12,6 @@
 /// prints control characters in. The corresponding C types are
 /// `sockaddr_in`, `sockaddr_in6` and `sockaddr_un`.
 public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
-    /// The address family. The corresponding C constants are `AF_INET`, `AF_INET6` and `AF_UNIX`.
-    public enum Family: Hashable, Sendable, CustomStringConvertible {
-        /// IPv4 (`AF_INET`).
-        case ipv4
-        /// IPv6 (`AF_INET6`).
-        case ipv6
-        /// Unix domain (`AF_UNIX`).
-        case unix
-
-        public var description: String {
-            switch self {
-            case .ipv4: "IPv4"
-            case .ipv6: "IPv6"
-            case .unix: "Unix-domain"
-            }
-        }
-    }
-
     /// An IP host: the address bytes in network order, as they lie in `in_addr` / `in6_addr`, and
     /// for IPv6 the scope (interface index), 0 for none.
     enum IP: Hashable, Sendable {
@@ -136,8 +118,9 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         SocketAddress(ip: .ipv6(0, UInt64(1).bigEndian, scope: 0), port: port)
     }
 
-    /// The address family.
-    public var family: Family {
+    /// The address family: ``SocketFamily/ipv4``, ``SocketFamily/ipv6`` or ``SocketFamily/unix``,
+    /// never ``SocketFamily/other(_:)``.
+    public var family: SocketFamily {
         switch endpoint {
         case .ip(.ipv4, _): .ipv4
         case .ip(.ipv6, _): .ipv6
@@ -153,7 +136,9 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The host in its standard text form, without brackets: `"127.0.0.1"`, `"::1"`,
-    /// `"fe80::1%eth0"`; for a Unix-domain address, its path or `@name`.
+    /// `"fe80::1%2"`; for a Unix-domain address, its path or `@name`. A zone prints as its interface
+    /// index even when it was given by name: looking the name up would be I/O, which a description
+    /// never does.
     public var host: String {
         switch endpoint {
         case .ip(let ip, _): SocketAddress.hostText(ip)
@@ -321,7 +306,7 @@ extension SocketAddress {
         return .success(.ipv6(high, low, scope: index))
     }
 
-    private static func parsePort(_ text: Substring) -> Result<UInt16, Problem> {
+    static func parsePort(_ text: Substring) -> Result<UInt16, Problem> {
         if text.isEmpty { return .failure(.missingPort) }
         // Only ASCII digits: no sign, no spaces, no other numerals, which Int(_:) would accept in part.
         guard text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {

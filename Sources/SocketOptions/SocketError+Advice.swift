@@ -19,7 +19,7 @@ enum ErrorAdvice {
     enum Scope: Hashable, Sendable {
         case any, ip, unix
 
-        func matches(_ family: SocketAddress.Family?) -> Bool {
+        func matches(_ family: SocketFamily?) -> Bool {
             switch (self, family) {
             case (.any, _): true
             case (.ip, .ipv4?), (.ip, .ipv6?): true
@@ -38,12 +38,12 @@ enum ErrorAdvice {
     }
 
     /// The advice for `errno` from `call` on a socket of `family` (nil when the call does not say).
-    static func advice(call: Call, family: SocketAddress.Family?, errno: Errno) -> String {
+    static func advice(call: Call, family: SocketFamily?, errno: Errno) -> String {
         row(call: call, family: family, errno: errno)?.text
             ?? "See the \(call.manPage) man page for what \(errno.name) means there."
     }
 
-    static func row(call: Call, family: SocketAddress.Family?, errno: Errno) -> Row? {
+    static func row(call: Call, family: SocketFamily?, errno: Errno) -> Row? {
         rows.first { row in
             (row.calls.isEmpty || row.calls.contains(call)) && row.scope.matches(family) && row.errnos.contains(errno)
         }
@@ -551,7 +551,7 @@ extension ErrorAdvice.Call {
 
 extension SocketError.Operation {
     /// The call, and the address family when the operation names an address.
-    var adviceKey: (call: ErrorAdvice.Call, family: SocketAddress.Family?) {
+    var adviceKey: (call: ErrorAdvice.Call, family: SocketFamily?) {
         switch self {
         case .socket: (.socket, nil)
         case .setOption, .setRawOption: (.setOption, nil)

@@ -72,6 +72,11 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The socket-activation environment (`LISTEN_PID`, `LISTEN_FDS`, `LISTEN_FDNAMES`) is malformed.
     case invalidActivation(String)
 
+    /// A host name did not resolve to an address (``SocketAddress/resolve(host:port:)``): the text
+    /// as given and why, named by its `EAI_*` code or refused before any call. The corresponding C
+    /// function is `getaddrinfo`.
+    case cannotResolve(String, ResolutionFailure)
+
     /// Any other failure of a system call: which call and its errno.
     case system(Operation, Errno)
 
@@ -160,6 +165,8 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case .permissionDenied: .permissionDenied
         case .optionNotSupported(_, _, let errno): errno
         case .system(_, let errno): errno
+        case .cannotResolve(_, .system(let errno)): errno
+        case .cannotResolve: nil
         case .invalidValue, .invalidAddress, .optionNotKept, .invalidBacklog, .optionNotApplicable,
             .invalidOptionText, .invalidFileMode, .notAListener, .invalidActivation, .invalidArgument:
             nil
@@ -235,9 +242,14 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             case .failure(let found): problem = found.explanation
             case .success: problem = "it names a host this call cannot use"
             }
+            // A host name where an address was expected: say where names are taken.
+            let host = text.lastIndex(of: ":").map { String(text[..<$0]) } ?? text
+            let names =
+                SocketAddress.hostNameProblem(host) == nil
+                ? " To look up a host name, use SocketAddress.resolving(_:) or resolve(host:port:)." : ""
             return
                 "\"\(PrintableText.escaped(text))\" is not a socket address: \(problem). Write an IPv4 address and port as "
-                + "\"127.0.0.1:8080\", an IPv6 one as \"[::1]:8080\"; port 0 lets the kernel choose."
+                + "\"127.0.0.1:8080\", an IPv6 one as \"[::1]:8080\"; port 0 lets the kernel choose.\(names)"
         case .invalidOptionText(let text, let reason):
             return "\"\(PrintableText.escaped(text))\" is not an option setting: \(PrintableText.escaped(reason))."
         case .optionNotKept(let requested, let effective):
@@ -260,6 +272,8 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             return
                 "The socket-activation environment is malformed: \(PrintableText.escaped(reason)). A launcher sets LISTEN_PID to this "
                 + "process id and LISTEN_FDS to the number of descriptors it passes from 3 on."
+        case .cannotResolve(let text, let failure):
+            return "Cannot resolve \"\(PrintableText.escaped(text))\": \(failure)."
         case .system(let operation, let errno):
             let (call, family) = operation.adviceKey
             return "\(operation) failed: \(errno). \(ErrorAdvice.advice(call: call, family: family, errno: errno))"

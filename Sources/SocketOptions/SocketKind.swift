@@ -4,27 +4,6 @@
 /// kernel (`SO_DOMAIN` and `SO_TYPE` on Linux). Errors use it to say which kind of socket lacks an
 /// option.
 public struct SocketKind: Hashable, Sendable, CustomStringConvertible {
-    /// The address family. The corresponding C constants are `AF_INET`, `AF_INET6` and `AF_UNIX`.
-    public enum Family: Hashable, Sendable, CustomStringConvertible {
-        /// IPv4 (`AF_INET`).
-        case ipv4
-        /// IPv6 (`AF_INET6`).
-        case ipv6
-        /// Unix domain (`AF_UNIX`).
-        case unix
-        /// Any other family, by its number.
-        case other(Int32)
-
-        public var description: String {
-            switch self {
-            case .ipv4: "IPv4"
-            case .ipv6: "IPv6"
-            case .unix: "Unix-domain"
-            case .other(let number): "family \(number)"
-            }
-        }
-    }
-
     /// The socket type. The corresponding C constants are `SOCK_STREAM`, `SOCK_DGRAM`,
     /// `SOCK_SEQPACKET` and `SOCK_RAW`.
     public enum SocketType: Hashable, Sendable, CustomStringConvertible {
@@ -50,13 +29,13 @@ public struct SocketKind: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The address family.
-    public let family: Family
+    /// The address family (`SO_DOMAIN`).
+    public let family: SocketFamily
     /// The socket type.
     public let type: SocketType
 
     /// A kind from its family and type.
-    public init(family: Family, type: SocketType) {
+    public init(family: SocketFamily, type: SocketType) {
         self.family = family
         self.type = type
     }

@@ -670,7 +670,7 @@ extension ReadOnlySocketOption.Key {
     public static var pendingError: ReadOnlySocketOption.Key<Errno?> { .init(.pendingError) }
     #if os(Linux)
     /// The key of ``ReadOnlySocketOption/domain(_:)``.
-    public static var domain: ReadOnlySocketOption.Key<SocketKind.Family> { .init(.domain) }
+    public static var domain: ReadOnlySocketOption.Key<SocketFamily> { .init(.domain) }
     /// The key of ``ReadOnlySocketOption/transportProtocol(_:)``.
     public static var transportProtocol: ReadOnlySocketOption.Key<Int32> { .init(.transportProtocol) }
     #endif

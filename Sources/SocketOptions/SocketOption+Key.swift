@@ -83,7 +83,7 @@ extension ReadOnlySocketOption.Key where Value == SocketKind.SocketType {
     init(_ name: ReadOnlySocketOption.Name) { self.init(name: name, decode: { $0.socketType }) }
 }
 
-extension ReadOnlySocketOption.Key where Value == SocketKind.Family {
+extension ReadOnlySocketOption.Key where Value == SocketFamily {
     init(_ name: ReadOnlySocketOption.Name) { self.init(name: name, decode: { $0.family }) }
 }
 

@@ -31,10 +31,10 @@ func runInspect(_ arguments: [String]) -> Int32 {
                 return 2
             }
         }
-        let address = try SocketAddress(addressText ?? "127.0.0.1:0")
-        // Options given on the command line join the defaults, replacing a default of the same name.
-        options =
-            ListeningSocket.defaultOptions.filter { option in !extra.contains { $0.name == option.name } } + extra
+        // A host name is looked up (getaddrinfo); the listener takes the first address it gives.
+        let address = try SocketAddress.resolving(addressText ?? "127.0.0.1:0")[0]
+        // The listener lays the options given on the command line over its defaults, by name.
+        options = extra
         let listener = try ListeningSocket(address: address, options: options)
         let snapshot = try listener.snapshot()
         if json {

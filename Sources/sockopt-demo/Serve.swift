@@ -81,8 +81,9 @@ func runServe(_ arguments: [String]) -> Int32 {
         if !sawAddress, let inherited = try ListeningSocket.activated() {
             return try serve(inherited, how: "socket activation: inherited descriptor, no socket of its own")
         }
-        let address = try SocketAddress(addressText)
-        let options = ListeningSocket.defaultOptions + (reusePort ? [.reusePort(true)] : [])
+        // A host name is looked up (getaddrinfo); the listener takes the first address it gives.
+        let address = try SocketAddress.resolving(addressText)[0]
+        let options: [SocketOption] = reusePort ? [.reusePort(true)] : []
         return try serve(try ListeningSocket(address: address, options: options), how: nil)
     } catch {
         printError(error.description)

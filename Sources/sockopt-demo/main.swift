@@ -30,7 +30,8 @@ let usage = """
       sockopt-demo --help                   this text
 
     ADDRESS is IPv4 "127.0.0.1:8080" or IPv6 "[::1]:8080" (port 0 lets the kernel choose), a
-    Unix-domain path "unix:/run/app.sock", or an abstract Unix name "unix:@app" (Linux).
+    Unix-domain path "unix:/run/app.sock", an abstract Unix name "unix:@app" (Linux), or a host
+    name and port "localhost:8080", looked up with getaddrinfo (the first address it gives).
     """
 
 // A reader that goes away (`sockopt-demo inspect unix:PATH | head -1`) must end a write with EPIPE,

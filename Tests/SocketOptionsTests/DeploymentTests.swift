@@ -75,8 +75,9 @@ extension KernelTests {
         @Test("Scoped link-local addresses parse with an interface name or index")
         func scopedLinkLocal() throws {
             let named = try SocketAddress("[fe80::1%lo]:8080")
-            #expect(named.description == "[fe80::1%lo]:8080")
-            #expect(named.host == "fe80::1%lo")
+            // Printed with the index, not the name: a description does no I/O.
+            #expect(named.description == "[fe80::1%\(if_nametoindex("lo"))]:8080")
+            #expect(named.host == "fe80::1%\(if_nametoindex("lo"))")
             let numbered = try SocketAddress("[fe80::1%1]:8080")
             #expect(numbered == named, "lo is interface 1")
             let scope: UInt32 = named.withSockAddr { address, _ in

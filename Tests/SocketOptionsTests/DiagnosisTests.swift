@@ -42,7 +42,7 @@ extension KernelTests {
             }
             try old.close()
             let error = try #require(throws: SocketError.self) {
-                _ = try ListeningSocket(address: address, options: [])
+                _ = try ListeningSocket(address: address, options: [.reuseAddress(false)])
             }
             let diagnosis = try #require(error.addressInUseDiagnosis)
             // Three closed server-first, on a port that held nothing before. Once the listener is

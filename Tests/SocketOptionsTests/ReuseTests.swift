@@ -49,9 +49,6 @@ extension KernelTests {
             #expect(tcpSockets(localPort: address.port, state: "0A") == 0, "expected no listener on the port")
 
             #expect(throws: SocketError.addressInUse(address)) {
-                _ = try ListeningSocket(address: address, options: [])
-            }
-            #expect(throws: SocketError.addressInUse(address)) {
                 _ = try ListeningSocket(address: address, options: [.reuseAddress(false)])
             }
             let restarted = try ListeningSocket(address: address, options: [.reuseAddress(true)])
@@ -59,6 +56,17 @@ extension KernelTests {
             let client = try Connection(connectingTo: address)
             let accepted = try restarted.accept()
             #expect(accepted.remoteAddress == client.localAddress)
+        }
+
+        @Test("Restart through TIME_WAIT given only an unrelated option: the default SO_REUSEADDR binds it")
+        func restartWithUnrelatedOption() throws {
+            let old = try listenerOnCleanPort(options: [.receiveBufferSize(1 << 16)])
+            let address = old.localAddress
+            try closeConnectionsServerFirst(old, count: 3)
+            try old.close()
+            #expect(tcpSockets(localPort: address.port, state: "06") >= 1, "expected TIME_WAIT on the port")
+            let restarted = try ListeningSocket(address: address, options: [.sendBufferSize(1 << 16)])
+            #expect(restarted.localAddress == address)
         }
 
         @Test("Two reusePort listeners share one port and both receive connections")
@@ -88,7 +96,7 @@ extension KernelTests {
             #expect(throws: SocketError.addressInUse(first.localAddress)) {
                 _ = try ListeningSocket(address: first.localAddress, options: [.reuseAddress(true)])
             }
-            let plain = try ListeningSocket(address: anyLoopbackPort, options: [])
+            let plain = try ListeningSocket(address: anyLoopbackPort, options: [.reuseAddress(false)])
             #expect(throws: SocketError.addressInUse(plain.localAddress)) {
                 _ = try ListeningSocket(address: plain.localAddress, options: [.reusePort(true)])
             }

@@ -13,7 +13,7 @@ extension KernelTests {
         @Test(
             "Standard IPv4 and IPv6 text parses, and prints back the same way",
             arguments: [
-                ("127.0.0.1:8080", "127.0.0.1", 8080, SocketAddress.Family.ipv4),
+                ("127.0.0.1:8080", "127.0.0.1", 8080, SocketFamily.ipv4),
                 ("0.0.0.0:0", "0.0.0.0", 0, .ipv4),
                 ("255.255.255.255:65535", "255.255.255.255", 65535, .ipv4),
                 ("[::1]:8080", "::1", 8080, .ipv6),
@@ -21,7 +21,7 @@ extension KernelTests {
                 ("[2001:db8::1]:80", "2001:db8::1", 80, .ipv6),
             ]
         )
-        func parses(text: String, host: String, port: Int, family: SocketAddress.Family) throws {
+        func parses(text: String, host: String, port: Int, family: SocketFamily) throws {
             let address = try SocketAddress(text)
             #expect(address.host == host)
             #expect(Int(address.port) == port)

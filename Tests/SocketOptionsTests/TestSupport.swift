@@ -183,3 +183,11 @@ func drain(_ listener: borrowing ListeningSocket, timeout: Duration = .milliseco
     }
     return count
 }
+
+extension ListeningSocket {
+    /// The record of the option named `name`: a test that gives one option finds it among the
+    /// defaults the listener set before it.
+    func applied(_ name: SocketOption.Name) -> AppliedOption? {
+        appliedOptions.first { $0.name == name }
+    }
+}

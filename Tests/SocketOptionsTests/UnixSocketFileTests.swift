@@ -181,6 +181,7 @@ extension KernelTests {
                 #expect(
                     calls.map(\.description) == [
                         "socket",
+                        "setsockopt(reuseAddress)", "getsockopt(reuseAddress)",  // the default, read back
                         "openat",  // the directory, once
                         "openat", "fstat", "flock", "fstatat",  // the lock, and that its name is still it
                         "mkdirat", "openat", "fstat", "fstatat",  // the private directory, reached through /proc

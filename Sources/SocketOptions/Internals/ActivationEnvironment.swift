@@ -12,7 +12,7 @@ import Darwin
 enum ActivationEnvironment {
     static func current() -> (pid: String?, fds: String?, names: String?, ownPID: Int32) {
         func variable(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
-        return (variable("LISTEN_PID"), variable("LISTEN_FDS"), variable("LISTEN_FDNAMES"), getpid())
+        return (variable("LISTEN_PID"), variable("LISTEN_FDS"), variable("LISTEN_FDNAMES"), system_getpid())
     }
 
     static func unset() {

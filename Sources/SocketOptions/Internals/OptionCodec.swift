@@ -98,7 +98,7 @@ enum OptionCodec {
         case text(String?)
         case ipv4(IPv4Address)
         case socketType(SocketKind.SocketType)
-        case family(SocketKind.Family)
+        case family(SocketFamily)
         case errno(Errno?)
     }
 
@@ -138,7 +138,7 @@ enum OptionCodec {
         case .text(let interfaceName): interfaceName ? "String?" : "String"
         case .ipv4Address: "IPv4Address"
         case .socketType: "SocketKind.SocketType"
-        case .family: "SocketKind.Family"
+        case .family: "SocketFamily"
         case .pendingError: "Errno?"
         case .protocolNumber: "Int32"
         }
@@ -338,7 +338,7 @@ enum OptionCodec {
             return .text(text.isEmpty && interfaceName ? nil : text)
         case (.ipv4Address, .address(let raw)): return .ipv4(IPv4Address(rawValue: raw.s_addr))
         case (.socketType, .int(let raw)): return .socketType(SocketKind.SocketType(raw: raw))
-        case (.family, .int(let raw)): return .family(SocketKind.Family(raw: raw))
+        case (.family, .int(let raw)): return .family(SocketFamily(raw: raw))
         case (.pendingError, .int(let raw)): return .errno(raw == 0 ? nil : Errno(rawValue: raw))
         default: preconditionFailure("\(self) read back with the wrong layout")
         }
@@ -378,7 +378,7 @@ extension OptionCodec.SwiftValue {
         return value
     }
 
-    var family: SocketKind.Family {
+    var family: SocketFamily {
         guard case .family(let value) = self else { preconditionFailure("\(self) is not a family") }
         return value
     }

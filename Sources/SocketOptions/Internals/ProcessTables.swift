@@ -14,7 +14,7 @@ import Darwin
 #endif
 
 enum ProcessTables {
-    static func effectiveUID() -> UInt32 { UInt32(geteuid()) }
+    static func effectiveUID() -> UInt32 { system_geteuid() }
 
     /// Descriptors looked at, at most, when searching the processes that hold sockets: a bound on
     /// the work of one diagnosis on a machine with very many open files.

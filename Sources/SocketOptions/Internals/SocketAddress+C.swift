@@ -9,15 +9,6 @@ import Darwin
 #endif
 
 extension SocketAddress {
-    /// The C address family constant.
-    var rawFamily: CInt {
-        switch family {
-        case .ipv4: AF_INET
-        case .ipv6: AF_INET6
-        case .unix: AF_UNIX
-        }
-    }
-
     /// Parses an IP address without port or zone with inet_pton; nil when it is neither.
     static func parseHost(_ text: String) -> IP? {
         if text.isEmpty || text.utf8.contains(0) { return nil }
@@ -44,12 +35,12 @@ extension SocketAddress {
             guard let index = UInt32(zone), index != 0 else { return nil }
             var name: (UInt64, UInt64, UInt64) = (0, 0, 0)  // IF_NAMESIZE is 16
             let exists = withUnsafeMutableBytes(of: &name) {
-                if_indextoname(index, $0.baseAddress!.assumingMemoryBound(to: CChar.self)) != nil
+                system_if_indextoname(index, $0.baseAddress!.assumingMemoryBound(to: CChar.self))
             }
             return exists ? index : nil
         }
-        let index = if_nametoindex(zone)
-        return index == 0 ? nil : UInt32(index)
+        let index = system_if_nametoindex(zone)
+        return index == 0 ? nil : index
     }
 
     static func hostText(_ ip: IP) -> String {
@@ -70,13 +61,11 @@ extension SocketAddress {
             }
             return ok ? String(cString: chars) : "?"
         }
+        // The zone is printed as its interface index, never looked up by name: a description does
+        // no I/O (if_indextoname opens a socket), and the index is what the address holds. The
+        // parser takes it back, so the text still round-trips.
         guard case .ipv6(_, _, let scope) = ip, scope != 0 else { return text }
-        var name: (UInt64, UInt64, UInt64) = (0, 0, 0)  // IF_NAMESIZE is 16
-        let zone = withUnsafeMutableBytes(of: &name) { out -> String in
-            let chars = out.baseAddress!.assumingMemoryBound(to: CChar.self)
-            return if_indextoname(scope, chars) != nil ? String(cString: chars) : "\(scope)"
-        }
-        return text + "%" + zone
+        return text + "%" + String(scope)
     }
 
     /// Calls `body` with this address as a C `sockaddr` and its length, on the stack.

@@ -21,7 +21,7 @@ enum SocketCalls {
         nonBlocking: Bool = false
     ) throws(SocketError) -> SocketDescriptor {
         let type = (datagram ? platformDatagramType : platformStreamType) | (nonBlocking ? platformNonBlockingFlag : 0)
-        switch valueOrErrno({ platformSocketCloseOnExec(address.rawFamily, type) }) {
+        switch valueOrErrno({ platformSocketCloseOnExec(address.family.raw, type) }) {
         case .success(let fd):
             let descriptor = SocketDescriptor(rawValue: fd)
             if case .failure(let errno) = platformPrepareStreamSocket(fd) { throw .system(.socket, errno) }

@@ -18,36 +18,17 @@ extension SocketKind {
         guard case .success(let domain) = OptionCalls.readInt(level: SOL_SOCKET, name: SO_DOMAIN, from: fd) else {
             return nil
         }
-        return SocketKind(family: Family(raw: domain), type: SocketType(raw: type))
+        return SocketKind(family: SocketFamily(raw: domain), type: SocketType(raw: type))
         #else
         // Darwin has no SO_DOMAIN: the family of the socket's own address says it.
         guard case .success(let address?) = SocketAddress.read({ system_getsockname(fd, $0, $1) }) else { return nil }
-        return SocketKind(family: family(of: address), type: SocketType(raw: type))
+        return SocketKind(family: address.family, type: SocketType(raw: type))
         #endif
     }
 
     /// The kind of the stream socket ListeningSocket and Connection make for `address`.
     static func stream(for address: SocketAddress) -> SocketKind {
-        SocketKind(family: family(of: address), type: .stream)
-    }
-
-    static func family(of address: SocketAddress) -> Family {
-        switch address.family {
-        case .ipv4: .ipv4
-        case .ipv6: .ipv6
-        case .unix: .unix
-        }
-    }
-}
-
-extension SocketKind.Family {
-    init(raw: CInt) {
-        switch raw {
-        case AF_INET: self = .ipv4
-        case AF_INET6: self = .ipv6
-        case AF_UNIX: self = .unix
-        default: self = .other(raw)
-        }
+        SocketKind(family: address.family, type: .stream)
     }
 }
 

@@ -18,13 +18,8 @@ import Musl
 import Synchronization
 
 final class SyscallRecorder: Sendable {
-    enum Kind: String, Sendable, Hashable {
-        case socket, setsockopt, getsockopt, bind, listen, connect, getsockname, getpeername
-        case accept, poll, send, recv, sendto, recvfrom, close
-        case openat, mkdirat, fstat, fstatat, fchmod, fchmodat, linkat, renameat, unlinkat, flock, fcntl
-        case open, read, opendir, readdir, readlink  // the /proc reads of the EADDRINUSE diagnosis
-        case getrlimit  // the descriptor limit that bounds socket activation
-    }
+    /// Which call; the cases are in Syscalls.swift, where the wrappers name them.
+    typealias Kind = SyscallKind
 
     /// Whether an injected action runs before the real call or after it.
     enum Moment: Sendable, Hashable {
@@ -157,24 +152,15 @@ final class SyscallRecorder: Sendable {
     }
 
     /// Applies a `readBack(_:as:)` override to the buffer a real getsockopt just filled.
-    func overrideReadback(level: CInt, name: CInt, into value: UnsafeMutableRawPointer) {
-        guard let option = SocketOption.Name(level: level, name: name),
-            let forced = state.withLock({ $0.readbacks[option] })
-        else { return }
+    private func overrideReadback(of option: SocketOption.Name, into value: UnsafeMutableRawPointer) {
+        guard let forced = state.withLock({ $0.readbacks[option] }) else { return }
         value.storeBytes(of: forced, as: CInt.self)
     }
 
-    func perform<Result: FixedWidthInteger>(
-        _ kind: Kind,
-        descriptor: CInt,
-        level: CInt = 0,
-        name: CInt = 0,
-        file fileName: String? = nil,
-        _ call: () -> Result
-    ) -> Result {
-        injection(for: kind, at: .before)?()
-        let option = (kind == .setsockopt || kind == .getsockopt) ? SocketOption.Name(level: level, name: name) : nil
-        let injected: Errno? = state.withLock { state in
+    /// Removes and returns the errno to fail this call with, if a ``fail(_:option:with:after:)``
+    /// matches it.
+    private func injectedFailure(for kind: Kind, option: SocketOption.Name?) -> Errno? {
+        state.withLock { state in
             guard
                 let index = state.failures.firstIndex(where: {
                     $0.kind == kind && ($0.option == nil || $0.option == option)
@@ -186,42 +172,57 @@ final class SyscallRecorder: Sendable {
             }
             return state.failures.remove(at: index).errno
         }
-        if let injected {
-            state.withLock {
-                $0.calls.append(
-                    Call(
-                        kind: kind,
-                        descriptor: descriptor,
-                        option: option,
-                        name: fileName,
-                        result: -1,
-                        errno: injected
-                    )
-                )
-            }
+    }
+
+    /// The recorder's side of `systemCall` (Syscalls.swift): runs the injected action due before the
+    /// call, then either fails the call with an injected errno (returning `failure`, the kernel never
+    /// sees it) or makes it, records it, and runs the action due after it. errno is left as the call
+    /// (or the injected failure) set it.
+    func perform<Result: Equatable>(
+        _ kind: Kind,
+        descriptor: CInt,
+        option cOption: (level: CInt, name: CInt)?,
+        file fileName: String?,
+        optionValue: UnsafeMutableRawPointer?,
+        failure: Result,
+        _ call: () -> Result
+    ) -> Result {
+        injection(for: kind, at: .before)?()
+        let option = cOption.flatMap { SocketOption.Name(level: $0.level, name: $0.name) }
+        if let injected = injectedFailure(for: kind, option: option) {
+            record(
+                Call(kind: kind, descriptor: descriptor, option: option, name: fileName, result: -1, errno: injected)
+            )
             injection(for: kind, at: .after)?()
             errno = injected.rawValue
-            return -1
+            return failure
         }
         let result = call()
-        let callErrno: Errno? = result == -1 ? currentErrno() : nil
-        let recordedDescriptor = (kind == .socket || kind == .accept) ? CInt(truncatingIfNeeded: result) : descriptor
-        state.withLock {
-            $0.calls.append(
-                Call(
-                    kind: kind,
-                    descriptor: recordedDescriptor,
-                    option: option,
-                    name: fileName,
-                    result: Int(result),
-                    errno: callErrno
-                )
+        let callErrno: Errno? = result == failure ? currentErrno() : nil
+        if callErrno == nil, let option, let optionValue { overrideReadback(of: option, into: optionValue) }
+        // A failure is recorded as -1, whatever the call returns for one (0, nil); a success as the
+        // integer it returned, or 0 for a pointer.
+        let recorded =
+            callErrno != nil ? -1 : (result as? any BinaryInteger).map { Int(truncatingIfNeeded: $0) } ?? 0
+        let recordedDescriptor = (kind == .socket || kind == .accept) ? CInt(truncatingIfNeeded: recorded) : descriptor
+        record(
+            Call(
+                kind: kind,
+                descriptor: recordedDescriptor,
+                option: option,
+                name: fileName,
+                result: recorded,
+                errno: callErrno
             )
-        }
+        )
         injection(for: kind, at: .after)?()
         // Recording (and an injected action) may have touched errno; give the caller the call's own.
         if let callErrno { errno = callErrno.rawValue }
         return result
+    }
+
+    private func record(_ call: Call) {
+        state.withLock { $0.calls.append(call) }
     }
 }
 #endif

@@ -1,9 +1,10 @@
-// SocketOptions: the one place that calls the C library's socket functions.
+// SocketOptions: the one place that calls the C library's system calls.
 //
-// Every system call the package makes goes through a `system_<call>` wrapper in this file, so that
-// the rest of the package is plain Swift and so that, in debug builds on Linux, a test can record
-// the calls and make any of them fail (see SyscallRecorder.swift). In release builds each wrapper
-// is the bare C call.
+// Every system call the package makes goes through a `system_<call>` wrapper in this file, and every
+// wrapper is one call of `systemCall`, the recording layer: the rest of the package is plain Swift,
+// and in debug builds on Linux a test can record the calls, make any of them fail and run its own
+// code before or after any of them (see SyscallRecorder.swift). In release builds `systemCall` is
+// the bare C call.
 
 #if canImport(Glibc)
 import Glibc
@@ -13,14 +14,77 @@ import Musl
 import Darwin
 #endif
 
+/// Which system call a `system_<call>` wrapper makes, as the recorder names it. Compiled in every
+/// build, so that the wrappers read the same in release, where it costs nothing.
+enum SyscallKind: String, Sendable, Hashable {
+    case socket, setsockopt, getsockopt, bind, listen, connect, getsockname
+    case accept, poll, send, recv, sendto, recvfrom, close
+    case openat, mkdirat, fstat, fstatat, fchmod, fchmodat, linkat, renameat, unlinkat, flock, fcntl
+    case open, read, opendir, readdir, readlink  // the /proc reads of the EADDRINUSE diagnosis
+    case getrlimit  // the descriptor limit that bounds socket activation
+    case ifNameToIndex = "if_nametoindex"
+    case ifIndexToName = "if_indextoname"  // IPv6 zones
+    case getaddrinfo, freeaddrinfo  // host-name resolution (SocketAddress.resolve)
+}
+
+/// The recording layer: makes `call`, a bare C call whose result is `failure` when it fails (errno
+/// set). In debug builds on Linux, while a test has a SyscallRecorder installed for its task, the
+/// recorder records the call as `kind`, on `descriptor` (`option`, `file`), and may make it fail
+/// without reaching the kernel, run the test's code around it, or, for getsockopt, override what it
+/// read into `optionValue`. In release builds every argument but `call` is unused and this is the
+/// bare call (`descriptor` is an autoclosure so that computing it costs nothing there either).
 @inline(__always)
-func system_socket(_ domain: CInt, _ type: CInt, _ protocol: CInt) -> CInt {
+func systemCall<Result: Equatable>(
+    _ kind: SyscallKind,
+    on descriptor: @autoclosure () -> CInt = -1,
+    option: (level: CInt, name: CInt)? = nil,
+    file: String? = nil,
+    optionValue: UnsafeMutableRawPointer? = nil,
+    failure: Result,
+    _ call: () -> Result
+) -> Result {
     #if SOCKETOPTIONS_SYSCALL_RECORDING
     if let recorder = SyscallRecorder.current {
-        return recorder.perform(.socket, descriptor: -1) { socket(domain, type, `protocol`) }
+        return recorder.perform(
+            kind,
+            descriptor: descriptor(),
+            option: option,
+            file: file,
+            optionValue: optionValue,
+            failure: failure,
+            call
+        )
     }
     #endif
-    return socket(domain, type, `protocol`)
+    return call()
+}
+
+/// ``systemCall(_:on:option:file:optionValue:failure:_:)`` for the calls that return -1 on failure.
+@inline(__always)
+func systemCall<Result: FixedWidthInteger>(
+    _ kind: SyscallKind,
+    on descriptor: @autoclosure () -> CInt = -1,
+    option: (level: CInt, name: CInt)? = nil,
+    file: String? = nil,
+    optionValue: UnsafeMutableRawPointer? = nil,
+    _ call: () -> Result
+) -> Result {
+    systemCall(
+        kind,
+        on: descriptor(),
+        option: option,
+        file: file,
+        optionValue: optionValue,
+        failure: -1,
+        call
+    )
+}
+
+// Sockets.
+
+@inline(__always)
+func system_socket(_ domain: CInt, _ type: CInt, _ protocol: CInt) -> CInt {
+    systemCall(.socket) { socket(domain, type, `protocol`) }
 }
 
 @inline(__always)
@@ -31,14 +95,7 @@ func system_setsockopt(
     _ value: UnsafeRawPointer,
     _ length: socklen_t
 ) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.setsockopt, descriptor: fd, level: level, name: name) {
-            setsockopt(fd, level, name, value, length)
-        }
-    }
-    #endif
-    return setsockopt(fd, level, name, value, length)
+    systemCall(.setsockopt, on: fd, option: (level, name)) { setsockopt(fd, level, name, value, length) }
 }
 
 @inline(__always)
@@ -49,46 +106,24 @@ func system_getsockopt(
     _ value: UnsafeMutableRawPointer,
     _ length: UnsafeMutablePointer<socklen_t>
 ) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        let result = recorder.perform(.getsockopt, descriptor: fd, level: level, name: name) {
-            getsockopt(fd, level, name, value, length)
-        }
-        if result == 0 { recorder.overrideReadback(level: level, name: name, into: value) }
-        return result
+    systemCall(.getsockopt, on: fd, option: (level, name), optionValue: value) {
+        getsockopt(fd, level, name, value, length)
     }
-    #endif
-    return getsockopt(fd, level, name, value, length)
 }
 
 @inline(__always)
 func system_bind(_ fd: CInt, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.bind, descriptor: fd) { bind(fd, address, length) }
-    }
-    #endif
-    return bind(fd, address, length)
+    systemCall(.bind, on: fd) { bind(fd, address, length) }
 }
 
 @inline(__always)
 func system_listen(_ fd: CInt, _ backlog: CInt) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.listen, descriptor: fd) { listen(fd, backlog) }
-    }
-    #endif
-    return listen(fd, backlog)
+    systemCall(.listen, on: fd) { listen(fd, backlog) }
 }
 
 @inline(__always)
 func system_connect(_ fd: CInt, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.connect, descriptor: fd) { connect(fd, address, length) }
-    }
-    #endif
-    return connect(fd, address, length)
+    systemCall(.connect, on: fd) { connect(fd, address, length) }
 }
 
 @inline(__always)
@@ -97,26 +132,7 @@ func system_getsockname(
     _ address: UnsafeMutablePointer<sockaddr>,
     _ length: UnsafeMutablePointer<socklen_t>
 ) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.getsockname, descriptor: fd) { getsockname(fd, address, length) }
-    }
-    #endif
-    return getsockname(fd, address, length)
-}
-
-@inline(__always)
-func system_getpeername(
-    _ fd: CInt,
-    _ address: UnsafeMutablePointer<sockaddr>,
-    _ length: UnsafeMutablePointer<socklen_t>
-) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.getpeername, descriptor: fd) { getpeername(fd, address, length) }
-    }
-    #endif
-    return getpeername(fd, address, length)
+    systemCall(.getsockname, on: fd) { getsockname(fd, address, length) }
 }
 
 /// accept, with the new descriptor close-on-exec (accept4 on Linux; see Platform+*.swift).
@@ -126,52 +142,95 @@ func system_accept(
     _ address: UnsafeMutablePointer<sockaddr>,
     _ length: UnsafeMutablePointer<socklen_t>
 ) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.accept, descriptor: fd) { platformAcceptCloseOnExec(fd, address, length) }
-    }
-    #endif
-    return platformAcceptCloseOnExec(fd, address, length)
+    systemCall(.accept, on: fd) { platformAcceptCloseOnExec(fd, address, length) }
 }
 
 @inline(__always)
 func system_poll(_ fds: UnsafeMutablePointer<pollfd>, _ count: nfds_t, _ timeout: CInt) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.poll, descriptor: fds.pointee.fd) { poll(fds, count, timeout) }
-    }
-    #endif
-    return poll(fds, count, timeout)
+    systemCall(.poll, on: fds.pointee.fd) { poll(fds, count, timeout) }
 }
 
 @inline(__always)
 func system_send(_ fd: CInt, _ bytes: UnsafeRawPointer?, _ count: Int, _ flags: CInt) -> Int {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.send, descriptor: fd) { send(fd, bytes, count, flags) }
-    }
-    #endif
-    return send(fd, bytes, count, flags)
+    systemCall(.send, on: fd) { send(fd, bytes, count, flags) }
 }
 
 @inline(__always)
 func system_recv(_ fd: CInt, _ bytes: UnsafeMutableRawPointer?, _ count: Int, _ flags: CInt) -> Int {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.recv, descriptor: fd) { recv(fd, bytes, count, flags) }
-    }
-    #endif
-    return recv(fd, bytes, count, flags)
+    systemCall(.recv, on: fd) { recv(fd, bytes, count, flags) }
+}
+
+@inline(__always)
+func system_sendto(
+    _ fd: CInt,
+    _ bytes: UnsafeRawPointer?,
+    _ count: Int,
+    _ flags: CInt,
+    _ address: UnsafePointer<sockaddr>,
+    _ length: socklen_t
+) -> Int {
+    systemCall(.sendto, on: fd) { sendto(fd, bytes, count, flags, address, length) }
+}
+
+@inline(__always)
+func system_recvfrom(
+    _ fd: CInt,
+    _ bytes: UnsafeMutableRawPointer?,
+    _ count: Int,
+    _ flags: CInt,
+    _ address: UnsafeMutablePointer<sockaddr>,
+    _ length: UnsafeMutablePointer<socklen_t>
+) -> Int {
+    systemCall(.recvfrom, on: fd) { recvfrom(fd, bytes, count, flags, address, length) }
 }
 
 @inline(__always)
 func system_close(_ fd: CInt) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.close, descriptor: fd) { close(fd) }
-    }
+    systemCall(.close, on: fd) { close(fd) }
+}
+
+/// fcntl with an int argument (F_GETFD, F_SETFD, F_GETFL, F_SETFL).
+@inline(__always)
+func system_fcntl(_ fd: CInt, _ command: CInt, _ value: CInt = 0) -> CInt {
+    systemCall(.fcntl, on: fd) { fcntl(fd, command, value) }
+}
+
+// Interfaces, for the zone of an IPv6 address. Each asks the kernel (an ioctl on a socket of the C
+// library's own), so an interface that goes away between two calls is seen as gone.
+
+/// if_nametoindex: the index of the interface named `name`, or 0 (errno set) when there is none.
+@inline(__always)
+func system_if_nametoindex(_ name: String) -> UInt32 {
+    systemCall(.ifNameToIndex, failure: 0) { UInt32(if_nametoindex(name)) }
+}
+
+/// if_indextoname: writes the name of interface `index` into `name` (IF_NAMESIZE bytes) and returns
+/// whether it exists.
+@inline(__always)
+func system_if_indextoname(_ index: UInt32, _ name: UnsafeMutablePointer<CChar>) -> Bool {
+    systemCall(.ifIndexToName, failure: nil) { if_indextoname(index, name) } != nil
+}
+
+// Who we are: these cannot fail and change nothing, so they are not recorded (a test has nothing to
+// make fail or to order).
+
+@inline(__always)
+func system_geteuid() -> UInt32 { UInt32(geteuid()) }
+
+@inline(__always)
+func system_getpid() -> Int32 { getpid() }
+
+/// getrlimit(RLIMIT_NOFILE): the soft limit on descriptor numbers, or nil when it cannot be read.
+/// It bounds the descriptors socket activation may claim.
+@inline(__always)
+func system_getrlimitOpenFiles() -> rlimit? {
+    var limit = rlimit()
+    #if canImport(Glibc)
+    let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+    #else
+    let resource = RLIMIT_NOFILE
     #endif
-    return close(fd)
+    return systemCall(.getrlimit) { getrlimit(resource, &limit) } == 0 ? limit : nil
 }
 
 /// The errno of the call that just failed. Read it at once: any other call may overwrite it.
@@ -194,105 +253,35 @@ func valueOrErrno<Value: FixedWidthInteger>(
     }
 }
 
-@inline(__always)
-func system_sendto(
-    _ fd: CInt,
-    _ bytes: UnsafeRawPointer?,
-    _ count: Int,
-    _ flags: CInt,
-    _ address: UnsafePointer<sockaddr>,
-    _ length: socklen_t
-) -> Int {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.sendto, descriptor: fd) { sendto(fd, bytes, count, flags, address, length) }
-    }
-    #endif
-    return sendto(fd, bytes, count, flags, address, length)
-}
-
-@inline(__always)
-func system_recvfrom(
-    _ fd: CInt,
-    _ bytes: UnsafeMutableRawPointer?,
-    _ count: Int,
-    _ flags: CInt,
-    _ address: UnsafeMutablePointer<sockaddr>,
-    _ length: UnsafeMutablePointer<socklen_t>
-) -> Int {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.recvfrom, descriptor: fd) { recvfrom(fd, bytes, count, flags, address, length) }
-    }
-    #endif
-    return recvfrom(fd, bytes, count, flags, address, length)
-}
-
 #if os(Linux)
 // The /proc reads of the EADDRINUSE diagnosis (ProcessTables.swift): always close-on-exec.
 
 /// open(path, O_RDONLY | O_CLOEXEC | flags).
 @inline(__always)
 func system_openReadOnly(_ path: String, flags: CInt = 0) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.open, descriptor: -1) { open(path, O_RDONLY | O_CLOEXEC | flags) }
-    }
-    #endif
-    return open(path, O_RDONLY | O_CLOEXEC | flags)
+    systemCall(.open) { open(path, O_RDONLY | O_CLOEXEC | flags) }
 }
 
 @inline(__always)
 func system_read(_ fd: CInt, _ bytes: UnsafeMutableRawPointer?, _ count: Int) -> Int {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.read, descriptor: fd) { read(fd, bytes, count) }
-    }
-    #endif
-    return read(fd, bytes, count)
+    systemCall(.read, on: fd) { read(fd, bytes, count) }
 }
 
 /// opendir; glibc and musl open the directory close-on-exec.
 @inline(__always)
 func system_opendir(_ path: String) -> OpaquePointer? {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        var directory: OpaquePointer?
-        _ = recorder.perform(.opendir, descriptor: -1) { () -> CInt in
-            directory = opendir(path)
-            return directory == nil ? -1 : 0
-        }
-        return directory
-    }
-    #endif
-    return opendir(path)
+    systemCall(.opendir, failure: nil) { opendir(path) }
 }
 
 /// readdir; nil at the end of the directory or on an error.
 @inline(__always)
 func system_readdir(_ directory: OpaquePointer) -> UnsafeMutablePointer<dirent>? {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        var entry: UnsafeMutablePointer<dirent>?
-        _ = recorder.perform(.readdir, descriptor: dirfd(directory)) { () -> CInt in
-            entry = readdir(directory)
-            return entry == nil ? -1 : 0
-        }
-        return entry
-    }
-    #endif
-    return readdir(directory)
+    systemCall(.readdir, on: dirfd(directory), failure: nil) { readdir(directory) }
 }
 
 @inline(__always)
 func system_closedir(_ directory: OpaquePointer) {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        _ = recorder.perform(.close, descriptor: dirfd(directory)) { closedir(directory) }
-        return
-    }
-    #endif
-    _ = closedir(directory)
+    _ = systemCall(.close, on: dirfd(directory)) { closedir(directory) }
 }
 
 /// readlinkat, relative to a directory descriptor (a /proc/PID/fd directory).
@@ -303,50 +292,27 @@ func system_readlinkat(
     _ buffer: UnsafeMutablePointer<CChar>,
     _ size: Int
 ) -> Int {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.readlink, descriptor: directory) { readlinkat(directory, path, buffer, size) }
-    }
-    #endif
-    return readlinkat(directory, path, buffer, size)
+    systemCall(.readlink, on: directory) { readlinkat(directory, path, buffer, size) }
 }
 #endif
+
 // Files and directories, for the socket file of a Unix-domain socket (UnixSocketFile.swift). Each
 // takes a directory descriptor and a name, so that nothing is looked up through a path that
 // someone else could change; the recorder sees the name.
 
 @inline(__always)
 func system_openat(_ directory: CInt, _ name: String, _ flags: CInt, _ mode: UInt32) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.openat, descriptor: directory, file: name) {
-            openat(directory, name, flags, mode_t(mode))
-        }
-    }
-    #endif
-    return openat(directory, name, flags, mode_t(mode))
+    systemCall(.openat, on: directory, file: name) { openat(directory, name, flags, mode_t(mode)) }
 }
 
 @inline(__always)
 func system_mkdirat(_ directory: CInt, _ name: String, _ mode: UInt32) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.mkdirat, descriptor: directory, file: name) {
-            mkdirat(directory, name, mode_t(mode))
-        }
-    }
-    #endif
-    return mkdirat(directory, name, mode_t(mode))
+    systemCall(.mkdirat, on: directory, file: name) { mkdirat(directory, name, mode_t(mode)) }
 }
 
 @inline(__always)
 func system_fstat(_ fd: CInt, _ status: UnsafeMutablePointer<stat>) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.fstat, descriptor: fd) { fstat(fd, status) }
-    }
-    #endif
-    return fstat(fd, status)
+    systemCall(.fstat, on: fd) { fstat(fd, status) }
 }
 
 @inline(__always)
@@ -356,38 +322,20 @@ func system_fstatat(
     _ status: UnsafeMutablePointer<stat>,
     _ flags: CInt
 ) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.fstatat, descriptor: directory, file: name) {
-            fstatat(directory, name, status, flags)
-        }
-    }
-    #endif
-    return fstatat(directory, name, status, flags)
+    systemCall(.fstatat, on: directory, file: name) { fstatat(directory, name, status, flags) }
 }
 
 @inline(__always)
 func system_fchmodat(_ directory: CInt, _ name: String, _ mode: UInt32, _ flags: CInt) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.fchmodat, descriptor: directory, file: name) {
-            fchmodat(directory, name, mode_t(mode), flags)
-        }
-    }
-    #endif
-    return fchmodat(directory, name, mode_t(mode), flags)
+    systemCall(.fchmodat, on: directory, file: name) { fchmodat(directory, name, mode_t(mode), flags) }
 }
 
 @inline(__always)
 func system_fchmod(_ fd: CInt, _ mode: UInt32) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.fchmod, descriptor: fd) { fchmod(fd, mode_t(mode)) }
-    }
-    #endif
-    return fchmod(fd, mode_t(mode))
+    systemCall(.fchmod, on: fd) { fchmod(fd, mode_t(mode)) }
 }
 
+/// linkat; the recorder sees the new name.
 @inline(__always)
 func system_linkat(
     _ fromDirectory: CInt,
@@ -396,74 +344,50 @@ func system_linkat(
     _ toName: String,
     _ flags: CInt
 ) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.linkat, descriptor: fromDirectory, file: toName) {
-            linkat(fromDirectory, fromName, toDirectory, toName, flags)
-        }
+    systemCall(.linkat, on: fromDirectory, file: toName) {
+        linkat(fromDirectory, fromName, toDirectory, toName, flags)
     }
-    #endif
-    return linkat(fromDirectory, fromName, toDirectory, toName, flags)
 }
 
+/// renameat; the recorder sees the old name.
 @inline(__always)
 func system_renameat(_ fromDirectory: CInt, _ fromName: String, _ toDirectory: CInt, _ toName: String) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.renameat, descriptor: fromDirectory, file: fromName) {
-            renameat(fromDirectory, fromName, toDirectory, toName)
-        }
+    systemCall(.renameat, on: fromDirectory, file: fromName) {
+        renameat(fromDirectory, fromName, toDirectory, toName)
     }
-    #endif
-    return renameat(fromDirectory, fromName, toDirectory, toName)
 }
 
 @inline(__always)
 func system_unlinkat(_ directory: CInt, _ name: String, _ flags: CInt) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.unlinkat, descriptor: directory, file: name) { unlinkat(directory, name, flags) }
-    }
-    #endif
-    return unlinkat(directory, name, flags)
+    systemCall(.unlinkat, on: directory, file: name) { unlinkat(directory, name, flags) }
 }
 
 @inline(__always)
 func system_flock(_ fd: CInt, _ operation: CInt) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.flock, descriptor: fd) { flock(fd, operation) }
-    }
-    #endif
-    return flock(fd, operation)
+    systemCall(.flock, on: fd) { flock(fd, operation) }
 }
 
-/// fcntl with an int argument (F_GETFD, F_SETFD, F_GETFL, F_SETFL).
+/// getaddrinfo: 0, or an EAI_* code (EAI_SYSTEM with errno set). Not a system call but a library
+/// routine that can read files and ask DNS servers, which is why it goes through here: a test can
+/// see it and make it fail. A failure the recorder injects is EAI_SYSTEM with the injected errno
+/// (the real call never runs, so nothing is allocated and nothing is to be freed).
 @inline(__always)
-func system_fcntl(_ fd: CInt, _ command: CInt, _ value: CInt = 0) -> CInt {
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        return recorder.perform(.fcntl, descriptor: fd) { fcntl(fd, command, value) }
-    }
-    #endif
-    return fcntl(fd, command, value)
+func system_getaddrinfo(
+    _ host: String,
+    _ service: String,
+    _ hints: UnsafePointer<addrinfo>,
+    _ result: UnsafeMutablePointer<UnsafeMutablePointer<addrinfo>?>
+) -> CInt {
+    systemCall(.getaddrinfo, failure: EAI_SYSTEM) { getaddrinfo(host, service, hints, result) }
 }
 
-/// getrlimit(RLIMIT_NOFILE): the soft limit on descriptor numbers, or nil when it cannot be read.
-/// It bounds the descriptors socket activation may claim.
+/// freeaddrinfo cannot fail; a failure the recorder injects here (which skips the real call) must
+/// not leak the list, so the list is freed then.
 @inline(__always)
-func system_getrlimitOpenFiles() -> rlimit? {
-    var limit = rlimit()
-    #if canImport(Glibc)
-    let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-    #else
-    let resource = RLIMIT_NOFILE
-    #endif
-    #if SOCKETOPTIONS_SYSCALL_RECORDING
-    if let recorder = SyscallRecorder.current {
-        let result = recorder.perform(.getrlimit, descriptor: -1) { getrlimit(resource, &limit) }
-        return result == 0 ? limit : nil
+func system_freeaddrinfo(_ list: UnsafeMutablePointer<addrinfo>) {
+    let freed = systemCall(.freeaddrinfo, failure: false) {
+        freeaddrinfo(list)
+        return true
     }
-    #endif
-    return getrlimit(resource, &limit) == 0 ? limit : nil
+    if !freed { freeaddrinfo(list) }
 }

@@ -231,7 +231,7 @@ final class UnixSocketFile: @unchecked Sendable {
     /// left where it is.
     private func releaseLock() {
         guard lock >= 0 else { return }
-        if let lockIdentity, lockIdentity.owner == UInt32(geteuid()),
+        if let lockIdentity, lockIdentity.owner == system_geteuid(),
             case .success(let named) = FileIdentity.named(lockName, in: parent), named.isSameFile(as: lockIdentity)
         {
             _ = system_unlinkat(parent, lockName, 0)
@@ -273,7 +273,7 @@ final class UnixSocketFile: @unchecked Sendable {
             )
             // Someone who can write the parent may have swapped our new directory for one of theirs
             // between mkdirat and openat: only a directory of ours that nobody else can write will do.
-            guard identity.isDirectory, identity.owner == UInt32(geteuid()), identity.permissions & 0o077 == 0 else {
+            guard identity.isDirectory, identity.owner == system_geteuid(), identity.permissions & 0o077 == 0 else {
                 staging?.keep = true
                 throw .system(.bind(address), .notPermitted)
             }
@@ -379,7 +379,7 @@ final class UnixSocketFile: @unchecked Sendable {
         case .success(let found) where !found.isSocket: return false
         // Another user's file is not ours to remove, stale or not (a root server in a sticky
         // directory could): the path stays in use.
-        case .success(let found) where found.owner != UInt32(geteuid()): return false
+        case .success(let found) where found.owner != system_geteuid(): return false
         case .success(let found):
             guard UnixPathState.judge(found, reachedThrough: path) == .stale else { return false }
         }

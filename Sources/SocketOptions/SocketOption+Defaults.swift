@@ -1,0 +1,28 @@
+// SocketOptions: how given options combine with a socket's defaults.
+
+extension SocketOption {
+    /// The options a socket is set up with: `defaults` with `given` laid over them by option name.
+    ///
+    /// The defaults that `given` does not name come first, in their order, then every option of
+    /// `given`, in its order: each option is set once, and an option the caller names replaces the
+    /// default of that name wherever the caller put it. So adding an unrelated option never drops a
+    /// default (`[.receiveBufferSize(1 << 20)]` over `[.reuseAddress(true)]` sets both), and opting
+    /// out of a default is explicit: `.reuseAddress(false)` sets `SO_REUSEADDR` off.
+    ///
+    /// An option given twice in `given` stays twice, for the socket's checks to refuse.
+    ///
+    /// ```swift
+    /// SocketOption.merged([.receiveBufferSize(1 << 20)], over: ListeningSocket.defaultOptions)
+    /// // [.reuseAddress(true), .receiveBufferSize(1048576)]
+    /// ```
+    ///
+    /// ``ListeningSocket/init(address:options:backlog:unixFileMode:)`` calls it with
+    /// ``ListeningSocket/defaultOptions``. There is no C counterpart: each option is one
+    /// `setsockopt` call.
+    public static func merged(_ given: [SocketOption], over defaults: [SocketOption]) -> [SocketOption] {
+        // Options are compared by name; the common cases return one of the arrays as it is.
+        if given.isEmpty { return defaults }
+        let kept = defaults.filter { option in !given.contains { $0.name == option.name } }
+        return kept.isEmpty ? given : kept + given
+    }
+}

@@ -1,0 +1,247 @@
+// SocketOptions tests: the patterns of the article ThreadsAndTasks.md, compiled and run. The
+// article quotes the code between `snippet` markers; a test checks that every Swift block of the
+// article is here, so the article cannot drift from code that compiles.
+
+import Glibc
+import Synchronization
+import Testing
+
+@testable import SocketOptions
+
+// snippet: shared-listener
+/// A listener that several threads use at once: the class owns it, every thread borrows it
+/// through the reference, and the listener closes when the last reference goes.
+final class SharedListener: Sendable {
+    let listener: ListeningSocket
+    let stopping = Atomic<Bool>(false)
+
+    init(_ listener: consuming ListeningSocket) {
+        self.listener = listener
+    }
+
+    /// Accepts and serves until `stop()`; the bounded wait is how the thread notices.
+    func acceptUntilStopped(serve: (consuming Connection) -> Void) {
+        while !stopping.load(ordering: .acquiring) {
+            do {
+                guard let connection = try listener.accept(timeout: .milliseconds(50)) else { continue }
+                serve(connection)
+            } catch {
+                // EMFILE and the like leave the listener usable: back off, then accept again.
+                var pause = timespec(tv_sec: 0, tv_nsec: 10_000_000)
+                nanosleep(&pause, nil)
+            }
+        }
+    }
+
+    func stop() { stopping.store(true, ordering: .releasing) }
+}
+// end snippet
+
+// snippet: handoff
+/// One value handed from one thread or task to another, taken out exactly once.
+final class Handoff<Value: ~Copyable>: Sendable {
+    private let slot: Mutex<Value?>
+
+    init(_ value: consuming sending Value) {
+        slot = Mutex(value)
+    }
+
+    func take() -> Value? {
+        slot.withLock { $0.take() }
+    }
+}
+// end snippet
+
+// snippet: closable-server
+/// A server whose listener another thread can close: the listener sits in a Mutex, and close
+/// takes it out, so that no thread can use it afterwards.
+final class ClosableServer: Sendable {
+    private let listener: Mutex<ListeningSocket?>
+
+    init(_ listener: consuming ListeningSocket) {
+        self.listener = Mutex(listener)
+    }
+
+    /// One bounded wait for a connection; nil when none came, or once the server is closed.
+    func accept(timeout: Duration) throws(SocketError) -> Connection? {
+        try listener.withLock { listener throws(SocketError) -> Connection? in
+            // A switch borrows the listener in place; `if let` would move it out of the Mutex.
+            switch listener {
+            case .some(let open): return try open.accept(timeout: timeout)
+            case .none: return nil
+            }
+        }
+    }
+
+    /// Closes the listener, from any thread; a second call does nothing.
+    func close() throws(SocketError) {
+        guard let open = listener.withLock({ $0.take() }) else { return }
+        try open.close()
+    }
+
+    var isClosed: Bool { listener.withLock { $0 == nil } }
+}
+// end snippet
+
+extension KernelTests {
+    @Suite("Threads and tasks with ~Copyable sockets")
+    struct ThreadsAndTasksTests {
+        @Test("Four acceptor threads share one listener owned by a final class, and stop through a flag")
+        func acceptorThreads() throws {
+            let served = Atomic<Int>(0)
+            let address: SocketAddress
+            do {
+                // snippet: acceptor-threads
+                let shared = SharedListener(try ListeningSocket(address: .ipv4Loopback(port: 0)))
+                var threads: [pthread_t] = []
+                for _ in 0..<4 {
+                    threads.append(
+                        try startThread {
+                            shared.acceptUntilStopped { connection in
+                                try? connection.send("hello\n")
+                                try? connection.close()
+                            }
+                        }
+                    )
+                }
+                // ... serve, until it is time to stop:
+                // end snippet
+                address = shared.listener.localAddress
+                for _ in 0..<20 {
+                    let client = try Connection(connectingTo: address)
+                    #expect(try client.receiveAll() == Array("hello\n".utf8))
+                    served.add(1, ordering: .relaxed)
+                }
+                // snippet: acceptor-threads-stop
+                shared.stop()
+                for thread in threads { pthread_join(thread, nil) }
+                // `shared` was the last reference: the listener closes here.
+                // end snippet
+            }
+            #expect(served.load(ordering: .relaxed) == 20)
+            // Closed: nothing listens on the port any more.
+            #expect(throws: SocketError.system(.connect(address), .connectionRefused)) {
+                _ = try Connection(connectingTo: address)
+            }
+        }
+
+        @Test("A connection handed to a thread is taken out once, served and closed there")
+        func connectionToThread() throws {
+            let listener = try ListeningSocket(address: anyLoopbackPort)
+            let client = try Connection(connectingTo: listener.localAddress)
+            // snippet: connection-to-thread
+            let connection = try listener.accept()
+            let handoff = Handoff(connection)
+            let thread = try startThread {
+                guard let connection = handoff.take() else { return }
+                try? connection.send("served on another thread\n")
+                try? connection.close()
+            }
+            // end snippet
+            #expect(try client.receiveAll() == Array("served on another thread\n".utf8))
+            pthread_join(thread, nil)
+            let takenAgain = handoff.take() != nil
+            #expect(!takenAgain, "taken out exactly once")
+        }
+
+        @Test("A connection handed to a task is taken out once, served and closed there")
+        func connectionToTask() async throws {
+            let listener = try ListeningSocket(address: anyLoopbackPort)
+            let client = try Connection(connectingTo: listener.localAddress)
+            // snippet: connection-to-task
+            let handoff = Handoff(try listener.accept())
+            let task = Task {
+                guard let connection = handoff.take() else { return }
+                try? connection.send("served in a task\n")
+                try? connection.close()
+            }
+            // end snippet
+            await task.value
+            #expect(try client.receiveAll() == Array("served in a task\n".utf8))
+        }
+
+        @Test("A listener owned by a class is closed from another thread while a thread accepts on it")
+        func closedFromAnotherThread() throws {
+            // snippet: closed-from-another-thread
+            let server = ClosableServer(try ListeningSocket(address: .ipv4Loopback(port: 0)))
+            let acceptor = try startThread {
+                while !server.isClosed {
+                    guard let connection = try? server.accept(timeout: .milliseconds(50)) else { continue }
+                    try? connection.close()
+                }
+            }
+            let closer = try startThread {
+                try? server.close()
+            }
+            pthread_join(closer, nil)
+            pthread_join(acceptor, nil)
+            // end snippet
+            #expect(server.isClosed)
+            #expect(throws: Never.self) { try server.close() }  // a second close does nothing
+        }
+
+        @Test("Several listeners in one process: an array of class boxes, each closed when dropped")
+        func severalListeners() throws {
+            let before = openDescriptors()
+            var ports: [UInt16] = []
+            do {
+                // snippet: several-listeners
+                var listeners: [SharedListener] = []
+                for address in [SocketAddress.ipv4Loopback(port: 0), .ipv6Loopback(port: 0)] {
+                    listeners.append(SharedListener(try ListeningSocket(address: address)))
+                }
+                for shared in listeners {
+                    print("listening on \(shared.listener.localAddress)")
+                }
+                // end snippet
+                ports = listeners.map { $0.listener.localAddress.port }
+                #expect(ports.allSatisfy { $0 != 0 })
+                #expect(listeners.count == 2)
+            }
+            // Dropping the array dropped the boxes, and each box closed its listener.
+            #expect(openDescriptors() == before)
+        }
+    }
+}
+
+@Suite("The threads-and-tasks article quotes compiled code")
+struct ThreadsAndTasksArticleTests {
+    @Test("Every Swift block of ThreadsAndTasks.md is code of this file")
+    func articleQuotesThisFile() throws {
+        let here = #filePath
+        let root = String(here[..<here.range(of: "/Tests/")!.lowerBound])
+        let article = try #require(readText(root + "/Sources/SocketOptions/SocketOptions.docc/ThreadsAndTasks.md"))
+        let source = try #require(readText(here))
+        let sourceLines = source.split(separator: "\n", omittingEmptySubsequences: false).map(trimmed)
+        let blocks = swiftBlocks(article)
+        #expect(blocks.count >= 7)
+        for block in blocks {
+            let lines = block.map(trimmed)
+            let found = sourceLines.indices.contains { start in
+                start + lines.count <= sourceLines.count && Array(sourceLines[start..<(start + lines.count)]) == lines
+            }
+            #expect(found, "not in ThreadsAndTasksTests.swift:\n\(block.joined(separator: "\n"))")
+        }
+    }
+
+    private func trimmed(_ line: Substring) -> String {
+        String(line.drop { $0 == " " })
+    }
+
+    /// The lines of each ```swift block.
+    private func swiftBlocks(_ text: String) -> [[Substring]] {
+        var blocks: [[Substring]] = []
+        var current: [Substring]?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if current == nil, line.hasPrefix("```swift") {
+                current = []
+            } else if current != nil, line.hasPrefix("```") {
+                blocks.append(current!)
+                current = nil
+            } else {
+                current?.append(line)
+            }
+        }
+        return blocks
+    }
+}
