@@ -144,6 +144,9 @@ extension SocketOption {
 
     /// Which option this is and its value without its case. Swift cannot list the cases of an enum
     /// with associated values, so this switch is where each case meets its row: one line per option.
+    /// Inlined, so that where only the name is used (`name`, on the path of every set and of every
+    /// listener's setup) the switch becomes a look-up of the case, without building the value.
+    @inline(__always)
     var entry: (name: Name, value: OptionCodec.SwiftValue) {
         switch self {
         case .reuseAddress(let value): (.reuseAddress, .bool(value))
