@@ -16,8 +16,20 @@ extension SocketOption {
     public struct Key<Value>: Sendable {
         /// Which option this is.
         public let name: Name
-        let decode: @Sendable (OptionCodec.SwiftValue) -> Value
-        let encode: @Sendable (Value) -> OptionCodec.SwiftValue
+        @usableFromInline let decode: @Sendable (OptionCodec.SwiftValue) -> Value
+        @usableFromInline let encode: @Sendable (Value) -> OptionCodec.SwiftValue
+
+        /// The memberwise initializer, written out so that the inlinable keys can call it.
+        @usableFromInline
+        init(
+            name: Name,
+            decode: @escaping @Sendable (OptionCodec.SwiftValue) -> Value,
+            encode: @escaping @Sendable (Value) -> OptionCodec.SwiftValue
+        ) {
+            self.name = name
+            self.decode = decode
+            self.encode = encode
+        }
 
         /// The option with `value`, as it is set.
         public func callAsFunction(_ value: Value) -> SocketOption {
@@ -28,39 +40,47 @@ extension SocketOption {
 }
 
 extension SocketOption.Key where Value == Bool {
+    @inlinable
     init(_ name: SocketOption.Name) { self.init(name: name, decode: { $0.bool }, encode: { .bool($0) }) }
 }
 
 extension SocketOption.Key where Value == Int {
+    @inlinable
     init(_ name: SocketOption.Name) { self.init(name: name, decode: { $0.int }, encode: { .int($0) }) }
 }
 
 extension SocketOption.Key where Value == UInt32 {
     // The kernel's C int is read back as its UInt32 bit pattern, so the clamp never changes a value.
+    @inlinable
     init(_ name: SocketOption.Name) {
         self.init(name: name, decode: { UInt32(clamping: $0.int) }, encode: { .int(Int($0)) })
     }
 }
 
 extension SocketOption.Key where Value == Duration {
+    @inlinable
     init(_ name: SocketOption.Name) {
         self.init(name: name, decode: { $0.duration ?? .zero }, encode: { .duration($0) })
     }
 }
 
 extension SocketOption.Key where Value == Duration? {
+    @inlinable
     init(_ name: SocketOption.Name) { self.init(name: name, decode: { $0.duration }, encode: { .duration($0) }) }
 }
 
 extension SocketOption.Key where Value == String {
+    @inlinable
     init(_ name: SocketOption.Name) { self.init(name: name, decode: { $0.text ?? "" }, encode: { .text($0) }) }
 }
 
 extension SocketOption.Key where Value == String? {
+    @inlinable
     init(_ name: SocketOption.Name) { self.init(name: name, decode: { $0.text }, encode: { .text($0) }) }
 }
 
 extension SocketOption.Key where Value == IPv4Address {
+    @inlinable
     init(_ name: SocketOption.Name) { self.init(name: name, decode: { $0.ipv4 }, encode: { .ipv4($0) }) }
 }
 

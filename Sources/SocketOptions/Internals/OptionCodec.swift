@@ -20,6 +20,7 @@ struct ShortText {
     static let capacity = 15
 }
 
+@usableFromInline
 enum DurationUnit {
     case seconds, milliseconds, microseconds
 
@@ -61,6 +62,7 @@ enum DurationUnit {
 /// ``CValue``, the bytes on the stack that `setsockopt` and `getsockopt` take, in the layout
 /// ``CLayout``. A value is checked and encoded once per set (``encode(_:for:note:)``), decoded once
 /// per read (``decode(_:)``). Each option's codec is in its row of the catalogue.
+@usableFromInline
 enum OptionCodec {
     /// On or off, as a C int 0 or 1.
     case bool
@@ -91,6 +93,7 @@ enum OptionCodec {
 
     /// The Swift side: the value a ``SocketOption`` or ``ReadOnlySocketOption`` case carries,
     /// without its case.
+    @usableFromInline
     enum SwiftValue: Hashable, Sendable {
         case bool(Bool)
         case int(Int)
@@ -348,26 +351,31 @@ enum OptionCodec {
 extension OptionCodec.SwiftValue {
     // The row of an option and the case of its SocketOption are written side by side in the
     // catalogue, so a mismatch is a programming error that every option's readback test finds.
+    @usableFromInline
     var bool: Bool {
         guard case .bool(let value) = self else { preconditionFailure("\(self) is not a boolean") }
         return value
     }
 
+    @usableFromInline
     var int: Int {
         guard case .int(let value) = self else { preconditionFailure("\(self) is not an integer") }
         return value
     }
 
+    @usableFromInline
     var duration: Duration? {
         guard case .duration(let value) = self else { preconditionFailure("\(self) is not a duration") }
         return value
     }
 
+    @usableFromInline
     var text: String? {
         guard case .text(let value) = self else { preconditionFailure("\(self) is not text") }
         return value
     }
 
+    @usableFromInline
     var ipv4: IPv4Address {
         guard case .ipv4(let value) = self else { preconditionFailure("\(self) is not an IPv4 address") }
         return value
