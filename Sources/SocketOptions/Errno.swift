@@ -33,6 +33,9 @@ public struct Errno: RawRepresentable, Error, Hashable, Sendable, CustomStringCo
     public static var protocolNotAvailable: Errno { Errno(rawValue: ENOPROTOOPT) }
     /// The operation is not supported by this kind of socket. The corresponding C error is `EOPNOTSUPP`.
     public static var notSupported: Errno { Errno(rawValue: EOPNOTSUPP) }
+    /// A protocol error; Linux answers it for a multicast membership asked of a TCP socket. The
+    /// corresponding C error is `EPROTO`.
+    public static var protocolError: Errno { Errno(rawValue: EPROTO) }
     /// The descriptor is not open. The corresponding C error is `EBADF`.
     public static var badFileDescriptor: Errno { Errno(rawValue: EBADF) }
     /// The descriptor is not a socket. The corresponding C error is `ENOTSOCK`.

@@ -358,7 +358,9 @@ enum ErrorAdvice {
             calls: [.setOption, .getOption],
             scope: .any,
             errnos: [.notSupported],
-            text: "This kind of socket rejects the option (a TCP option on a Unix-domain socket): leave it out."
+            text: "This kind of socket rejects the option (a TCP option on a Unix-domain socket), or the kernel "
+                + "has the feature turned off (TCP_FASTOPEN_CONNECT without client Fast Open in "
+                + "net.ipv4.tcp_fastopen): leave it out, or turn the feature on."
         ),
         Row(
             calls: [.setOption],
@@ -384,8 +386,35 @@ enum ErrorAdvice {
             calls: [.setOption],
             scope: .any,
             errnos: [.noSuchEntry],
-            text: "The kernel has no algorithm by that name: for TCP_CONGESTION, see "
-                + "net.ipv4.tcp_available_congestion_control and load its module (modprobe tcp_NAME)."
+            text: "The kernel has nothing by that name, or nothing to remove: for TCP_CONGESTION, no algorithm of "
+                + "that name is loaded (see net.ipv4.tcp_available_congestion_control; modprobe tcp_NAME); for "
+                + "SO_DETACH_FILTER, no filter is attached."
+        ),
+        Row(
+            calls: [.setOption],
+            scope: .any,
+            errnos: [.addressInUse],
+            text: "The socket is a member of this multicast group on this interface already: join it once."
+        ),
+        Row(
+            calls: [.setOption],
+            scope: .any,
+            errnos: [.addressNotAvailable],
+            text: "The address is not one of this machine's (IP_MULTICAST_IF), or the socket is not a member of "
+                + "the group it leaves: see `ip addr`, and leave only what was joined."
+        ),
+        Row(
+            calls: [.getOption],
+            scope: .any,
+            errnos: [.noSuchEntry],
+            text: "There is nothing to report: for SO_ORIGINAL_DST, no NAT rule redirected this connection, so its "
+                + "destination is its own local address."
+        ),
+        Row(
+            calls: [.getOption],
+            scope: .any,
+            errnos: [.notConnected],
+            text: "The option reports on a peer (IP_MTU: the path MTU to it), and the socket is not connected."
         ),
         // close(2): never retried.
         Row(

@@ -77,6 +77,20 @@ extension SocketOption {
         case zeroCopy
         /// `SO_PASSCRED`; see ``SocketOption/passCredentials(_:)``.
         case passCredentials
+        /// `SO_BINDTOIFINDEX`; see ``SocketOption/bindToInterfaceIndex(_:)``.
+        case bindToInterfaceIndex
+        /// `SO_TIMESTAMPNS`; see ``SocketOption/timestampsNanoseconds(_:)``.
+        case timestampsNanoseconds
+        /// `SO_RXQ_OVFL`; see ``SocketOption/receiveDropCount(_:)``.
+        case receiveDropCount
+        /// `SO_RCVBUFFORCE`; see ``SocketOption/receiveBufferSizeForced(_:)``.
+        case receiveBufferSizeForced
+        /// `SO_SNDBUFFORCE`; see ``SocketOption/sendBufferSizeForced(_:)``.
+        case sendBufferSizeForced
+        /// `SO_ATTACH_FILTER`; see ``SocketOption/attachFilter(_:)``.
+        case attachFilter
+        /// `SO_DETACH_FILTER`; see ``SocketOption/detachFilter``.
+        case detachFilter
         #endif
         /// `TCP_NODELAY`; see ``SocketOption/noDelay(_:)``.
         case noDelay
@@ -105,6 +119,18 @@ extension SocketOption {
         case congestionControl
         /// `TCP_WINDOW_CLAMP`; see ``SocketOption/windowClamp(_:)``.
         case windowClamp
+        /// `TCP_THIN_LINEAR_TIMEOUTS`; see ``SocketOption/thinLinearTimeouts(_:)``.
+        case thinLinearTimeouts
+        /// `TCP_SYNCNT`; see ``SocketOption/synRetries(_:)``.
+        case synRetries
+        /// `TCP_LINGER2`; see ``SocketOption/finWait2Timeout(_:)``.
+        case finWait2Timeout
+        /// `TCP_FASTOPEN_CONNECT`; see ``SocketOption/fastOpenConnect(_:)``.
+        case fastOpenConnect
+        /// `UDP_SEGMENT`; see ``SocketOption/udpSegmentSize(_:)``.
+        case udpSegmentSize
+        /// `UDP_GRO`; see ``SocketOption/udpReceiveOffload(_:)``.
+        case udpReceiveOffload
         #endif
         /// `IP_TTL`; see ``SocketOption/timeToLive(_:)``.
         case timeToLive
@@ -123,6 +149,26 @@ extension SocketOption {
         case transparent
         /// `IP_BIND_ADDRESS_NO_PORT`; see ``SocketOption/bindAddressNoPort(_:)``.
         case bindAddressNoPort
+        /// `IP_ADD_MEMBERSHIP`; see ``SocketOption/joinIPv4Group(_:)``.
+        case joinIPv4Group
+        /// `IP_DROP_MEMBERSHIP`; see ``SocketOption/leaveIPv4Group(_:)``.
+        case leaveIPv4Group
+        /// `IP_ADD_SOURCE_MEMBERSHIP`; see ``SocketOption/joinIPv4SourceGroup(_:)``.
+        case joinIPv4SourceGroup
+        /// `IP_DROP_SOURCE_MEMBERSHIP`; see ``SocketOption/leaveIPv4SourceGroup(_:)``.
+        case leaveIPv4SourceGroup
+        /// `IP_HDRINCL`; see ``SocketOption/ipv4HeaderIncluded(_:)``.
+        case ipv4HeaderIncluded
+        /// `IP_MULTICAST_ALL`; see ``SocketOption/ipv4MulticastAll(_:)``.
+        case ipv4MulticastAll
+        /// `IP_RECVTOS`; see ``SocketOption/receiveTypeOfService(_:)``.
+        case receiveTypeOfService
+        /// `IP_PKTINFO`; see ``SocketOption/receiveIPv4PacketInfo(_:)``.
+        case receiveIPv4PacketInfo
+        /// `IP_RECVERR`; see ``SocketOption/receiveIPv4Errors(_:)``.
+        case receiveIPv4Errors
+        /// `IP_MTU_DISCOVER`; see ``SocketOption/pathMTUDiscovery(_:)``.
+        case pathMTUDiscovery
         #endif
         /// `IPV6_V6ONLY`; see ``SocketOption/ipv6Only(_:)``.
         case ipv6Only
@@ -139,6 +185,24 @@ extension SocketOption {
         #if os(Linux)
         /// `IPV6_FREEBIND`; see ``SocketOption/ipv6FreeBind(_:)``.
         case ipv6FreeBind
+        /// `IPV6_ADD_MEMBERSHIP`; see ``SocketOption/joinIPv6Group(_:)``.
+        case joinIPv6Group
+        /// `IPV6_DROP_MEMBERSHIP`; see ``SocketOption/leaveIPv6Group(_:)``.
+        case leaveIPv6Group
+        /// `IPV6_HDRINCL`; see ``SocketOption/ipv6HeaderIncluded(_:)``.
+        case ipv6HeaderIncluded
+        /// `IPV6_MULTICAST_ALL`; see ``SocketOption/ipv6MulticastAll(_:)``.
+        case ipv6MulticastAll
+        /// `IPV6_RECVHOPLIMIT`; see ``SocketOption/receiveHopLimit(_:)``.
+        case receiveHopLimit
+        /// `IPV6_RECVTCLASS`; see ``SocketOption/receiveTrafficClass(_:)``.
+        case receiveTrafficClass
+        /// `IPV6_TRANSPARENT`; see ``SocketOption/ipv6Transparent(_:)``.
+        case ipv6Transparent
+        /// `IPV6_RECVPKTINFO`; see ``SocketOption/receiveIPv6PacketInfo(_:)``.
+        case receiveIPv6PacketInfo
+        /// `IPV6_RECVERR`; see ``SocketOption/receiveIPv6Errors(_:)``.
+        case receiveIPv6Errors
         #endif
     }
 
@@ -172,6 +236,13 @@ extension SocketOption {
         case .incomingCPU(let value): (.incomingCPU, .int(value))
         case .zeroCopy(let value): (.zeroCopy, .bool(value))
         case .passCredentials(let value): (.passCredentials, .bool(value))
+        case .bindToInterfaceIndex(let value): (.bindToInterfaceIndex, .optionalInt(value))
+        case .timestampsNanoseconds(let value): (.timestampsNanoseconds, .bool(value))
+        case .receiveDropCount(let value): (.receiveDropCount, .bool(value))
+        case .receiveBufferSizeForced(let value): (.receiveBufferSizeForced, .int(value))
+        case .sendBufferSizeForced(let value): (.sendBufferSizeForced, .int(value))
+        case .attachFilter(let value): (.attachFilter, .filter(value))
+        case .detachFilter: (.detachFilter, .action)
         #endif
         case .noDelay(let value): (.noDelay, .bool(value))
         case .maxSegment(let value): (.maxSegment, .int(value))
@@ -187,6 +258,12 @@ extension SocketOption {
         case .quickAck(let value): (.quickAck, .bool(value))
         case .congestionControl(let value): (.congestionControl, .text(value))
         case .windowClamp(let value): (.windowClamp, .int(value))
+        case .thinLinearTimeouts(let value): (.thinLinearTimeouts, .bool(value))
+        case .synRetries(let value): (.synRetries, .int(value))
+        case .finWait2Timeout(let value): (.finWait2Timeout, .duration(value))
+        case .fastOpenConnect(let value): (.fastOpenConnect, .bool(value))
+        case .udpSegmentSize(let value): (.udpSegmentSize, .optionalInt(value))
+        case .udpReceiveOffload(let value): (.udpReceiveOffload, .bool(value))
         #endif
         case .timeToLive(let value): (.timeToLive, .int(value))
         case .typeOfService(let value): (.typeOfService, .int(value))
@@ -197,6 +274,16 @@ extension SocketOption {
         case .ipv4FreeBind(let value): (.ipv4FreeBind, .bool(value))
         case .transparent(let value): (.transparent, .bool(value))
         case .bindAddressNoPort(let value): (.bindAddressNoPort, .bool(value))
+        case .joinIPv4Group(let value): (.joinIPv4Group, .ipv4Membership(value))
+        case .leaveIPv4Group(let value): (.leaveIPv4Group, .ipv4Membership(value))
+        case .joinIPv4SourceGroup(let value): (.joinIPv4SourceGroup, .ipv4SourceMembership(value))
+        case .leaveIPv4SourceGroup(let value): (.leaveIPv4SourceGroup, .ipv4SourceMembership(value))
+        case .ipv4HeaderIncluded(let value): (.ipv4HeaderIncluded, .bool(value))
+        case .ipv4MulticastAll(let value): (.ipv4MulticastAll, .bool(value))
+        case .receiveTypeOfService(let value): (.receiveTypeOfService, .bool(value))
+        case .receiveIPv4PacketInfo(let value): (.receiveIPv4PacketInfo, .bool(value))
+        case .receiveIPv4Errors(let value): (.receiveIPv4Errors, .bool(value))
+        case .pathMTUDiscovery(let value): (.pathMTUDiscovery, .pathMTUDiscovery(value))
         #endif
         case .ipv6Only(let value): (.ipv6Only, .bool(value))
         case .ipv6UnicastHops(let value): (.ipv6UnicastHops, .int(value))
@@ -206,12 +293,28 @@ extension SocketOption {
         case .ipv6MulticastInterface(let value): (.ipv6MulticastInterface, .int(value))
         #if os(Linux)
         case .ipv6FreeBind(let value): (.ipv6FreeBind, .bool(value))
+        case .joinIPv6Group(let value): (.joinIPv6Group, .ipv6Membership(value))
+        case .leaveIPv6Group(let value): (.leaveIPv6Group, .ipv6Membership(value))
+        case .ipv6HeaderIncluded(let value): (.ipv6HeaderIncluded, .bool(value))
+        case .ipv6MulticastAll(let value): (.ipv6MulticastAll, .bool(value))
+        case .receiveHopLimit(let value): (.receiveHopLimit, .bool(value))
+        case .receiveTrafficClass(let value): (.receiveTrafficClass, .bool(value))
+        case .ipv6Transparent(let value): (.ipv6Transparent, .bool(value))
+        case .receiveIPv6PacketInfo(let value): (.receiveIPv6PacketInfo, .bool(value))
+        case .receiveIPv6Errors(let value): (.receiveIPv6Errors, .bool(value))
         #endif
         }
     }
 }
 
 private let positiveInt = 1...Int(CInt.max)
+#if os(Linux)
+/// UDP_SEGMENT and UDP_GRO (linux/udp.h, netinet/udp.h), which Glibc's module does not include.
+private let udpSegmentOption: CInt = 103
+private let udpGROOption: CInt = 104
+/// SO_ORIGINAL_DST, at level SOL_IP (linux/netfilter_ipv4.h), which Glibc's module does not include.
+private let originalDestinationOption: CInt = 80
+#endif
 private let keepAliveSeconds = Int64(1)...Int64(32767)
 
 extension SocketOption.Name {
@@ -332,6 +435,47 @@ extension SocketOption.Name {
                 inherited: true, sockets: .unix, meaning: "Receive the sender's pid, uid and gid with each message",
                 notes: "Linux only. IP sockets refuse it (EOPNOTSUPP).",
                 make: { .passCredentials($0.bool) })
+        case .bindToInterfaceIndex:
+            OptionRow(level: .socket, rawName: SO_BINDTOIFINDEX, cName: "SO_BINDTOIFINDEX",
+                codec: .optionalInt(1...Int(CInt.max), unit: ""), scope: .beforeBind, inherited: true,
+                sockets: .anySocket, meaning: "Send and receive through one network interface, named by index",
+                notes: "Linux only. An index no interface has is kept silently. Changing a binding already made needs CAP_NET_RAW.",
+                make: { .bindToInterfaceIndex($0.optionalInt) })
+        case .timestampsNanoseconds:
+            OptionRow(level: .socket, rawName: SO_TIMESTAMPNS, cName: "SO_TIMESTAMPNS", codec: .bool,
+                inherited: true, sockets: .anySocket, meaning: "Attach the receive time, in nanoseconds, to each message",
+                notes: "Linux only. Setting it turns SO_TIMESTAMP off, and the other way round.",
+                make: { .timestampsNanoseconds($0.bool) })
+        case .receiveDropCount:
+            OptionRow(level: .socket, rawName: SO_RXQ_OVFL, cName: "SO_RXQ_OVFL", codec: .bool,
+                inherited: true, sockets: .anySocket, meaning: "Attach the count of datagrams dropped so far to each one",
+                notes: "Linux only.",
+                make: { .receiveDropCount($0.bool) })
+        case .receiveBufferSizeForced:
+            OptionRow(level: .socket, rawName: SO_RCVBUFFORCE, cName: "SO_RCVBUFFORCE",
+                codec: .int(1...Int(CInt.max / 2), unit: " bytes"), readName: SO_RCVBUF, inherited: true,
+                sockets: .anySocket, meaning: "Receive buffer size past net.core.rmem_max",
+                notes: "Linux only. Needs CAP_NET_ADMIN (EPERM). Read back with SO_RCVBUF: twice the value, at least 2304.",
+                valueNote: "Linux would keep 2147483646 for anything larger, and its minimum for 0 or less",
+                make: { .receiveBufferSizeForced($0.int) })
+        case .sendBufferSizeForced:
+            OptionRow(level: .socket, rawName: SO_SNDBUFFORCE, cName: "SO_SNDBUFFORCE",
+                codec: .int(1...Int(CInt.max / 2), unit: " bytes"), readName: SO_SNDBUF, inherited: true,
+                sockets: .anySocket, meaning: "Send buffer size past net.core.wmem_max",
+                notes: "Linux only. Needs CAP_NET_ADMIN (EPERM). Read back with SO_SNDBUF: twice the value, at least 4608.",
+                valueNote: "Linux would keep 2147483646 for anything larger, and its minimum for 0 or less",
+                make: { .sendBufferSizeForced($0.int) })
+        case .attachFilter:
+            OptionRow(level: .socket, rawName: SO_ATTACH_FILTER, cName: "SO_ATTACH_FILTER", codec: .filter,
+                inherited: true, sockets: .anySocket, meaning: "Filter what the socket receives with a classic BPF program",
+                notes: "Linux only. Read back with SO_GET_FILTER; an empty program means none is attached.",
+                valueNote: "the kernel checks the program itself: an unknown opcode, scratch memory read before it is written, a division by a constant 0",
+                make: { .attachFilter($0.filter) })
+        case .detachFilter:
+            OptionRow(level: .socket, rawName: SO_DETACH_FILTER, cName: "SO_DETACH_FILTER", codec: .action,
+                canReadBack: false, sockets: .anySocket, meaning: "Remove the socket's filter",
+                notes: "Linux only. ENOENT when no filter is attached.",
+                make: { _ in .detachFilter })
         #endif
         case .noDelay:
             OptionRow(level: .tcp, rawName: TCP_NODELAY, cName: "TCP_NODELAY", codec: .bool,
@@ -414,6 +558,36 @@ extension SocketOption.Name {
                 meaning: "The largest window the socket advertises",
                 notes: "Linux only. Raised to at least 1152 (half the smallest receive buffer).",
                 make: { .windowClamp($0.int) })
+        case .thinLinearTimeouts:
+            OptionRow(level: .tcp, rawName: TCP_THIN_LINEAR_TIMEOUTS, cName: "TCP_THIN_LINEAR_TIMEOUTS", codec: .bool,
+                inherited: true, sockets: .tcp, meaning: "Retransmit thin streams on linear timeouts",
+                notes: "Linux only.",
+                make: { .thinLinearTimeouts($0.bool) })
+        case .synRetries:
+            OptionRow(level: .tcp, rawName: TCP_SYNCNT, cName: "TCP_SYNCNT", codec: .int(1...127, unit: ""),
+                inherited: true, sockets: .tcp, meaning: "SYN retransmissions before connect gives up",
+                notes: "Linux only. Unset, it reads back net.ipv4.tcp_syn_retries.",
+                make: { .synRetries($0.int) })
+        case .finWait2Timeout:
+            OptionRow(level: .tcp, rawName: TCP_LINGER2, cName: "TCP_LINGER2", codec: .finWait2Timeout,
+                inherited: true, sockets: .tcp, meaning: "How long a closed connection waits for the peer's FIN",
+                notes: "Linux only. .zero is the kernel's -1: reset instead of FIN_WAIT2. Unset, it reads back net.ipv4.tcp_fin_timeout.",
+                make: { .finWait2Timeout($0.duration) })
+        case .fastOpenConnect:
+            OptionRow(level: .tcp, rawName: TCP_FASTOPEN_CONNECT, cName: "TCP_FASTOPEN_CONNECT", codec: .bool,
+                inherited: true, sockets: .tcp, meaning: "Send the first data with the SYN of the next connect",
+                notes: "Linux only. Before connect only (EINVAL after, and on a listener). EOPNOTSUPP unless net.ipv4.tcp_fastopen has bit 1.",
+                make: { .fastOpenConnect($0.bool) })
+        case .udpSegmentSize:
+            OptionRow(level: .udp, rawName: udpSegmentOption, cName: "UDP_SEGMENT", codec: .optionalInt(1...65535, unit: " bytes"),
+                inherited: false, sockets: .ipDatagram, meaning: "Cut each datagram sent into segments of this size (GSO)",
+                notes: "Linux only (4.18 and later).",
+                make: { .udpSegmentSize($0.optionalInt) })
+        case .udpReceiveOffload:
+            OptionRow(level: .udp, rawName: udpGROOption, cName: "UDP_GRO", codec: .bool,
+                inherited: false, sockets: .ipDatagram, meaning: "Receive datagrams of one flow coalesced (GRO)",
+                notes: "Linux only (5.0 and later).",
+                make: { .udpReceiveOffload($0.bool) })
         #endif
         case .timeToLive:
             OptionRow(level: .ipv4, rawName: IP_TTL, cName: "IP_TTL", codec: .int(1...255, unit: ""),
@@ -454,6 +628,59 @@ extension SocketOption.Name {
                 scope: .beforeBind, inherited: true, sockets: .ip,
                 meaning: "Let bind with port 0 leave the port to connect", notes: "Linux only. For clients.",
                 make: { .bindAddressNoPort($0.bool) })
+        case .joinIPv4Group:
+            OptionRow(level: .ipv4, rawName: IP_ADD_MEMBERSHIP, cName: "IP_ADD_MEMBERSHIP", codec: .ipv4Membership,
+                canReadBack: false, sockets: .ipDatagram, meaning: "Join an IPv4 multicast group on an interface",
+                notes: "Linux only. EADDRINUSE when joined already; ENODEV for an unknown interface. TCP refuses it (EPROTO).",
+                make: { .joinIPv4Group($0.ipv4Membership) })
+        case .leaveIPv4Group:
+            OptionRow(level: .ipv4, rawName: IP_DROP_MEMBERSHIP, cName: "IP_DROP_MEMBERSHIP", codec: .ipv4Membership,
+                canReadBack: false, sockets: .ipDatagram, meaning: "Leave an IPv4 multicast group",
+                notes: "Linux only. EADDRNOTAVAIL when not a member.",
+                make: { .leaveIPv4Group($0.ipv4Membership) })
+        case .joinIPv4SourceGroup:
+            OptionRow(level: .ipv4, rawName: IP_ADD_SOURCE_MEMBERSHIP, cName: "IP_ADD_SOURCE_MEMBERSHIP",
+                codec: .ipv4SourceMembership, canReadBack: false, sockets: .ipDatagram,
+                meaning: "Join an IPv4 multicast group for one source's datagrams",
+                notes: "Linux only. EADDRINUSE when the group is joined for any source already.",
+                make: { .joinIPv4SourceGroup($0.ipv4SourceMembership) })
+        case .leaveIPv4SourceGroup:
+            OptionRow(level: .ipv4, rawName: IP_DROP_SOURCE_MEMBERSHIP, cName: "IP_DROP_SOURCE_MEMBERSHIP",
+                codec: .ipv4SourceMembership, canReadBack: false, sockets: .ipDatagram,
+                meaning: "Leave a source-specific IPv4 membership",
+                notes: "Linux only. EINVAL (not EADDRNOTAVAIL) when there is no such membership.",
+                valueNote: "for this option EINVAL also means that the socket holds no such membership to leave",
+                make: { .leaveIPv4SourceGroup($0.ipv4SourceMembership) })
+        case .ipv4HeaderIncluded:
+            OptionRow(level: .ipv4, rawName: IP_HDRINCL, cName: "IP_HDRINCL", codec: .bool,
+                inherited: false, sockets: .ipv4Raw, meaning: "Send data that begins with its own IPv4 header",
+                notes: "Linux only. Raw sockets only: TCP and UDP refuse it (ENOPROTOOPT).",
+                make: { .ipv4HeaderIncluded($0.bool) })
+        case .ipv4MulticastAll:
+            OptionRow(level: .ipv4, rawName: IP_MULTICAST_ALL, cName: "IP_MULTICAST_ALL", codec: .bool,
+                inherited: true, sockets: .ip, meaning: "Receive the multicast of groups other sockets joined",
+                notes: "Linux only. On by default for IPv4 sockets, off for IPv6 ones (their IPv4-mapped traffic).",
+                make: { .ipv4MulticastAll($0.bool) })
+        case .receiveTypeOfService:
+            OptionRow(level: .ipv4, rawName: IP_RECVTOS, cName: "IP_RECVTOS", codec: .bool,
+                inherited: true, sockets: .ip, meaning: "Attach each IPv4 datagram's TOS byte to it",
+                notes: "Linux only.",
+                make: { .receiveTypeOfService($0.bool) })
+        case .receiveIPv4PacketInfo:
+            OptionRow(level: .ipv4, rawName: IP_PKTINFO, cName: "IP_PKTINFO", codec: .bool,
+                inherited: true, sockets: .ip, meaning: "Attach each IPv4 datagram's destination and interface to it",
+                notes: "Linux only.",
+                make: { .receiveIPv4PacketInfo($0.bool) })
+        case .receiveIPv4Errors:
+            OptionRow(level: .ipv4, rawName: IP_RECVERR, cName: "IP_RECVERR", codec: .bool,
+                inherited: true, sockets: .ip, meaning: "Queue IPv4 errors with their details (MSG_ERRQUEUE)",
+                notes: "Linux only.",
+                make: { .receiveIPv4Errors($0.bool) })
+        case .pathMTUDiscovery:
+            OptionRow(level: .ipv4, rawName: IP_MTU_DISCOVER, cName: "IP_MTU_DISCOVER", codec: .pathMTUDiscovery,
+                inherited: true, sockets: .ip, meaning: "Don't Fragment, and how the path MTU is learned",
+                notes: "Linux only. perRoute (IP_PMTUDISC_WANT) unless net.ipv4.ip_no_pmtu_disc is set.",
+                make: { .pathMTUDiscovery($0.pathMTUDiscovery) })
         #endif
         case .ipv6Only:
             OptionRow(level: .ipv6, rawName: IPV6_V6ONLY, cName: "IPV6_V6ONLY", codec: .bool, scope: .beforeBind,
@@ -491,6 +718,51 @@ extension SocketOption.Name {
                 inherited: true, sockets: .ipv6, meaning: "Bind an IPv6 address that is not configured (yet)",
                 notes: "Linux only (4.15 and later).",
                 make: { .ipv6FreeBind($0.bool) })
+        case .joinIPv6Group:
+            OptionRow(level: .ipv6, rawName: IPV6_ADD_MEMBERSHIP, cName: "IPV6_ADD_MEMBERSHIP", codec: .ipv6Membership,
+                canReadBack: false, sockets: .ipv6Datagram, meaning: "Join an IPv6 multicast group on an interface",
+                notes: "Linux only. EADDRINUSE when joined already; ENODEV for an unknown interface.",
+                make: { .joinIPv6Group($0.ipv6Membership) })
+        case .leaveIPv6Group:
+            OptionRow(level: .ipv6, rawName: IPV6_DROP_MEMBERSHIP, cName: "IPV6_DROP_MEMBERSHIP", codec: .ipv6Membership,
+                canReadBack: false, sockets: .ipv6Datagram, meaning: "Leave an IPv6 multicast group",
+                notes: "Linux only. EADDRNOTAVAIL when not a member.",
+                make: { .leaveIPv6Group($0.ipv6Membership) })
+        case .ipv6HeaderIncluded:
+            OptionRow(level: .ipv6, rawName: IPV6_HDRINCL, cName: "IPV6_HDRINCL", codec: .bool,
+                inherited: false, sockets: .ipv6Raw, meaning: "Send data that begins with its own IPv6 header",
+                notes: "Linux only (4.5 and later). Raw sockets only: TCP and UDP refuse it (ENOPROTOOPT).",
+                make: { .ipv6HeaderIncluded($0.bool) })
+        case .ipv6MulticastAll:
+            OptionRow(level: .ipv6, rawName: IPV6_MULTICAST_ALL, cName: "IPV6_MULTICAST_ALL", codec: .bool,
+                inherited: true, sockets: .ipv6, meaning: "Receive the IPv6 multicast of groups other sockets joined",
+                notes: "Linux only (4.20 and later). On by default.",
+                make: { .ipv6MulticastAll($0.bool) })
+        case .receiveHopLimit:
+            OptionRow(level: .ipv6, rawName: IPV6_RECVHOPLIMIT, cName: "IPV6_RECVHOPLIMIT", codec: .bool,
+                inherited: true, sockets: .ipv6, meaning: "Attach each IPv6 datagram's hop limit to it",
+                notes: "Linux only.",
+                make: { .receiveHopLimit($0.bool) })
+        case .receiveTrafficClass:
+            OptionRow(level: .ipv6, rawName: IPV6_RECVTCLASS, cName: "IPV6_RECVTCLASS", codec: .bool,
+                inherited: true, sockets: .ipv6, meaning: "Attach each IPv6 datagram's traffic class to it",
+                notes: "Linux only.",
+                make: { .receiveTrafficClass($0.bool) })
+        case .ipv6Transparent:
+            OptionRow(level: .ipv6, rawName: IPV6_TRANSPARENT, cName: "IPV6_TRANSPARENT", codec: .bool, scope: .beforeBind,
+                inherited: true, sockets: .ipv6, meaning: "Bind and send from non-local IPv6 addresses (transparent proxy)",
+                notes: "Linux only. Turning it on needs CAP_NET_ADMIN or CAP_NET_RAW (EPERM).",
+                make: { .ipv6Transparent($0.bool) })
+        case .receiveIPv6PacketInfo:
+            OptionRow(level: .ipv6, rawName: IPV6_RECVPKTINFO, cName: "IPV6_RECVPKTINFO", codec: .bool,
+                inherited: true, sockets: .ipv6, meaning: "Attach each IPv6 datagram's destination and interface to it",
+                notes: "Linux only.",
+                make: { .receiveIPv6PacketInfo($0.bool) })
+        case .receiveIPv6Errors:
+            OptionRow(level: .ipv6, rawName: IPV6_RECVERR, cName: "IPV6_RECVERR", codec: .bool,
+                inherited: true, sockets: .ipv6, meaning: "Queue IPv6 errors with their details (MSG_ERRQUEUE)",
+                notes: "Linux only.",
+                make: { .receiveIPv6Errors($0.bool) })
         #endif
         }
     }
@@ -564,6 +836,27 @@ extension SocketOption.Key {
     /// The key of ``SocketOption/passCredentials(_:)``.
     @inlinable
     public static var passCredentials: SocketOption.Key<Bool> { .init(.passCredentials) }
+    /// The key of ``SocketOption/bindToInterfaceIndex(_:)``.
+    @inlinable
+    public static var bindToInterfaceIndex: SocketOption.Key<Int?> { .init(.bindToInterfaceIndex) }
+    /// The key of ``SocketOption/timestampsNanoseconds(_:)``.
+    @inlinable
+    public static var timestampsNanoseconds: SocketOption.Key<Bool> { .init(.timestampsNanoseconds) }
+    /// The key of ``SocketOption/receiveDropCount(_:)``.
+    @inlinable
+    public static var receiveDropCount: SocketOption.Key<Bool> { .init(.receiveDropCount) }
+    /// The key of ``SocketOption/receiveBufferSizeForced(_:)``.
+    @inlinable
+    public static var receiveBufferSizeForced: SocketOption.Key<Int> { .init(.receiveBufferSizeForced) }
+    /// The key of ``SocketOption/sendBufferSizeForced(_:)``.
+    @inlinable
+    public static var sendBufferSizeForced: SocketOption.Key<Int> { .init(.sendBufferSizeForced) }
+    /// The key of ``SocketOption/attachFilter(_:)``.
+    @inlinable
+    public static var attachFilter: SocketOption.Key<SocketFilter> { .init(.attachFilter) }
+    /// The key of ``SocketOption/detachFilter``: `try socket.set(.detachFilter, ())`.
+    @inlinable
+    public static var detachFilter: SocketOption.Key<Void> { .init(.detachFilter) }
     #endif
     /// The key of ``SocketOption/noDelay(_:)``.
     @inlinable
@@ -605,6 +898,24 @@ extension SocketOption.Key {
     /// The key of ``SocketOption/windowClamp(_:)``.
     @inlinable
     public static var windowClamp: SocketOption.Key<Int> { .init(.windowClamp) }
+    /// The key of ``SocketOption/thinLinearTimeouts(_:)``.
+    @inlinable
+    public static var thinLinearTimeouts: SocketOption.Key<Bool> { .init(.thinLinearTimeouts) }
+    /// The key of ``SocketOption/synRetries(_:)``.
+    @inlinable
+    public static var synRetries: SocketOption.Key<Int> { .init(.synRetries) }
+    /// The key of ``SocketOption/finWait2Timeout(_:)``.
+    @inlinable
+    public static var finWait2Timeout: SocketOption.Key<Duration?> { .init(.finWait2Timeout) }
+    /// The key of ``SocketOption/fastOpenConnect(_:)``.
+    @inlinable
+    public static var fastOpenConnect: SocketOption.Key<Bool> { .init(.fastOpenConnect) }
+    /// The key of ``SocketOption/udpSegmentSize(_:)``.
+    @inlinable
+    public static var udpSegmentSize: SocketOption.Key<Int?> { .init(.udpSegmentSize) }
+    /// The key of ``SocketOption/udpReceiveOffload(_:)``.
+    @inlinable
+    public static var udpReceiveOffload: SocketOption.Key<Bool> { .init(.udpReceiveOffload) }
     #endif
     /// The key of ``SocketOption/timeToLive(_:)``.
     @inlinable
@@ -631,6 +942,36 @@ extension SocketOption.Key {
     /// The key of ``SocketOption/bindAddressNoPort(_:)``.
     @inlinable
     public static var bindAddressNoPort: SocketOption.Key<Bool> { .init(.bindAddressNoPort) }
+    /// The key of ``SocketOption/joinIPv4Group(_:)``.
+    @inlinable
+    public static var joinIPv4Group: SocketOption.Key<IPv4MulticastMembership> { .init(.joinIPv4Group) }
+    /// The key of ``SocketOption/leaveIPv4Group(_:)``.
+    @inlinable
+    public static var leaveIPv4Group: SocketOption.Key<IPv4MulticastMembership> { .init(.leaveIPv4Group) }
+    /// The key of ``SocketOption/joinIPv4SourceGroup(_:)``.
+    @inlinable
+    public static var joinIPv4SourceGroup: SocketOption.Key<IPv4SourceMembership> { .init(.joinIPv4SourceGroup) }
+    /// The key of ``SocketOption/leaveIPv4SourceGroup(_:)``.
+    @inlinable
+    public static var leaveIPv4SourceGroup: SocketOption.Key<IPv4SourceMembership> { .init(.leaveIPv4SourceGroup) }
+    /// The key of ``SocketOption/ipv4HeaderIncluded(_:)``.
+    @inlinable
+    public static var ipv4HeaderIncluded: SocketOption.Key<Bool> { .init(.ipv4HeaderIncluded) }
+    /// The key of ``SocketOption/ipv4MulticastAll(_:)``.
+    @inlinable
+    public static var ipv4MulticastAll: SocketOption.Key<Bool> { .init(.ipv4MulticastAll) }
+    /// The key of ``SocketOption/receiveTypeOfService(_:)``.
+    @inlinable
+    public static var receiveTypeOfService: SocketOption.Key<Bool> { .init(.receiveTypeOfService) }
+    /// The key of ``SocketOption/receiveIPv4PacketInfo(_:)``.
+    @inlinable
+    public static var receiveIPv4PacketInfo: SocketOption.Key<Bool> { .init(.receiveIPv4PacketInfo) }
+    /// The key of ``SocketOption/receiveIPv4Errors(_:)``.
+    @inlinable
+    public static var receiveIPv4Errors: SocketOption.Key<Bool> { .init(.receiveIPv4Errors) }
+    /// The key of ``SocketOption/pathMTUDiscovery(_:)``.
+    @inlinable
+    public static var pathMTUDiscovery: SocketOption.Key<PathMTUDiscovery> { .init(.pathMTUDiscovery) }
     #endif
     /// The key of ``SocketOption/ipv6Only(_:)``.
     @inlinable
@@ -654,6 +995,33 @@ extension SocketOption.Key {
     /// The key of ``SocketOption/ipv6FreeBind(_:)``.
     @inlinable
     public static var ipv6FreeBind: SocketOption.Key<Bool> { .init(.ipv6FreeBind) }
+    /// The key of ``SocketOption/joinIPv6Group(_:)``.
+    @inlinable
+    public static var joinIPv6Group: SocketOption.Key<IPv6MulticastMembership> { .init(.joinIPv6Group) }
+    /// The key of ``SocketOption/leaveIPv6Group(_:)``.
+    @inlinable
+    public static var leaveIPv6Group: SocketOption.Key<IPv6MulticastMembership> { .init(.leaveIPv6Group) }
+    /// The key of ``SocketOption/ipv6HeaderIncluded(_:)``.
+    @inlinable
+    public static var ipv6HeaderIncluded: SocketOption.Key<Bool> { .init(.ipv6HeaderIncluded) }
+    /// The key of ``SocketOption/ipv6MulticastAll(_:)``.
+    @inlinable
+    public static var ipv6MulticastAll: SocketOption.Key<Bool> { .init(.ipv6MulticastAll) }
+    /// The key of ``SocketOption/receiveHopLimit(_:)``.
+    @inlinable
+    public static var receiveHopLimit: SocketOption.Key<Bool> { .init(.receiveHopLimit) }
+    /// The key of ``SocketOption/receiveTrafficClass(_:)``.
+    @inlinable
+    public static var receiveTrafficClass: SocketOption.Key<Bool> { .init(.receiveTrafficClass) }
+    /// The key of ``SocketOption/ipv6Transparent(_:)``.
+    @inlinable
+    public static var ipv6Transparent: SocketOption.Key<Bool> { .init(.ipv6Transparent) }
+    /// The key of ``SocketOption/receiveIPv6PacketInfo(_:)``.
+    @inlinable
+    public static var receiveIPv6PacketInfo: SocketOption.Key<Bool> { .init(.receiveIPv6PacketInfo) }
+    /// The key of ``SocketOption/receiveIPv6Errors(_:)``.
+    @inlinable
+    public static var receiveIPv6Errors: SocketOption.Key<Bool> { .init(.receiveIPv6Errors) }
     #endif
 }
 
@@ -671,6 +1039,16 @@ extension ReadOnlySocketOption {
         case domain
         /// `SO_PROTOCOL`; see ``ReadOnlySocketOption/transportProtocol(_:)``.
         case transportProtocol
+        /// `SO_COOKIE`; see ``ReadOnlySocketOption/cookie(_:)``.
+        case cookie
+        /// `SO_PEERCRED`; see ``ReadOnlySocketOption/peerCredentials(_:)``.
+        case peerCredentials
+        /// `SO_INCOMING_NAPI_ID`; see ``ReadOnlySocketOption/incomingNAPIID(_:)``.
+        case incomingNAPIID
+        /// `SO_ORIGINAL_DST`; see ``ReadOnlySocketOption/originalDestination(_:)``.
+        case originalDestination
+        /// `IP_MTU`; see ``ReadOnlySocketOption/pathMTU(_:)``.
+        case pathMTU
         #endif
     }
 
@@ -684,6 +1062,11 @@ extension ReadOnlySocketOption {
         #if os(Linux)
         case .domain(let family): (.domain, .family(family))
         case .transportProtocol(let number): (.transportProtocol, .int(Int(number)))
+        case .cookie(let number): (.cookie, .unsigned64(number))
+        case .peerCredentials(let credentials): (.peerCredentials, .peerCredentials(credentials))
+        case .incomingNAPIID(let id): (.incomingNAPIID, .optionalInt(id))
+        case .originalDestination(let address): (.originalDestination, .address(address))
+        case .pathMTU(let bytes): (.pathMTU, .int(bytes))
         #endif
         }
     }
@@ -711,6 +1094,29 @@ extension ReadOnlySocketOption.Name {
             OptionRow(level: .socket, rawName: SO_PROTOCOL, cName: "SO_PROTOCOL", codec: .protocolNumber,
                 sockets: .anySocket, meaning: "The transport protocol number (6 TCP, 17 UDP)",
                 make: { .transportProtocol(Int32(clamping: $0.int)) })
+        case .cookie:
+            OptionRow(level: .socket, rawName: SO_COOKIE, cName: "SO_COOKIE", codec: .unsigned64, sockets: .anySocket,
+                meaning: "The socket's number for its lifetime (ss -e prints it as sk:)", make: { .cookie($0.unsigned64) })
+        case .peerCredentials:
+            OptionRow(level: .socket, rawName: SO_PEERCRED, cName: "SO_PEERCRED", codec: .peerCredentials,
+                sockets: .anySocket, meaning: "The pid, uid and gid of the peer of a Unix-domain socket",
+                notes: "nil on IP sockets, which have no peer credentials.", make: { .peerCredentials($0.peerCredentials) })
+        case .incomingNAPIID:
+            OptionRow(level: .socket, rawName: SO_INCOMING_NAPI_ID, cName: "SO_INCOMING_NAPI_ID",
+                codec: .optionalInt(1...Int(UInt32.max), unit: ""), sockets: .anySocket,
+                meaning: "The device receive queue (NAPI id) of the last packet received",
+                notes: "nil before any packet, and over loopback, which has no NAPI.", make: { .incomingNAPIID($0.optionalInt) })
+        case .originalDestination:
+            OptionRow(level: .ipv4, rawName: originalDestinationOption, cName: "SO_ORIGINAL_DST",
+                codec: .ipv4SocketAddress, sockets: .tcp,
+                meaning: "The destination before a NAT rule redirected the connection here",
+                notes: "ENOENT when no rule redirected it; ENOPROTOOPT without connection tracking.",
+                make: { .originalDestination($0.address) })
+        case .pathMTU:
+            OptionRow(level: .ipv4, rawName: IP_MTU, cName: "IP_MTU", codec: .int(0...Int(CInt.max), unit: " bytes"),
+                sockets: .ip, meaning: "The path MTU to a connected socket's peer",
+                notes: "ENOTCONN on a socket that is not connected. Over loopback, lo's MTU (at most 65535 for IPv4).",
+                make: { .pathMTU($0.int) })
         #endif
         }
     }
@@ -728,5 +1134,15 @@ extension ReadOnlySocketOption.Key {
     public static var domain: ReadOnlySocketOption.Key<SocketFamily> { .init(.domain) }
     /// The key of ``ReadOnlySocketOption/transportProtocol(_:)``.
     public static var transportProtocol: ReadOnlySocketOption.Key<Int32> { .init(.transportProtocol) }
+    /// The key of ``ReadOnlySocketOption/cookie(_:)``.
+    public static var cookie: ReadOnlySocketOption.Key<UInt64> { .init(.cookie) }
+    /// The key of ``ReadOnlySocketOption/peerCredentials(_:)``.
+    public static var peerCredentials: ReadOnlySocketOption.Key<PeerCredentials?> { .init(.peerCredentials) }
+    /// The key of ``ReadOnlySocketOption/incomingNAPIID(_:)``.
+    public static var incomingNAPIID: ReadOnlySocketOption.Key<Int?> { .init(.incomingNAPIID) }
+    /// The key of ``ReadOnlySocketOption/originalDestination(_:)``.
+    public static var originalDestination: ReadOnlySocketOption.Key<SocketAddress> { .init(.originalDestination) }
+    /// The key of ``ReadOnlySocketOption/pathMTU(_:)``.
+    public static var pathMTU: ReadOnlySocketOption.Key<Int> { .init(.pathMTU) }
     #endif
 }

@@ -84,6 +84,54 @@ extension SocketOption.Key where Value == IPv4Address {
     init(_ name: SocketOption.Name) { self.init(name: name, decode: { $0.ipv4 }, encode: { .ipv4($0) }) }
 }
 
+extension SocketOption.Key where Value == Int? {
+    @inlinable
+    init(_ name: SocketOption.Name) {
+        self.init(name: name, decode: { $0.optionalInt }, encode: { .optionalInt($0) })
+    }
+}
+
+extension SocketOption.Key where Value == PathMTUDiscovery {
+    @inlinable
+    init(_ name: SocketOption.Name) {
+        self.init(name: name, decode: { $0.pathMTUDiscovery }, encode: { .pathMTUDiscovery($0) })
+    }
+}
+
+// An option that is an action (detaching a filter) has no value: its key takes `()`.
+extension SocketOption.Key where Value == Void {
+    @inlinable
+    init(_ name: SocketOption.Name) { self.init(name: name, decode: { _ in () }, encode: { _ in .action }) }
+}
+
+extension SocketOption.Key where Value == SocketFilter {
+    @inlinable
+    init(_ name: SocketOption.Name) { self.init(name: name, decode: { $0.filter }, encode: { .filter($0) }) }
+}
+
+// Memberships are set only: their keys serve typed writes (`set(.joinIPv4Group, membership)`); a
+// typed read of one throws, as reading the option does.
+extension SocketOption.Key where Value == IPv4MulticastMembership {
+    @inlinable
+    init(_ name: SocketOption.Name) {
+        self.init(name: name, decode: { $0.ipv4Membership }, encode: { .ipv4Membership($0) })
+    }
+}
+
+extension SocketOption.Key where Value == IPv4SourceMembership {
+    @inlinable
+    init(_ name: SocketOption.Name) {
+        self.init(name: name, decode: { $0.ipv4SourceMembership }, encode: { .ipv4SourceMembership($0) })
+    }
+}
+
+extension SocketOption.Key where Value == IPv6MulticastMembership {
+    @inlinable
+    init(_ name: SocketOption.Name) {
+        self.init(name: name, decode: { $0.ipv6Membership }, encode: { .ipv6Membership($0) })
+    }
+}
+
 extension ReadOnlySocketOption {
     /// A read-only option named with the Swift type of its value: `try listener.value(.type)` is a
     /// ``SocketKind/SocketType``. A type apart from ``SocketOption/Key`` so that no read-only option
@@ -113,4 +161,24 @@ extension ReadOnlySocketOption.Key where Value == Errno? {
 
 extension ReadOnlySocketOption.Key where Value == Int32 {
     init(_ name: ReadOnlySocketOption.Name) { self.init(name: name, decode: { Int32(clamping: $0.int) }) }
+}
+
+extension ReadOnlySocketOption.Key where Value == UInt64 {
+    init(_ name: ReadOnlySocketOption.Name) { self.init(name: name, decode: { $0.unsigned64 }) }
+}
+
+extension ReadOnlySocketOption.Key where Value == PeerCredentials? {
+    init(_ name: ReadOnlySocketOption.Name) { self.init(name: name, decode: { $0.peerCredentials }) }
+}
+
+extension ReadOnlySocketOption.Key where Value == Int? {
+    init(_ name: ReadOnlySocketOption.Name) { self.init(name: name, decode: { $0.optionalInt }) }
+}
+
+extension ReadOnlySocketOption.Key where Value == Int {
+    init(_ name: ReadOnlySocketOption.Name) { self.init(name: name, decode: { $0.int }) }
+}
+
+extension ReadOnlySocketOption.Key where Value == SocketAddress {
+    init(_ name: ReadOnlySocketOption.Name) { self.init(name: name, decode: { $0.address }) }
 }

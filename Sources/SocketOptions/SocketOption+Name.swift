@@ -19,6 +19,8 @@ extension SocketOption {
         case ipv4
         /// IPv6. The corresponding C constant is `IPPROTO_IPV6`.
         case ipv6
+        /// UDP. The corresponding C constant is `IPPROTO_UDP` (`SOL_UDP`).
+        case udp
 
         /// The C name of the level, such as `"SOL_SOCKET"`.
         public var cName: String {
@@ -27,6 +29,7 @@ extension SocketOption {
             case .tcp: "IPPROTO_TCP"
             case .ipv4: "IPPROTO_IP"
             case .ipv6: "IPPROTO_IPV6"
+            case .udp: "IPPROTO_UDP"
             }
         }
 
@@ -39,6 +42,7 @@ extension SocketOption {
             case .tcp: CInt(IPPROTO_TCP)
             case .ipv4: CInt(IPPROTO_IP)
             case .ipv6: CInt(IPPROTO_IPV6)
+            case .udp: CInt(IPPROTO_UDP)
             }
         }
     }

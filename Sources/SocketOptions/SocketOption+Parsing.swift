@@ -88,7 +88,25 @@ extension SocketOption {
                 return .failure(ParseProblem(message: "\"\(text)\" is not an IPv4 address"))
             }
             return .success(.ipv4(address))
-        case .socketType, .family, .pendingError, .protocolNumber:
+        case .optionalInt:
+            if isOff { return .success(.optionalInt(nil)) }
+            guard let value = Int(text) else { return .failure(numberProblem(text)) }
+            return .success(.optionalInt(value))
+        case .finWait2Timeout:
+            if isOff { return .success(.duration(nil)) }
+            return parseDuration(text, bareUnit: .seconds).map { .duration($0) }
+        case .pathMTUDiscovery:
+            guard let mode = PathMTUDiscovery.allCases.first(where: { "\($0)".hasPrefix(text + " ") }) else {
+                return .failure(
+                    ParseProblem(message: "\"\(text)\" is none of \(PathMTUDiscovery.allCases.map { "\($0)" })")
+                )
+            }
+            return .success(.pathMTUDiscovery(mode))
+        case .action:
+            return .success(.action)
+        case .ipv4Membership, .ipv4SourceMembership, .ipv6Membership, .filter:
+            return .failure(ParseProblem(message: "its value is a structure that has no text form; set it in code"))
+        case .socketType, .family, .pendingError, .protocolNumber, .unsigned64, .peerCredentials, .ipv4SocketAddress:
             return .failure(ParseProblem(message: "the option is read only"))
         }
     }

@@ -114,6 +114,44 @@ public enum SocketOption: Hashable, Sendable {
     /// Receives the sender's process, user and group ids with each message on a Unix-domain
     /// socket. Unix sockets only; Linux only. The corresponding C option is `SO_PASSCRED`.
     case passCredentials(Bool)
+
+    /// Binds the socket to one network interface by its index (`if_nametoindex`); `nil` removes
+    /// the binding. The same binding as ``bindToDevice(_:)``, named by number, which reads back as
+    /// the interface's name there. Linux keeps an index that no interface has, without a word;
+    /// traffic then fails. Changing or removing a binding already made needs CAP_NET_RAW. Set
+    /// before bind for a listener. Linux only. The corresponding C option is `SO_BINDTOIFINDEX`.
+    case bindToInterfaceIndex(Int?)
+
+    /// Attaches the receive time to each datagram as a control message in nanoseconds
+    /// (`SCM_TIMESTAMPNS`). It and ``timestamps(_:)`` exclude each other: setting one turns the
+    /// other off. Linux only. The corresponding C option is `SO_TIMESTAMPNS`.
+    case timestampsNanoseconds(Bool)
+
+    /// Attaches to each datagram the number of datagrams the socket dropped so far for lack of
+    /// buffer space, as a control message. Linux only. The corresponding C option is `SO_RXQ_OVFL`.
+    case receiveDropCount(Bool)
+
+    /// The receive buffer size in bytes, 1...1073741823, past `net.core.rmem_max`: Linux keeps
+    /// twice the value, at least 2304. Needs CAP_NET_ADMIN. Read back as ``receiveBufferSize(_:)``
+    /// reads it, with `SO_RCVBUF`. Linux only. The corresponding C option is `SO_RCVBUFFORCE`.
+    case receiveBufferSizeForced(Int)
+
+    /// The send buffer size in bytes, 1...1073741823, past `net.core.wmem_max`: Linux keeps twice
+    /// the value, at least 4608. Needs CAP_NET_ADMIN. Read back with `SO_SNDBUF`. Linux only. The
+    /// corresponding C option is `SO_SNDBUFFORCE`.
+    case sendBufferSizeForced(Int)
+
+    /// Runs a classic BPF program on every packet the socket would receive; the program decides
+    /// how much of it to keep, 0 to drop it. Replaces a filter attached before. Read back with
+    /// `SO_GET_FILTER`: the program as given (reading it allocates its array). Accepted connections
+    /// inherit it. Linux only. The corresponding C option is `SO_ATTACH_FILTER`.
+    case attachFilter(SocketFilter)
+
+    /// Removes the filter that ``attachFilter(_:)`` attached. Fails with `ENOENT` when there is
+    /// none, and with `EPERM` once `SO_LOCK_FILTER` locked it. Nothing to read back: reading
+    /// ``attachFilter(_:)`` then gives an empty program. Linux only. The corresponding C option is
+    /// `SO_DETACH_FILTER`.
+    case detachFilter
     #endif
 
     // MARK: TCP (IPPROTO_TCP)
@@ -178,6 +216,43 @@ public enum SocketOption: Hashable, Sendable {
     /// The largest window the socket advertises, in bytes; Linux raises it to at least 1152.
     /// Linux only. The corresponding C option is `TCP_WINDOW_CLAMP`.
     case windowClamp(Int)
+
+    /// For a connection with few packets in flight, retransmits on linear rather than exponential
+    /// timeouts, so that a thin stream recovers sooner. Linux only. The corresponding C option is
+    /// `TCP_THIN_LINEAR_TIMEOUTS`.
+    case thinLinearTimeouts(Bool)
+
+    /// How many times connect retransmits its SYN before giving up, 1...127 (`MAX_TCP_SYNCNT`);
+    /// unset, `net.ipv4.tcp_syn_retries` applies, and is what reads back. Linux only. The
+    /// corresponding C option is `TCP_SYNCNT`.
+    case synRetries(Int)
+
+    /// How long a connection this side closed waits in FIN_WAIT2 for the peer's FIN, in whole
+    /// seconds, 1...120; `nil` for `net.ipv4.tcp_fin_timeout` (what it then reads back); `.zero`
+    /// to skip FIN_WAIT2 and reset the connection at once. Linux keeps 120 s for anything longer,
+    /// so longer is refused. Linux only. The corresponding C option is `TCP_LINGER2`.
+    case finWait2Timeout(Duration?)
+
+    /// Sends the first data with the SYN (TCP Fast Open) when a connect follows: set on a socket
+    /// not yet connected or listening (`EINVAL` otherwise), such as a raw descriptor before
+    /// connect. Needs client Fast Open in `net.ipv4.tcp_fastopen` (`EOPNOTSUPP` otherwise). Linux
+    /// only. The corresponding C option is `TCP_FASTOPEN_CONNECT`.
+    case fastOpenConnect(Bool)
+    #endif
+
+    // MARK: UDP (IPPROTO_UDP)
+
+    #if os(Linux)
+    /// Cuts each datagram sent into datagrams of this many bytes, 1...65535, in the kernel or the
+    /// network card (UDP GSO): one send of many segments, as QUIC servers do; `nil` turns it off.
+    /// A send whose segments do not fit the path fails with `EINVAL` or `EMSGSIZE`. UDP sockets
+    /// only; Linux only. The corresponding C option is `UDP_SEGMENT`.
+    case udpSegmentSize(Int?)
+
+    /// Lets the kernel hand datagrams of one flow to a receive as one coalesced buffer (UDP GRO),
+    /// with the segment size in a `UDP_GRO` control message. UDP sockets only; Linux only. The
+    /// corresponding C option is `UDP_GRO`.
+    case udpReceiveOffload(Bool)
     #endif
 
     // MARK: IPv4 (IPPROTO_IP)
@@ -215,6 +290,56 @@ public enum SocketOption: Hashable, Sendable {
     /// source address does not use up ports. Set before bind. Linux only. The corresponding C
     /// option is `IP_BIND_ADDRESS_NO_PORT`.
     case bindAddressNoPort(Bool)
+
+    /// Joins an IPv4 multicast group on one interface, so that the socket receives datagrams sent
+    /// to the group on its port. Joining twice fails with `EADDRINUSE`; an interface that does not
+    /// exist with `ENODEV`. Nothing to read back. UDP sockets only; Linux only. The corresponding C
+    /// option is `IP_ADD_MEMBERSHIP`.
+    case joinIPv4Group(IPv4MulticastMembership)
+
+    /// Leaves an IPv4 multicast group joined with ``joinIPv4Group(_:)``; `EADDRNOTAVAIL` when the
+    /// socket is not a member. UDP sockets only; Linux only. The corresponding C option is
+    /// `IP_DROP_MEMBERSHIP`.
+    case leaveIPv4Group(IPv4MulticastMembership)
+
+    /// Joins an IPv4 multicast group for the datagrams of one source only (source-specific
+    /// multicast). UDP sockets only; Linux only. The corresponding C option is
+    /// `IP_ADD_SOURCE_MEMBERSHIP`.
+    case joinIPv4SourceGroup(IPv4SourceMembership)
+
+    /// Leaves a source-specific membership made with ``joinIPv4SourceGroup(_:)``; `EINVAL` when
+    /// there is none. UDP sockets only; Linux only. The corresponding C option is
+    /// `IP_DROP_SOURCE_MEMBERSHIP`.
+    case leaveIPv4SourceGroup(IPv4SourceMembership)
+
+    /// On a raw IPv4 socket, the data sent begins with its own IP header, which the kernel sends
+    /// as it is. Raw sockets only (which need CAP_NET_RAW to make); Linux only. The corresponding C
+    /// option is `IP_HDRINCL`.
+    case ipv4HeaderIncluded(Bool)
+
+    /// Whether a socket bound to the wildcard address receives the IPv4 multicast of every group
+    /// some socket of this host joined, or only of the groups it joined itself. On by default for
+    /// IPv4 sockets; off for IPv6 sockets, which have it for their IPv4-mapped traffic. Linux only.
+    /// The corresponding C option is `IP_MULTICAST_ALL`.
+    case ipv4MulticastAll(Bool)
+
+    /// Attaches the type-of-service byte (DSCP and ECN) of each datagram received as a control
+    /// message. Linux only. The corresponding C option is `IP_RECVTOS`.
+    case receiveTypeOfService(Bool)
+
+    /// Attaches the destination address and the interface of each IPv4 datagram received as a
+    /// control message, for a server on the wildcard address that must answer from the address it
+    /// was asked on. Linux only. The corresponding C option is `IP_PKTINFO`.
+    case receiveIPv4PacketInfo(Bool)
+
+    /// Queues ICMP errors and local send errors on the socket's error queue
+    /// (`recvmsg(MSG_ERRQUEUE)`) with their details, instead of only a pending errno. Linux only.
+    /// The corresponding C option is `IP_RECVERR`.
+    case receiveIPv4Errors(Bool)
+
+    /// Whether IPv4 packets carry Don't Fragment and how the path MTU is learned; see
+    /// ``PathMTUDiscovery``. Linux only. The corresponding C option is `IP_MTU_DISCOVER`.
+    case pathMTUDiscovery(PathMTUDiscovery)
     #endif
 
     // MARK: IPv6 (IPPROTO_IPV6)
@@ -249,5 +374,47 @@ public enum SocketOption: Hashable, Sendable {
     /// Lets the socket bind an IPv6 address that is not (yet) configured on this machine. Set
     /// before bind. IPv6 sockets only; Linux only. The corresponding C option is `IPV6_FREEBIND`.
     case ipv6FreeBind(Bool)
+
+    /// Joins an IPv6 multicast group on the interface with this index (0: the route's), so that
+    /// the socket receives datagrams sent to the group on its port. Joining twice fails with
+    /// `EADDRINUSE`. Nothing to read back. IPv6 UDP sockets only; Linux only. The corresponding C
+    /// option is `IPV6_ADD_MEMBERSHIP` (`IPV6_JOIN_GROUP`).
+    case joinIPv6Group(IPv6MulticastMembership)
+
+    /// Leaves an IPv6 multicast group joined with ``joinIPv6Group(_:)``; `EADDRNOTAVAIL` when the
+    /// socket is not a member. IPv6 UDP sockets only; Linux only. The corresponding C option is
+    /// `IPV6_DROP_MEMBERSHIP` (`IPV6_LEAVE_GROUP`).
+    case leaveIPv6Group(IPv6MulticastMembership)
+
+    /// On a raw IPv6 socket, the data sent begins with its own IPv6 header. Raw sockets only;
+    /// Linux only. The corresponding C option is `IPV6_HDRINCL`.
+    case ipv6HeaderIncluded(Bool)
+
+    /// Whether an IPv6 socket on the wildcard address receives the multicast of every group some
+    /// socket of this host joined (the default), or only its own groups'. IPv6 sockets only; Linux
+    /// only. The corresponding C option is `IPV6_MULTICAST_ALL`.
+    case ipv6MulticastAll(Bool)
+
+    /// Attaches the hop limit of each IPv6 datagram received as a control message. IPv6 sockets
+    /// only; Linux only. The corresponding C option is `IPV6_RECVHOPLIMIT`.
+    case receiveHopLimit(Bool)
+
+    /// Attaches the traffic class byte (DSCP and ECN) of each IPv6 datagram received as a control
+    /// message. IPv6 sockets only; Linux only. The corresponding C option is `IPV6_RECVTCLASS`.
+    case receiveTrafficClass(Bool)
+
+    /// Lets an IPv6 socket bind and send from non-local addresses, for transparent proxies. Turning
+    /// it on needs CAP_NET_ADMIN or CAP_NET_RAW. Set before bind. IPv6 sockets only; Linux only. The
+    /// corresponding C option is `IPV6_TRANSPARENT`.
+    case ipv6Transparent(Bool)
+
+    /// Attaches the destination address and the interface of each IPv6 datagram received as a
+    /// control message. IPv6 sockets only; Linux only. The corresponding C option is
+    /// `IPV6_RECVPKTINFO`.
+    case receiveIPv6PacketInfo(Bool)
+
+    /// Queues ICMPv6 errors and local send errors on the socket's error queue with their details.
+    /// IPv6 sockets only; Linux only. The corresponding C option is `IPV6_RECVERR`.
+    case receiveIPv6Errors(Bool)
     #endif
 }

@@ -78,13 +78,18 @@ public struct SocketSnapshot: Hashable, Sendable, CustomStringConvertible {
         var entries: [Entry] = []
         for name in ReadOnlySocketOption.Name.allCases where name != .pendingError {
             let value: Entry.Value
-            do {
-                value = .readOnly(try OptionCalls.readOnly(name, from: descriptor))
-            } catch {
-                value = error.errno.map { .failed($0) } ?? .unsupported
+            if let kind, !name.row.sockets.allows(kind) {
+                value = .unsupported
+            } else {
+                do {
+                    value = .readOnly(try OptionCalls.readOnly(name, from: descriptor))
+                } catch {
+                    value = error.errno.map { .failed($0) } ?? .unsupported
+                }
             }
             entries.append(Entry(name: name.rawValue, cName: name.cName, level: name.level, value: value))
         }
+        // A set-only option (a membership, detaching a filter) has no value to show.
         for name in SocketOption.Name.allCases where name.canReadBack {
             let value: Entry.Value
             if let kind, !name.row.sockets.allows(kind) {
@@ -206,6 +211,17 @@ package enum JSON {
         case .socketType(let type): string(type.description)
         case .family(let family): string(family.description)
         case .errno(let errno?): string(errno.name)
+        case .optionalInt(let value?): "\(value)"
+        case .optionalInt(nil), .peerCredentials(nil), .action: "null"
+        case .pathMTUDiscovery(let mode): string("\(mode)".prefix { $0 != " " }.description)
+        case .ipv4Membership(let membership): string(membership.description)
+        case .ipv4SourceMembership(let membership): string(membership.description)
+        case .ipv6Membership(let membership): string(membership.description)
+        case .filter(let program): "\(program.instructions.count)"
+        case .unsigned64(let value): "\(value)"
+        case .peerCredentials(let credentials?):
+            "{\"pid\": \(credentials.processID), \"uid\": \(credentials.userID), \"gid\": \(credentials.groupID)}"
+        case .address(let address): string(address.description)
         }
     }
 

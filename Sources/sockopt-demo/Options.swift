@@ -32,9 +32,13 @@ func runOptions(_ arguments: [String]) -> Int32 {
             if !name.platformNotes.isEmpty { say("  \(padded("", nameWidth)) \(name.platformNotes)") }
         }
     }
-    say("\nread-only (SOL_SOCKET)")
+    // Read-only options sit at more than one level now (IP_MTU, SO_ORIGINAL_DST at IPPROTO_IP).
+    say("\nread-only")
     for name in ReadOnlySocketOption.Name.allCases {
-        say("  \(padded(kebab(name.rawValue), nameWidth)) \(padded(name.cName, cNameWidth)) \(name.meaning)")
+        say(
+            "  \(padded(kebab(name.rawValue), nameWidth)) \(padded(name.cName, cNameWidth)) \(name.meaning)"
+                + (name.level == .socket ? "" : " (\(name.level.cName))")
+        )
     }
     return 0
 }

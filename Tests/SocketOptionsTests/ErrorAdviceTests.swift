@@ -112,6 +112,16 @@ private let cases: [AdviceCase] = [
         errno: .noSuchEntry,
         says: ["tcp_available_congestion_control", "modprobe"]
     ),
+    AdviceCase(operation: .setOption(.detachFilter), errno: .noSuchEntry, says: ["no filter is attached"]),
+    AdviceCase(operation: .setOption(.fastOpenConnect), errno: .notSupported, says: ["net.ipv4.tcp_fastopen"]),
+    AdviceCase(operation: .setOption(.joinIPv4Group), errno: .addressInUse, says: ["member", "already"]),
+    AdviceCase(operation: .setOption(.leaveIPv4Group), errno: .addressNotAvailable, says: ["not a member"]),
+    AdviceCase(
+        operation: .getReadOnlyOption(.originalDestination),
+        errno: .noSuchEntry,
+        says: ["no NAT rule redirected"]
+    ),
+    AdviceCase(operation: .getReadOnlyOption(.pathMTU), errno: .notConnected, says: ["not connected"]),
     // close(2): never retried.
     AdviceCase(operation: .close, errno: .interrupted, says: ["closed all the same", "do not close it again"]),
     AdviceCase(operation: .close, errno: .badFileDescriptor, says: ["closed already", "twice"]),

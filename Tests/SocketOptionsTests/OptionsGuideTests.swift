@@ -81,7 +81,7 @@ extension KernelTests {
                 #expect(rendered.contains("| `\(name)` | \(name.level.cName) | \(name.cName) |"))
             }
             for name in ReadOnlySocketOption.Name.allCases {
-                #expect(rendered.contains("| `\(name)` | SOL_SOCKET | \(name.cName) |"))
+                #expect(rendered.contains("| `\(name)` | \(name.level.cName) | \(name.cName) |"))
             }
         }
     }

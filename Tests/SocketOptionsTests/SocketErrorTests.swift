@@ -149,9 +149,8 @@ extension KernelTests {
             #expect(SocketOption.Name.timeToLive.level == .ipv4)
             #expect(
                 SocketOption.Name.allCases.filter(\.mustPrecedeBind) == [
-                    .reuseAddress, .reusePort, .bindToDevice, .ipv4FreeBind, .transparent, .bindAddressNoPort,
-                    .ipv6Only,
-                    .ipv6FreeBind,
+                    .reuseAddress, .reusePort, .bindToDevice, .bindToInterfaceIndex, .ipv4FreeBind, .transparent,
+                    .bindAddressNoPort, .ipv6Only, .ipv6FreeBind, .ipv6Transparent,
                 ]
             )
             #expect(SocketOption.Name.allCases.filter(\.isForListenersOnly) == [.fastOpen, .deferAccept])

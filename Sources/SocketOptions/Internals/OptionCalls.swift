@@ -28,6 +28,18 @@ enum OptionCalls {
             result = valueOrErrno { system_setsockopt(fd, level, name, &raw.bytes, count) }
         case .address(var raw):
             result = valueOrErrno { system_setsockopt(fd, level, name, &raw, socklen_t(MemoryLayout<in_addr>.size)) }
+        case .ipv4Membership(var raw):
+            result = valueOrErrno { system_setsockopt(fd, level, name, &raw, socklen_t(MemoryLayout<ip_mreqn>.size)) }
+        case .ipv4SourceMembership(var raw):
+            result = valueOrErrno {
+                system_setsockopt(fd, level, name, &raw, socklen_t(MemoryLayout<ip_mreq_source>.size))
+            }
+        case .ipv6Membership(var raw):
+            result = valueOrErrno { system_setsockopt(fd, level, name, &raw, socklen_t(MemoryLayout<ipv6_mreq>.size)) }
+        case .filter:
+            preconditionFailure("a filter is set with setFilter, from the program in its option")
+        case .unsigned64, .peerCredentials, .socketAddress:
+            preconditionFailure("read-only values are never set")
         }
         return result.map { _ in () }
     }
@@ -65,6 +77,55 @@ enum OptionCalls {
             var raw = in_addr(s_addr: 0)
             var length = socklen_t(MemoryLayout<in_addr>.size)
             return valueOrErrno { system_getsockopt(fd, level, name, &raw, &length) }.map { _ in .address(raw) }
+        case .unsigned64:
+            var raw: UInt64 = 0
+            var length = socklen_t(MemoryLayout<UInt64>.size)
+            return valueOrErrno { system_getsockopt(fd, level, name, &raw, &length) }.map { _ in .unsigned64(raw) }
+        case .peerCredentials:
+            var raw = CPeerCredentials()
+            var length = socklen_t(MemoryLayout<CPeerCredentials>.size)
+            return valueOrErrno { system_getsockopt(fd, level, name, &raw, &length) }.map { _ in .peerCredentials(raw) }
+        case .socketAddress:
+            var raw = sockaddr_in()
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            return valueOrErrno { system_getsockopt(fd, level, name, &raw, &length) }.map { _ in .socketAddress(raw) }
+        case .filter:
+            preconditionFailure("a filter is read with getFilter, into an array of its length")
+        case .none:
+            preconditionFailure("a set-only option is never read: its row says so")
+        }
+    }
+
+    /// SO_GET_FILTER counts in instructions, not bytes (net/core/filter.c, sk_get_filter): asked
+    /// with a length of 0 it reports how many there are; asked with at least that many, it copies
+    /// them. A filter attached between the two calls makes the second fail with EINVAL.
+    static func getFilter(level: CInt, name: CInt, from fd: CInt) -> Result<SocketFilter, Errno> {
+        var count: socklen_t = 0
+        var unused: UInt64 = 0  // not written: a length of 0 asks for the count only
+        if case .failure(let errno) = valueOrErrno({ system_getsockopt(fd, level, name, &unused, &count) }) {
+            return .failure(errno)
+        }
+        if count == 0 { return .success(SocketFilter([])) }
+        var instructions = [SocketFilter.Instruction](
+            repeating: SocketFilter.Instruction(code: 0, jumpIfTrue: 0, jumpIfFalse: 0, k: 0),
+            count: Int(count)
+        )
+        var length = count
+        let result = instructions.withUnsafeMutableBufferPointer { buffer in
+            valueOrErrno { system_getsockopt(fd, level, name, buffer.baseAddress!, &length) }
+        }
+        return result.map { _ in SocketFilter(Array(instructions.prefix(Int(length)))) }
+    }
+
+    /// SO_ATTACH_FILTER: a sock_fprog that points into the program's own array for the call.
+    static func setFilter(_ program: SocketFilter, level: CInt, name: CInt, on fd: CInt) -> Result<Void, Errno> {
+        program.instructions.withUnsafeBufferPointer { instructions in
+            // The count fits: the codec took 1...4096 instructions only.
+            var raw = CFilterProgram(length: UInt16(instructions.count), instructions: instructions.baseAddress)
+            return valueOrErrno {
+                system_setsockopt(fd, level, name, &raw, socklen_t(MemoryLayout<CFilterProgram>.size))
+            }
+            .map { _ in () }
         }
     }
 
@@ -109,7 +170,14 @@ enum OptionCalls {
         }
         let codec = SocketOption.Name.rows[position].codec
         let level = SocketOption.Name.rows[position].rawLevel
-        switch get(codec.cLayout, level: level, name: SocketOption.Name.rows[position].rawName, from: fd) {
+        let readName = SocketOption.Name.rows[position].rawReadName
+        if case .filter = codec {
+            switch getFilter(level: level, name: readName, from: fd) {
+            case .success(let program): return .filter(program)
+            case .failure(let errno): throw error(errno, name: name, operation: .getOption(name), fd: fd)
+            }
+        }
+        switch get(codec.cLayout, level: level, name: readName, from: fd) {
         case .success(let value): return codec.decode(value)
         case .failure(let errno): throw error(errno, name: name, operation: .getOption(name), fd: fd)
         }
@@ -130,7 +198,7 @@ enum OptionCalls {
     /// Reads a read-only option's Swift value.
     static func read(_ name: ReadOnlySocketOption.Name, from fd: CInt) throws(SocketError) -> OptionCodec.SwiftValue {
         let row = name.row
-        switch get(row.codec.cLayout, level: row.rawLevel, name: row.rawName, from: fd) {
+        switch get(row.codec.cLayout, level: row.rawLevel, name: row.rawReadName, from: fd) {
         case .success(let value): return row.codec.decode(value)
         case .failure(let errno): throw .system(.getReadOnlyOption(name), errno)
         }
@@ -168,17 +236,20 @@ enum OptionCalls {
         let name = checked.name
         let position = name.position
         let level = SocketOption.Name.rows[position].rawLevel
-        if case .failure(let errno) = set(
-            checked.value,
-            level: level,
-            name: SocketOption.Name.rows[position].rawName,
-            on: fd
-        ) {
-            if errno == .invalidArgument, SocketKind.read(fd).map({ name.row.sockets.allows($0) }) ?? true {
+        let setName = SocketOption.Name.rows[position].rawName
+        let result =
+            if case .filter = checked.value, case .attachFilter(let program) = option {
+                setFilter(program, level: level, name: setName, on: fd)
+            } else {
+                set(checked.value, level: level, name: setName, on: fd)
+            }
+        if case .failure(let errno) = result {
+            let row = name.row  // the error path only: the whole row, for its checks and note
+            if errno == .invalidArgument, SocketKind.read(fd).map({ row.sockets.allows($0) }) ?? true {
                 throw .invalidValue(
                     option,
                     reason: "the kernel refused it (EINVAL): the value is out of its range, or the socket is past "
-                        + "the point where this option can be set"
+                        + "the point where this option can be set" + (row.valueNote.map { "; \($0)" } ?? "")
                 )
             }
             throw error(errno, name: name, operation: .setOption(name), fd: fd)
@@ -193,8 +264,10 @@ enum OptionCalls {
         return AppliedOption(requested: option, effective: effective)
     }
 
-    /// ENOPROTOOPT and EOPNOTSUPP mean the socket has no such option; so does EINVAL from an option
-    /// that the socket's kind does not have (IP_MULTICAST_TTL on TCP). Said with the socket's kind.
+    /// ENOPROTOOPT, EOPNOTSUPP, EINVAL and EPROTO (a membership on TCP) mean the socket has no such
+    /// option when its kind lacks it by the catalogue (IP_MULTICAST_TTL on TCP): said with the
+    /// socket's kind. From a kind that has it they are the kernel's own answer, kept as it is:
+    /// TCP_FASTOPEN_CONNECT is EOPNOTSUPP where a sysctl turns client Fast Open off.
     static func error(
         _ errno: Errno,
         name: SocketOption.Name,
@@ -202,9 +275,8 @@ enum OptionCalls {
         fd: CInt
     ) -> SocketError {
         switch errno {
-        case .protocolNotAvailable, .notSupported, .invalidArgument:
-            if let kind = SocketKind.read(fd) {
-                if errno == .invalidArgument && name.row.sockets.allows(kind) { return .system(operation, errno) }
+        case .protocolNotAvailable, .notSupported, .invalidArgument, .protocolError:
+            if let kind = SocketKind.read(fd), !name.row.sockets.allows(kind) {
                 return .optionNotSupported(name, socket: kind, errno: errno)
             }
             return .system(operation, errno)

@@ -12,6 +12,22 @@ import Darwin
 /// The C linger structure, named apart from the `SocketOption.linger` case.
 typealias CLinger = linger
 
+/// `struct ucred` of SO_PEERCRED, which Glibc declares only under _GNU_SOURCE: three 32-bit
+/// numbers, the same layout.
+struct CPeerCredentials {
+    var pid: Int32 = 0
+    var uid: UInt32 = 0
+    var gid: UInt32 = 0
+}
+
+/// `struct sock_fprog` of SO_ATTACH_FILTER (linux/filter.h, not in Glibc's module): the count of
+/// instructions, then a pointer to them. ``SocketFilter/Instruction`` has the layout of
+/// `struct sock_filter`.
+struct CFilterProgram {
+    var length: UInt16
+    var instructions: UnsafePointer<SocketFilter.Instruction>?
+}
+
 /// Up to 15 bytes of text and a NUL, the size of an interface name (IFNAMSIZ) and of a congestion
 /// control name (TCP_CA_NAME_MAX), kept on the stack.
 struct ShortText {
@@ -82,6 +98,30 @@ enum OptionCodec {
     case text(interfaceName: Bool)
     /// An IPv4 address carried as in_addr.
     case ipv4Address
+    /// An optional C int in `range`; nil travels as 0, the kernel's "none" (SO_BINDTOIFINDEX,
+    /// UDP_SEGMENT). Read back as the C int's unsigned bit pattern: the kernel keeps these unsigned.
+    case optionalInt(ClosedRange<Int>, unit: StaticString)
+    /// TCP_LINGER2's whole seconds, 1...120: nil travels as 0 (net.ipv4.tcp_fin_timeout, which it
+    /// reads back as), `.zero` as -1 (no FIN_WAIT2 state at all: the connection is reset).
+    case finWait2Timeout
+    /// An IP_PMTUDISC_* mode in a C int.
+    case pathMTUDiscovery
+    /// Set only: an IPv4 group membership as ip_mreqn.
+    case ipv4Membership
+    /// Set only: an IPv4 source-specific membership as ip_mreq_source.
+    case ipv4SourceMembership
+    /// Set only: an IPv6 group membership as ipv6_mreq.
+    case ipv6Membership
+    /// A classic BPF program as sock_fprog; read back with SO_GET_FILTER (the same number).
+    case filter
+    /// Set only: no value, the option is an action (SO_DETACH_FILTER); a C int 0 is passed.
+    case action
+    /// Read only: a 64-bit number (SO_COOKIE).
+    case unsigned64
+    /// Read only: struct ucred; nil when the socket has no peer (pid 0: not a Unix socket).
+    case peerCredentials
+    /// Read only: an IPv4 address and port as sockaddr_in (SO_ORIGINAL_DST).
+    case ipv4SocketAddress
     /// Read only: the socket type (SO_TYPE) in a C int.
     case socketType
     /// Read only: the address family (SO_DOMAIN) in a C int.
@@ -103,6 +143,17 @@ enum OptionCodec {
         case socketType(SocketKind.SocketType)
         case family(SocketFamily)
         case errno(Errno?)
+        case optionalInt(Int?)
+        case pathMTUDiscovery(PathMTUDiscovery)
+        case ipv4Membership(IPv4MulticastMembership)
+        case ipv4SourceMembership(IPv4SourceMembership)
+        case ipv6Membership(IPv6MulticastMembership)
+        case filter(SocketFilter)
+        /// The value of an option that is an action, such as detaching a filter.
+        case action
+        case unsigned64(UInt64)
+        case peerCredentials(PeerCredentials?)
+        case address(SocketAddress)
     }
 
     /// The C side: the bytes of an option as they travel through setsockopt and getsockopt. Lives
@@ -113,20 +164,38 @@ enum OptionCodec {
         case linger(CLinger)
         case text(ShortText)
         case address(in_addr)
+        case ipv4Membership(ip_mreqn)
+        case ipv4SourceMembership(ip_mreq_source)
+        case ipv6Membership(ipv6_mreq)
+        /// A program, checked. Its instructions stay in the option's own array, which setsockopt
+        /// reads through a pointer made for the call (``OptionCalls/setFilter``), so that this
+        /// enum stays a plain value, copied without reference counting on every other option's path.
+        case filter
+        case unsigned64(UInt64)
+        case peerCredentials(CPeerCredentials)
+        case socketAddress(sockaddr_in)
     }
 
     /// The C layout getsockopt reads a value into: a ``CValue`` without its bytes.
     enum CLayout {
-        case int, time, linger, text, address
+        case int, time, linger, text, address, filter, unsigned64, peerCredentials, socketAddress
+        /// A set-only option: never read (its row says it cannot be).
+        case none
     }
 
     var cLayout: CLayout {
         switch self {
         case .bool, .int, .unsigned32, .duration, .socketType, .family, .pendingError, .protocolNumber: .int
+        case .optionalInt, .finWait2Timeout, .pathMTUDiscovery: .int
         case .timeout: .time
         case .linger: .linger
         case .text: .text
         case .ipv4Address: .address
+        case .filter: .filter
+        case .unsigned64: .unsigned64
+        case .peerCredentials: .peerCredentials
+        case .ipv4SocketAddress: .socketAddress
+        case .ipv4Membership, .ipv4SourceMembership, .ipv6Membership, .action: .none
         }
     }
 
@@ -144,6 +213,17 @@ enum OptionCodec {
         case .family: "SocketFamily"
         case .pendingError: "Errno?"
         case .protocolNumber: "Int32"
+        case .optionalInt(_, let unit): unit.utf8CodeUnitCount == 0 ? "Int?" : "Int? (\("\(unit)".dropFirst()))"
+        case .finWait2Timeout: "Duration?"
+        case .pathMTUDiscovery: "PathMTUDiscovery"
+        case .ipv4Membership: "IPv4MulticastMembership"
+        case .ipv4SourceMembership: "IPv4SourceMembership"
+        case .ipv6Membership: "IPv6MulticastMembership"
+        case .filter: "SocketFilter"
+        case .action: "none"
+        case .unsigned64: "UInt64"
+        case .peerCredentials: "PeerCredentials?"
+        case .ipv4SocketAddress: "SocketAddress"
         }
     }
 
@@ -159,7 +239,16 @@ enum OptionCodec {
         case .text(let interfaceName):
             interfaceName ? "nil (none), an interface name of 1...15 bytes" : "a name of 1...15 bytes"
         case .ipv4Address: "an IPv4 address"
-        case .socketType, .family, .pendingError, .protocolNumber: "read only"
+        case .optionalInt(let range, let unit): "nil (none), \(range.lowerBound)...\(range.upperBound)\(unit)"
+        case .finWait2Timeout: "nil (net.ipv4.tcp_fin_timeout), .zero (reset at once), 1...120 s, whole"
+        case .pathMTUDiscovery: "never, perRoute, always, probe, interface, interfaceOmit"
+        case .ipv4Membership: "a group in 224.0.0.0/4 and an interface"
+        case .ipv4SourceMembership: "a group in 224.0.0.0/4, a unicast source and an interface address"
+        case .ipv6Membership: "a group in ff00::/8 and an interface index"
+        case .filter: "1...4096 instructions ending in a return"
+        case .action: "none: setting it is the action"
+        case .socketType, .family, .pendingError, .protocolNumber, .unsigned64, .peerCredentials, .ipv4SocketAddress:
+            "read only"
         }
     }
 
@@ -186,6 +275,19 @@ enum OptionCodec {
         case .socketType(let type): return type.description
         case .family(let family): return family.description
         case .errno(let errno): return errno?.description ?? "none"
+        case .optionalInt(let number?):
+            if case .optionalInt(_, let unit) = self { return "\(number)\(Self.unit(unit, for: number))" }
+            return "\(number)"
+        case .optionalInt(nil): return "none"
+        case .pathMTUDiscovery(let mode): return mode.description
+        case .ipv4Membership(let membership): return membership.description
+        case .ipv4SourceMembership(let membership): return membership.description
+        case .ipv6Membership(let membership): return membership.description
+        case .filter(let program): return program.instructions.isEmpty ? "none" : program.description
+        case .action: return "done"
+        case .unsigned64(let number): return "\(number)"
+        case .peerCredentials(let credentials): return credentials?.description ?? "none"
+        case .address(let address): return address.description
         }
     }
 
@@ -271,7 +373,62 @@ enum OptionCodec {
             return .text(short)
         case .ipv4Address:
             return .address(in_addr(s_addr: payload.ipv4.rawValue))
-        case .socketType, .family, .pendingError, .protocolNumber:
+        case .optionalInt(let range, let unit):
+            guard let value = payload.optionalInt else { return .int(0) }
+            guard range.contains(value), let raw = CInt(exactly: value) else {
+                throw refuse("\(option.name) must be \(range.lowerBound)...\(range.upperBound)\(unit), or nil for none")
+            }
+            return .int(raw)
+        case .finWait2Timeout:
+            guard let time = payload.duration else { return .int(0) }
+            if time == .zero { return .int(-1) }
+            let parts = time.count(ofAttoseconds: DurationUnit.seconds.attosecondsPerUnit)
+            guard let parts, parts.exact, (1...120).contains(parts.count) else {
+                throw refuse(
+                    "\(option.name) must be a whole number of seconds in 1...120 (TCP_FIN_TIMEOUT_MAX), .zero to "
+                        + "reset the connection instead of waiting, or nil for net.ipv4.tcp_fin_timeout"
+                )
+            }
+            return .int(CInt(parts.count))
+        case .pathMTUDiscovery:
+            return .int(payload.pathMTUDiscovery.rawValue)
+        case .ipv4Membership:
+            let membership = payload.ipv4Membership
+            if let problem = membership.problem { throw refuse(problem) }
+            return .ipv4Membership(
+                ip_mreqn(
+                    imr_multiaddr: in_addr(s_addr: membership.group.rawValue),
+                    imr_address: in_addr(s_addr: membership.interfaceAddress.rawValue),
+                    imr_ifindex: CInt(membership.interfaceIndex)
+                )
+            )
+        case .ipv4SourceMembership:
+            let membership = payload.ipv4SourceMembership
+            if let problem = membership.problem { throw refuse(problem) }
+            return .ipv4SourceMembership(
+                ip_mreq_source(
+                    imr_multiaddr: in_addr(s_addr: membership.group.rawValue),
+                    imr_interface: in_addr(s_addr: membership.interfaceAddress.rawValue),
+                    imr_sourceaddr: in_addr(s_addr: membership.source.rawValue)
+                )
+            )
+        case .ipv6Membership:
+            let membership = payload.ipv6Membership
+            if let problem = membership.problem { throw refuse(problem) }
+            var request = ipv6_mreq()
+            withUnsafeMutableBytes(of: &request.ipv6mr_multiaddr) { bytes in
+                bytes.storeBytes(of: membership.group.high, toByteOffset: 0, as: UInt64.self)
+                bytes.storeBytes(of: membership.group.low, toByteOffset: 8, as: UInt64.self)
+            }
+            request.ipv6mr_interface = UInt32(membership.interfaceIndex)
+            return .ipv6Membership(request)
+        case .filter:
+            let program = payload.filter
+            if let problem = program.problem { throw refuse(problem) }
+            return .filter
+        case .action:
+            return .int(0)
+        case .socketType, .family, .pendingError, .protocolNumber, .unsigned64, .peerCredentials, .ipv4SocketAddress:
             preconditionFailure("\(option.name) is read only: no SocketOption carries this codec")
         }
     }
@@ -343,6 +500,19 @@ enum OptionCodec {
         case (.socketType, .int(let raw)): return .socketType(SocketKind.SocketType(raw: raw))
         case (.family, .int(let raw)): return .family(SocketFamily(raw: raw))
         case (.pendingError, .int(let raw)): return .errno(raw == 0 ? nil : Errno(rawValue: raw))
+        case (.optionalInt, .int(let raw)): return .optionalInt(raw == 0 ? nil : Int(UInt32(bitPattern: raw)))
+        // -1 is "no FIN_WAIT2 at all"; 0 is never read back (the kernel reports the sysctl instead).
+        case (.finWait2Timeout, .int(let raw)): return .duration(raw < 0 ? .zero : .seconds(Int64(raw)))
+        // The kernel takes 0...5 only (EINVAL otherwise), so any other number cannot be read back.
+        case (.pathMTUDiscovery, .int(let raw)): return .pathMTUDiscovery(PathMTUDiscovery(rawValue: raw) ?? .perRoute)
+        case (.unsigned64, .unsigned64(let number)): return .unsigned64(number)
+        // A socket with no peer credentials reports pid 0 and uid and gid -1 (cred_to_ucred).
+        case (.peerCredentials, .peerCredentials(let raw)):
+            return .peerCredentials(
+                raw.pid == 0 ? nil : PeerCredentials(processID: raw.pid, userID: raw.uid, groupID: raw.gid)
+            )
+        case (.ipv4SocketAddress, .socketAddress(let raw)):
+            return .address(SocketAddress(ip: .ipv4(raw.sin_addr.s_addr), port: UInt16(bigEndian: raw.sin_port)))
         default: preconditionFailure("\(self) read back with the wrong layout")
         }
     }
@@ -393,6 +563,57 @@ extension OptionCodec.SwiftValue {
 
     var errno: Errno? {
         guard case .errno(let value) = self else { preconditionFailure("\(self) is not an errno") }
+        return value
+    }
+
+    @usableFromInline
+    var optionalInt: Int? {
+        guard case .optionalInt(let value) = self else { preconditionFailure("\(self) is not an optional integer") }
+        return value
+    }
+
+    @usableFromInline
+    var pathMTUDiscovery: PathMTUDiscovery {
+        guard case .pathMTUDiscovery(let value) = self else { preconditionFailure("\(self) is not a PMTU mode") }
+        return value
+    }
+
+    @usableFromInline
+    var ipv4Membership: IPv4MulticastMembership {
+        guard case .ipv4Membership(let value) = self else { preconditionFailure("\(self) is not a membership") }
+        return value
+    }
+
+    @usableFromInline
+    var ipv4SourceMembership: IPv4SourceMembership {
+        guard case .ipv4SourceMembership(let value) = self else { preconditionFailure("\(self) is not a membership") }
+        return value
+    }
+
+    @usableFromInline
+    var ipv6Membership: IPv6MulticastMembership {
+        guard case .ipv6Membership(let value) = self else { preconditionFailure("\(self) is not a membership") }
+        return value
+    }
+
+    @usableFromInline
+    var filter: SocketFilter {
+        guard case .filter(let value) = self else { preconditionFailure("\(self) is not a filter") }
+        return value
+    }
+
+    var unsigned64: UInt64 {
+        guard case .unsigned64(let value) = self else { preconditionFailure("\(self) is not a 64-bit number") }
+        return value
+    }
+
+    var peerCredentials: PeerCredentials? {
+        guard case .peerCredentials(let value) = self else { preconditionFailure("\(self) is not credentials") }
+        return value
+    }
+
+    var address: SocketAddress {
+        guard case .address(let value) = self else { preconditionFailure("\(self) is not a socket address") }
         return value
     }
 }

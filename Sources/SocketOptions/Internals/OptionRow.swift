@@ -26,6 +26,9 @@ struct OptionRow<Option> {
     /// False for an option the kernel takes but cannot report (a membership, a filter): it is set
     /// without a readback, and ``AppliedOption/isReadBack`` says so.
     let canReadBack: Bool
+    /// The C option that reads the value back, when it is not the one that sets it: SO_RCVBUF for
+    /// SO_RCVBUFFORCE, which the kernel does not report under its own name.
+    let readName: CInt?
     /// Whether an accepted connection reads back the listener's value (checked by a test).
     let inherited: Bool
     let sockets: Sockets
@@ -43,6 +46,7 @@ struct OptionRow<Option> {
         codec: OptionCodec,
         scope: Scope = .any,
         canReadBack: Bool = true,
+        readName: CInt? = nil,
         inherited: Bool = false,
         sockets: Sockets,
         meaning: StaticString,
@@ -56,6 +60,7 @@ struct OptionRow<Option> {
         self.codec = codec
         self.scope = scope
         self.canReadBack = canReadBack
+        self.readName = readName
         self.inherited = inherited
         self.sockets = sockets
         self.meaning = meaning
@@ -65,6 +70,9 @@ struct OptionRow<Option> {
     }
 
     var rawLevel: CInt { level.cLevel }
+
+    /// The C option getsockopt reads the value with.
+    var rawReadName: CInt { readName ?? rawName }
 }
 
 /// The kinds of socket that have an option.
@@ -72,21 +80,30 @@ enum Sockets: Hashable, Sendable, CustomStringConvertible {
     case anySocket
     /// IPv4 and IPv6, any type.
     case ip
+    /// IPv4, any type.
+    case ipv4
     case tcp
     case ipDatagram
     case ipv6
     case ipv6Datagram
     case unix
+    /// Raw IPv4 sockets (SOCK_RAW), which take CAP_NET_RAW to make.
+    case ipv4Raw
+    /// Raw IPv6 sockets.
+    case ipv6Raw
 
     var description: String {
         switch self {
         case .anySocket: "any socket"
         case .ip: "IPv4 and IPv6 sockets"
+        case .ipv4: "IPv4 sockets"
         case .tcp: "TCP sockets"
         case .ipDatagram: "UDP sockets (IPv4 and IPv6)"
         case .ipv6: "IPv6 sockets"
         case .ipv6Datagram: "IPv6 UDP sockets"
         case .unix: "Unix-domain sockets"
+        case .ipv4Raw: "raw IPv4 sockets"
+        case .ipv6Raw: "raw IPv6 sockets"
         }
     }
 
@@ -95,11 +112,14 @@ enum Sockets: Hashable, Sendable, CustomStringConvertible {
         return switch self {
         case .anySocket: true
         case .ip: isIP
+        case .ipv4: kind.family == .ipv4
         case .tcp: isIP && kind.type == .stream
         case .ipDatagram: isIP && kind.type == .datagram
         case .ipv6: kind.family == .ipv6
         case .ipv6Datagram: kind.family == .ipv6 && kind.type == .datagram
         case .unix: kind.family == .unix
+        case .ipv4Raw: kind.family == .ipv4 && kind.type == .raw
+        case .ipv6Raw: kind.family == .ipv6 && kind.type == .raw
         }
     }
 }
