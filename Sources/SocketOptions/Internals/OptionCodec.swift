@@ -183,6 +183,7 @@ enum OptionCodec {
         case none
     }
 
+    @inline(__always)
     var cLayout: CLayout {
         switch self {
         case .bool, .int, .unsigned32, .duration, .socketType, .family, .pendingError, .protocolNumber: .int
