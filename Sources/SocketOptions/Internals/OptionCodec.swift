@@ -475,6 +475,13 @@ enum OptionCodec {
         return timeval(tv_sec: tvSeconds, tv_usec: .init(microseconds))
     }
 
+    /// Whether a C int read back is the value as it is (`.int`): the read path's shortcut.
+    @inline(__always)
+    var isPlainInt: Bool {
+        if case .int = self { return true }
+        return false
+    }
+
     /// The Swift value of C bytes read back from the kernel. Inlined into the read path, where the
     /// codec and the layout are known, so that a C int becomes its value without a call.
     @inline(__always)
