@@ -208,6 +208,9 @@ extension SocketOption {
 
     /// Which option this is and its value without its case. Swift cannot list the cases of an enum
     /// with associated values, so this switch is where each case meets its row: one line per option.
+    /// Inlined, so that where only the name is used (`name`, on the path of every set and of every
+    /// listener's setup) the switch becomes a look-up of the case, without building the value.
+    @inline(__always)
     var entry: (name: Name, value: OptionCodec.SwiftValue) {
         switch self {
         case .reuseAddress(let value): (.reuseAddress, .bool(value))
@@ -765,175 +768,259 @@ extension SocketOption.Name {
     }
 }
 
+// Each key is @inlinable, like the Key initializers it calls: the caller's code then sees that the
+// key's closures capture nothing, and neither builds the key through a call nor releases its
+// closures afterwards (a sixth of a typed read's cost; Documentation/Performance.md). A new key
+// without it still works, only slower.
 extension SocketOption.Key {
     /// The key of ``SocketOption/reuseAddress(_:)``.
+    @inlinable
     public static var reuseAddress: SocketOption.Key<Bool> { .init(.reuseAddress) }
     /// The key of ``SocketOption/reusePort(_:)``.
+    @inlinable
     public static var reusePort: SocketOption.Key<Bool> { .init(.reusePort) }
     /// The key of ``SocketOption/keepAlive(_:)``.
+    @inlinable
     public static var keepAlive: SocketOption.Key<Bool> { .init(.keepAlive) }
     /// The key of ``SocketOption/broadcast(_:)``.
+    @inlinable
     public static var broadcast: SocketOption.Key<Bool> { .init(.broadcast) }
     /// The key of ``SocketOption/outOfBandInline(_:)``.
+    @inlinable
     public static var outOfBandInline: SocketOption.Key<Bool> { .init(.outOfBandInline) }
     /// The key of ``SocketOption/receiveBufferSize(_:)``.
+    @inlinable
     public static var receiveBufferSize: SocketOption.Key<Int> { .init(.receiveBufferSize) }
     /// The key of ``SocketOption/sendBufferSize(_:)``.
+    @inlinable
     public static var sendBufferSize: SocketOption.Key<Int> { .init(.sendBufferSize) }
     /// The key of ``SocketOption/receiveLowWatermark(_:)``.
+    @inlinable
     public static var receiveLowWatermark: SocketOption.Key<Int> { .init(.receiveLowWatermark) }
     #if canImport(Darwin)
     /// The key of ``SocketOption/sendLowWatermark(_:)``.
+    @inlinable
     public static var sendLowWatermark: SocketOption.Key<Int> { .init(.sendLowWatermark) }
     #endif
     /// The key of ``SocketOption/linger(_:)``.
+    @inlinable
     public static var linger: SocketOption.Key<Duration?> { .init(.linger) }
     /// The key of ``SocketOption/receiveTimeout(_:)``.
+    @inlinable
     public static var receiveTimeout: SocketOption.Key<Duration?> { .init(.receiveTimeout) }
     /// The key of ``SocketOption/sendTimeout(_:)``.
+    @inlinable
     public static var sendTimeout: SocketOption.Key<Duration?> { .init(.sendTimeout) }
     /// The key of ``SocketOption/timestamps(_:)``.
+    @inlinable
     public static var timestamps: SocketOption.Key<Bool> { .init(.timestamps) }
     #if os(Linux)
     /// The key of ``SocketOption/bindToDevice(_:)``.
+    @inlinable
     public static var bindToDevice: SocketOption.Key<String?> { .init(.bindToDevice) }
     /// The key of ``SocketOption/mark(_:)``.
+    @inlinable
     public static var mark: SocketOption.Key<UInt32> { .init(.mark) }
     /// The key of ``SocketOption/priority(_:)``.
+    @inlinable
     public static var priority: SocketOption.Key<Int> { .init(.priority) }
     /// The key of ``SocketOption/busyPoll(_:)``.
+    @inlinable
     public static var busyPoll: SocketOption.Key<Duration?> { .init(.busyPoll) }
     /// The key of ``SocketOption/incomingCPU(_:)``.
+    @inlinable
     public static var incomingCPU: SocketOption.Key<Int> { .init(.incomingCPU) }
     /// The key of ``SocketOption/zeroCopy(_:)``.
+    @inlinable
     public static var zeroCopy: SocketOption.Key<Bool> { .init(.zeroCopy) }
     /// The key of ``SocketOption/passCredentials(_:)``.
+    @inlinable
     public static var passCredentials: SocketOption.Key<Bool> { .init(.passCredentials) }
     /// The key of ``SocketOption/bindToInterfaceIndex(_:)``.
+    @inlinable
     public static var bindToInterfaceIndex: SocketOption.Key<Int?> { .init(.bindToInterfaceIndex) }
     /// The key of ``SocketOption/timestampsNanoseconds(_:)``.
+    @inlinable
     public static var timestampsNanoseconds: SocketOption.Key<Bool> { .init(.timestampsNanoseconds) }
     /// The key of ``SocketOption/receiveDropCount(_:)``.
+    @inlinable
     public static var receiveDropCount: SocketOption.Key<Bool> { .init(.receiveDropCount) }
     /// The key of ``SocketOption/receiveBufferSizeForced(_:)``.
+    @inlinable
     public static var receiveBufferSizeForced: SocketOption.Key<Int> { .init(.receiveBufferSizeForced) }
     /// The key of ``SocketOption/sendBufferSizeForced(_:)``.
+    @inlinable
     public static var sendBufferSizeForced: SocketOption.Key<Int> { .init(.sendBufferSizeForced) }
     /// The key of ``SocketOption/attachFilter(_:)``.
+    @inlinable
     public static var attachFilter: SocketOption.Key<SocketFilter> { .init(.attachFilter) }
     /// The key of ``SocketOption/detachFilter``: `try socket.set(.detachFilter, ())`.
+    @inlinable
     public static var detachFilter: SocketOption.Key<Void> { .init(.detachFilter) }
     #endif
     /// The key of ``SocketOption/noDelay(_:)``.
+    @inlinable
     public static var noDelay: SocketOption.Key<Bool> { .init(.noDelay) }
     /// The key of ``SocketOption/maxSegment(_:)``.
+    @inlinable
     public static var maxSegment: SocketOption.Key<Int> { .init(.maxSegment) }
     /// The key of ``SocketOption/keepAliveIdle(_:)``.
+    @inlinable
     public static var keepAliveIdle: SocketOption.Key<Duration> { .init(.keepAliveIdle) }
     /// The key of ``SocketOption/keepAliveInterval(_:)``.
+    @inlinable
     public static var keepAliveInterval: SocketOption.Key<Duration> { .init(.keepAliveInterval) }
     /// The key of ``SocketOption/keepAliveCount(_:)``.
+    @inlinable
     public static var keepAliveCount: SocketOption.Key<Int> { .init(.keepAliveCount) }
     /// The key of ``SocketOption/notSentLowWatermark(_:)``.
+    @inlinable
     public static var notSentLowWatermark: SocketOption.Key<Int> { .init(.notSentLowWatermark) }
     /// The key of ``SocketOption/cork(_:)``.
+    @inlinable
     public static var cork: SocketOption.Key<Bool> { .init(.cork) }
     #if os(Linux)
     /// The key of ``SocketOption/userTimeout(_:)``.
+    @inlinable
     public static var userTimeout: SocketOption.Key<Duration?> { .init(.userTimeout) }
     /// The key of ``SocketOption/fastOpen(_:)``.
+    @inlinable
     public static var fastOpen: SocketOption.Key<Int> { .init(.fastOpen) }
     /// The key of ``SocketOption/deferAccept(_:)``.
+    @inlinable
     public static var deferAccept: SocketOption.Key<Duration?> { .init(.deferAccept) }
     /// The key of ``SocketOption/quickAck(_:)``.
+    @inlinable
     public static var quickAck: SocketOption.Key<Bool> { .init(.quickAck) }
     /// The key of ``SocketOption/congestionControl(_:)``.
+    @inlinable
     public static var congestionControl: SocketOption.Key<String> { .init(.congestionControl) }
     /// The key of ``SocketOption/windowClamp(_:)``.
+    @inlinable
     public static var windowClamp: SocketOption.Key<Int> { .init(.windowClamp) }
     /// The key of ``SocketOption/thinLinearTimeouts(_:)``.
+    @inlinable
     public static var thinLinearTimeouts: SocketOption.Key<Bool> { .init(.thinLinearTimeouts) }
     /// The key of ``SocketOption/synRetries(_:)``.
+    @inlinable
     public static var synRetries: SocketOption.Key<Int> { .init(.synRetries) }
     /// The key of ``SocketOption/finWait2Timeout(_:)``.
+    @inlinable
     public static var finWait2Timeout: SocketOption.Key<Duration?> { .init(.finWait2Timeout) }
     /// The key of ``SocketOption/fastOpenConnect(_:)``.
+    @inlinable
     public static var fastOpenConnect: SocketOption.Key<Bool> { .init(.fastOpenConnect) }
     /// The key of ``SocketOption/udpSegmentSize(_:)``.
+    @inlinable
     public static var udpSegmentSize: SocketOption.Key<Int?> { .init(.udpSegmentSize) }
     /// The key of ``SocketOption/udpReceiveOffload(_:)``.
+    @inlinable
     public static var udpReceiveOffload: SocketOption.Key<Bool> { .init(.udpReceiveOffload) }
     #endif
     /// The key of ``SocketOption/timeToLive(_:)``.
+    @inlinable
     public static var timeToLive: SocketOption.Key<Int> { .init(.timeToLive) }
     /// The key of ``SocketOption/typeOfService(_:)``.
+    @inlinable
     public static var typeOfService: SocketOption.Key<Int> { .init(.typeOfService) }
     /// The key of ``SocketOption/ipv4MulticastTimeToLive(_:)``.
+    @inlinable
     public static var ipv4MulticastTimeToLive: SocketOption.Key<Int> { .init(.ipv4MulticastTimeToLive) }
     /// The key of ``SocketOption/ipv4MulticastLoop(_:)``.
+    @inlinable
     public static var ipv4MulticastLoop: SocketOption.Key<Bool> { .init(.ipv4MulticastLoop) }
     /// The key of ``SocketOption/ipv4MulticastInterface(_:)``.
+    @inlinable
     public static var ipv4MulticastInterface: SocketOption.Key<IPv4Address> { .init(.ipv4MulticastInterface) }
     #if os(Linux)
     /// The key of ``SocketOption/ipv4FreeBind(_:)``.
+    @inlinable
     public static var ipv4FreeBind: SocketOption.Key<Bool> { .init(.ipv4FreeBind) }
     /// The key of ``SocketOption/transparent(_:)``.
+    @inlinable
     public static var transparent: SocketOption.Key<Bool> { .init(.transparent) }
     /// The key of ``SocketOption/bindAddressNoPort(_:)``.
+    @inlinable
     public static var bindAddressNoPort: SocketOption.Key<Bool> { .init(.bindAddressNoPort) }
     /// The key of ``SocketOption/joinIPv4Group(_:)``.
+    @inlinable
     public static var joinIPv4Group: SocketOption.Key<IPv4MulticastMembership> { .init(.joinIPv4Group) }
     /// The key of ``SocketOption/leaveIPv4Group(_:)``.
+    @inlinable
     public static var leaveIPv4Group: SocketOption.Key<IPv4MulticastMembership> { .init(.leaveIPv4Group) }
     /// The key of ``SocketOption/joinIPv4SourceGroup(_:)``.
+    @inlinable
     public static var joinIPv4SourceGroup: SocketOption.Key<IPv4SourceMembership> { .init(.joinIPv4SourceGroup) }
     /// The key of ``SocketOption/leaveIPv4SourceGroup(_:)``.
+    @inlinable
     public static var leaveIPv4SourceGroup: SocketOption.Key<IPv4SourceMembership> { .init(.leaveIPv4SourceGroup) }
     /// The key of ``SocketOption/ipv4HeaderIncluded(_:)``.
+    @inlinable
     public static var ipv4HeaderIncluded: SocketOption.Key<Bool> { .init(.ipv4HeaderIncluded) }
     /// The key of ``SocketOption/ipv4MulticastAll(_:)``.
+    @inlinable
     public static var ipv4MulticastAll: SocketOption.Key<Bool> { .init(.ipv4MulticastAll) }
     /// The key of ``SocketOption/receiveTypeOfService(_:)``.
+    @inlinable
     public static var receiveTypeOfService: SocketOption.Key<Bool> { .init(.receiveTypeOfService) }
     /// The key of ``SocketOption/receiveIPv4PacketInfo(_:)``.
+    @inlinable
     public static var receiveIPv4PacketInfo: SocketOption.Key<Bool> { .init(.receiveIPv4PacketInfo) }
     /// The key of ``SocketOption/receiveIPv4Errors(_:)``.
+    @inlinable
     public static var receiveIPv4Errors: SocketOption.Key<Bool> { .init(.receiveIPv4Errors) }
     /// The key of ``SocketOption/pathMTUDiscovery(_:)``.
+    @inlinable
     public static var pathMTUDiscovery: SocketOption.Key<PathMTUDiscovery> { .init(.pathMTUDiscovery) }
     #endif
     /// The key of ``SocketOption/ipv6Only(_:)``.
+    @inlinable
     public static var ipv6Only: SocketOption.Key<Bool> { .init(.ipv6Only) }
     /// The key of ``SocketOption/ipv6UnicastHops(_:)``.
+    @inlinable
     public static var ipv6UnicastHops: SocketOption.Key<Int> { .init(.ipv6UnicastHops) }
     /// The key of ``SocketOption/ipv6TrafficClass(_:)``.
+    @inlinable
     public static var ipv6TrafficClass: SocketOption.Key<Int> { .init(.ipv6TrafficClass) }
     /// The key of ``SocketOption/ipv6MulticastHops(_:)``.
+    @inlinable
     public static var ipv6MulticastHops: SocketOption.Key<Int> { .init(.ipv6MulticastHops) }
     /// The key of ``SocketOption/ipv6MulticastLoop(_:)``.
+    @inlinable
     public static var ipv6MulticastLoop: SocketOption.Key<Bool> { .init(.ipv6MulticastLoop) }
     /// The key of ``SocketOption/ipv6MulticastInterface(_:)``.
+    @inlinable
     public static var ipv6MulticastInterface: SocketOption.Key<Int> { .init(.ipv6MulticastInterface) }
     #if os(Linux)
     /// The key of ``SocketOption/ipv6FreeBind(_:)``.
+    @inlinable
     public static var ipv6FreeBind: SocketOption.Key<Bool> { .init(.ipv6FreeBind) }
     /// The key of ``SocketOption/joinIPv6Group(_:)``.
+    @inlinable
     public static var joinIPv6Group: SocketOption.Key<IPv6MulticastMembership> { .init(.joinIPv6Group) }
     /// The key of ``SocketOption/leaveIPv6Group(_:)``.
+    @inlinable
     public static var leaveIPv6Group: SocketOption.Key<IPv6MulticastMembership> { .init(.leaveIPv6Group) }
     /// The key of ``SocketOption/ipv6HeaderIncluded(_:)``.
+    @inlinable
     public static var ipv6HeaderIncluded: SocketOption.Key<Bool> { .init(.ipv6HeaderIncluded) }
     /// The key of ``SocketOption/ipv6MulticastAll(_:)``.
+    @inlinable
     public static var ipv6MulticastAll: SocketOption.Key<Bool> { .init(.ipv6MulticastAll) }
     /// The key of ``SocketOption/receiveHopLimit(_:)``.
+    @inlinable
     public static var receiveHopLimit: SocketOption.Key<Bool> { .init(.receiveHopLimit) }
     /// The key of ``SocketOption/receiveTrafficClass(_:)``.
+    @inlinable
     public static var receiveTrafficClass: SocketOption.Key<Bool> { .init(.receiveTrafficClass) }
     /// The key of ``SocketOption/ipv6Transparent(_:)``.
+    @inlinable
     public static var ipv6Transparent: SocketOption.Key<Bool> { .init(.ipv6Transparent) }
     /// The key of ``SocketOption/receiveIPv6PacketInfo(_:)``.
+    @inlinable
     public static var receiveIPv6PacketInfo: SocketOption.Key<Bool> { .init(.receiveIPv6PacketInfo) }
     /// The key of ``SocketOption/receiveIPv6Errors(_:)``.
+    @inlinable
     public static var receiveIPv6Errors: SocketOption.Key<Bool> { .init(.receiveIPv6Errors) }
     #endif
 }

@@ -16,58 +16,83 @@ extension SocketOption {
     public struct Key<Value>: Sendable {
         /// Which option this is.
         public let name: Name
-        let decode: @Sendable (OptionCodec.SwiftValue) -> Value
-        let encode: @Sendable (Value) -> OptionCodec.SwiftValue
+        @usableFromInline let decode: @Sendable (OptionCodec.SwiftValue) -> Value
+        @usableFromInline let encode: @Sendable (Value) -> OptionCodec.SwiftValue
+
+        /// The memberwise initializer, written out so that the inlinable keys can call it.
+        @usableFromInline
+        init(
+            name: Name,
+            decode: @escaping @Sendable (OptionCodec.SwiftValue) -> Value,
+            encode: @escaping @Sendable (Value) -> OptionCodec.SwiftValue
+        ) {
+            self.name = name
+            self.decode = decode
+            self.encode = encode
+        }
 
         /// The option with `value`, as it is set.
-        public func callAsFunction(_ value: Value) -> SocketOption { name.row.make(encode(value)) }
+        public func callAsFunction(_ value: Value) -> SocketOption {
+            // From the table of makers, not `name.row`, which would build the whole row for one closure.
+            SocketOption.Name.makers[name.position].make(encode(value))
+        }
     }
 }
 
 extension SocketOption.Key where Value == Bool {
+    @inlinable
     init(_ name: SocketOption.Name) { self.init(name: name, decode: { $0.bool }, encode: { .bool($0) }) }
 }
 
 extension SocketOption.Key where Value == Int {
+    @inlinable
     init(_ name: SocketOption.Name) { self.init(name: name, decode: { $0.int }, encode: { .int($0) }) }
 }
 
 extension SocketOption.Key where Value == UInt32 {
     // The kernel's C int is read back as its UInt32 bit pattern, so the clamp never changes a value.
+    @inlinable
     init(_ name: SocketOption.Name) {
         self.init(name: name, decode: { UInt32(clamping: $0.int) }, encode: { .int(Int($0)) })
     }
 }
 
 extension SocketOption.Key where Value == Duration {
+    @inlinable
     init(_ name: SocketOption.Name) {
         self.init(name: name, decode: { $0.duration ?? .zero }, encode: { .duration($0) })
     }
 }
 
 extension SocketOption.Key where Value == Duration? {
+    @inlinable
     init(_ name: SocketOption.Name) { self.init(name: name, decode: { $0.duration }, encode: { .duration($0) }) }
 }
 
 extension SocketOption.Key where Value == String {
+    @inlinable
     init(_ name: SocketOption.Name) { self.init(name: name, decode: { $0.text ?? "" }, encode: { .text($0) }) }
 }
 
 extension SocketOption.Key where Value == String? {
+    @inlinable
     init(_ name: SocketOption.Name) { self.init(name: name, decode: { $0.text }, encode: { .text($0) }) }
 }
 
 extension SocketOption.Key where Value == IPv4Address {
+    @inlinable
     init(_ name: SocketOption.Name) { self.init(name: name, decode: { $0.ipv4 }, encode: { .ipv4($0) }) }
 }
 
 extension SocketOption.Key where Value == Int? {
+    @inlinable
     init(_ name: SocketOption.Name) {
         self.init(name: name, decode: { $0.optionalInt }, encode: { .optionalInt($0) })
     }
 }
 
 extension SocketOption.Key where Value == PathMTUDiscovery {
+    @inlinable
     init(_ name: SocketOption.Name) {
         self.init(name: name, decode: { $0.pathMTUDiscovery }, encode: { .pathMTUDiscovery($0) })
     }
@@ -75,28 +100,33 @@ extension SocketOption.Key where Value == PathMTUDiscovery {
 
 // An option that is an action (detaching a filter) has no value: its key takes `()`.
 extension SocketOption.Key where Value == Void {
+    @inlinable
     init(_ name: SocketOption.Name) { self.init(name: name, decode: { _ in () }, encode: { _ in .action }) }
 }
 
 extension SocketOption.Key where Value == SocketFilter {
+    @inlinable
     init(_ name: SocketOption.Name) { self.init(name: name, decode: { $0.filter }, encode: { .filter($0) }) }
 }
 
 // Memberships are set only: their keys serve typed writes (`set(.joinIPv4Group, membership)`); a
 // typed read of one throws, as reading the option does.
 extension SocketOption.Key where Value == IPv4MulticastMembership {
+    @inlinable
     init(_ name: SocketOption.Name) {
         self.init(name: name, decode: { $0.ipv4Membership }, encode: { .ipv4Membership($0) })
     }
 }
 
 extension SocketOption.Key where Value == IPv4SourceMembership {
+    @inlinable
     init(_ name: SocketOption.Name) {
         self.init(name: name, decode: { $0.ipv4SourceMembership }, encode: { .ipv4SourceMembership($0) })
     }
 }
 
 extension SocketOption.Key where Value == IPv6MulticastMembership {
+    @inlinable
     init(_ name: SocketOption.Name) {
         self.init(name: name, decode: { $0.ipv6Membership }, encode: { .ipv6Membership($0) })
     }

@@ -66,7 +66,10 @@ extension SocketOptionAccess where Self: ~Copyable {
     /// `.reuseAddress` a `Bool`. Nothing is allocated.
     ///
     /// - Throws: as ``option(_:)->SocketOption``.
+    @inlinable
     public func value<Value>(_ key: SocketOption.Key<Value>) throws(SocketError) -> Value {
+        // Inlinable so that the caller's code knows the concrete socket and reads its descriptor
+        // directly, not through the protocol's witness table (Documentation/Performance.md).
         try OptionCalls.value(key, from: rawDescriptor)
     }
 
@@ -110,11 +113,12 @@ extension SocketOptionSetting where Self: ~Copyable {
     ///   socket has no such option; ``SocketError/optionNotKept(requested:effective:)`` when a
     ///   boolean reads back different; ``SocketError/system(_:_:)`` with `EBADF` or `ENOTSOCK` for a
     ///   descriptor that is not a socket.
+    @inlinable
     @discardableResult
     public func setOption(_ option: SocketOption) throws(SocketError) -> AppliedOption {
-        guard let kind = socketKind else { return try OptionCalls.apply(option, on: rawDescriptor) }
-        let checked = try SocketSetup.checkAfterBind(option, for: kind)
-        return try OptionCalls.apply(checked, on: rawDescriptor)
+        // Inlinable so that the caller's code knows the concrete socket and reads its kind and
+        // descriptor directly, not through the protocol's witness table (Documentation/Performance.md).
+        try OptionCalls.setOption(option, kind: socketKind, on: rawDescriptor)
     }
 
     /// Sets an option by its typed key, reads it back and returns both values, as

@@ -9,8 +9,10 @@ import Musl
 import Darwin
 #endif
 
+@usableFromInline
 enum OptionCalls {
     /// One setsockopt call with the value's own C layout and size.
+    @inline(__always)
     static func set(_ value: OptionCodec.CValue, level: CInt, name: CInt, on fd: CInt) -> Result<Void, Errno> {
         let result: Result<CInt, Errno>
         switch value {
@@ -42,7 +44,9 @@ enum OptionCalls {
         return result.map { _ in () }
     }
 
-    /// One getsockopt call into a zeroed buffer of the value's full size.
+    /// One getsockopt call into a zeroed buffer of the value's full size. Inlined: on the path of
+    /// every read the layout is then a branch, not a call that returns its bytes through memory.
+    @inline(__always)
     static func get(
         _ layout: OptionCodec.CLayout,
         level: CInt,
@@ -155,37 +159,43 @@ enum OptionCalls {
     }
 
     /// Reads a settable option's Swift value, with the errno turned into the package's error.
-    static func read(
-        _ name: SocketOption.Name,
-        row: OptionRow<SocketOption>,
-        from fd: CInt
-    ) throws(SocketError)
-        -> OptionCodec.SwiftValue
-    {
-        guard row.canReadBack else {
+    /// The row's fields are read in place from ``SocketOption/Name/rows``: this is the path of
+    /// every typed read and of every readback.
+    @inline(__always)
+    static func readValue(_ name: SocketOption.Name, from fd: CInt) throws(SocketError) -> OptionCodec.SwiftValue {
+        let position = name.position
+        guard SocketOption.Name.rows[position].canReadBack else {
             throw .optionNotApplicable(name, reason: "the kernel does not report its value; it can only be set")
         }
-        if case .filter = row.codec {
-            switch getFilter(level: row.rawLevel, name: row.rawReadName, from: fd) {
+        let codec = SocketOption.Name.rows[position].codec
+        let level = SocketOption.Name.rows[position].rawLevel
+        let readName = SocketOption.Name.rows[position].rawReadName
+        if case .filter = codec {
+            switch getFilter(level: level, name: readName, from: fd) {
             case .success(let program): return .filter(program)
             case .failure(let errno): throw error(errno, name: name, operation: .getOption(name), fd: fd)
             }
         }
-        switch get(row.codec.cLayout, level: row.rawLevel, name: row.rawReadName, from: fd) {
-        case .success(let value): return row.codec.decode(value)
+        switch get(codec.cLayout, level: level, name: readName, from: fd) {
+        case .success(.int(let raw)) where codec.isPlainInt:
+            // The plain C int codecs, the commonest, without the call: decode has grown past what
+            // the optimizer inlines (Documentation/Performance.md). Same result as decode's.
+            return .int(Int(raw))
+        case .success(let value): return codec.decode(value)
         case .failure(let errno): throw error(errno, name: name, operation: .getOption(name), fd: fd)
         }
     }
 
     /// Reads a settable option.
     static func read(_ name: SocketOption.Name, from fd: CInt) throws(SocketError) -> SocketOption {
-        let row = name.row
-        return row.make(try read(name, row: row, from: fd))
+        SocketOption.Name.makers[name.position].make(try readValue(name, from: fd))
     }
 
-    /// Reads a settable option as the Swift type of its key.
+    /// Reads a settable option as the Swift type of its key. Called from the inlinable
+    /// ``SocketOptionAccess/value(_:)``.
+    @usableFromInline
     static func value<Value>(_ key: SocketOption.Key<Value>, from fd: CInt) throws(SocketError) -> Value {
-        key.decode(try read(key.name, row: key.name.row, from: fd))
+        key.decode(try readValue(key.name, from: fd))
     }
 
     /// Reads a read-only option's Swift value.
@@ -207,6 +217,14 @@ enum OptionCalls {
         key.decode(try read(key.name, from: fd))
     }
 
+    /// The work of ``SocketOptionSetting/setOption(_:)``: on a socket of a known kind, the checks
+    /// of a socket past bind first; then the set and its readback.
+    @usableFromInline
+    static func setOption(_ option: SocketOption, kind: SocketKind?, on fd: CInt) throws(SocketError) -> AppliedOption {
+        guard let kind else { return try apply(option, on: fd) }
+        return try apply(SocketSetup.checkAfterBind(option, for: kind), on: fd)
+    }
+
     /// Checks `option`, sets it, reads it back and reports what was kept.
     static func apply(_ option: SocketOption, on fd: CInt) throws(SocketError) -> AppliedOption {
         try apply(CheckedOption(option), on: fd)
@@ -214,17 +232,22 @@ enum OptionCalls {
 
     /// Sets an option whose value is already checked and encoded, reads it back and reports what
     /// was kept. A boolean that reads back different from the request throws: the kernel ignored it.
+    /// Inlined into its two callers (one option, a listener's list), where it is the whole work.
+    @inline(__always)
     static func apply(_ checked: CheckedOption, on fd: CInt) throws(SocketError) -> AppliedOption {
         let option = checked.option
         let name = checked.name
-        let row = name.row
+        let position = name.position
+        let level = SocketOption.Name.rows[position].rawLevel
+        let setName = SocketOption.Name.rows[position].rawName
         let result =
             if case .filter = checked.value, case .attachFilter(let program) = option {
-                setFilter(program, level: row.rawLevel, name: row.rawName, on: fd)
+                setFilter(program, level: level, name: setName, on: fd)
             } else {
-                set(checked.value, level: row.rawLevel, name: row.rawName, on: fd)
+                set(checked.value, level: level, name: setName, on: fd)
             }
         if case .failure(let errno) = result {
+            let row = name.row  // the error path only: the whole row, for its checks and note
             if errno == .invalidArgument, SocketKind.read(fd).map({ row.sockets.allows($0) }) ?? true {
                 throw .invalidValue(
                     option,
@@ -234,9 +257,11 @@ enum OptionCalls {
             }
             throw error(errno, name: name, operation: .setOption(name), fd: fd)
         }
-        guard row.canReadBack else { return AppliedOption(requested: option, unreadable: ()) }
-        let effective = row.make(try read(name, row: row, from: fd))
-        if case .bool = row.codec, effective != option {
+        guard SocketOption.Name.rows[position].canReadBack else {
+            return AppliedOption(requested: option, unreadable: ())
+        }
+        let effective = SocketOption.Name.makers[position].make(try readValue(name, from: fd))
+        if case .bool = SocketOption.Name.rows[position].codec, effective != option {
             throw .optionNotKept(requested: option, effective: effective)
         }
         return AppliedOption(requested: option, effective: effective)
@@ -274,9 +299,13 @@ struct CheckedOption {
     /// touches the system.
     init(_ option: SocketOption) throws(SocketError) {
         let (name, value) = option.entry
-        let row = name.row
+        let position = name.position
         self.option = option
         self.name = name
-        self.value = try row.codec.encode(value, for: option, note: row.valueNote)
+        self.value = try SocketOption.Name.rows[position].codec.encode(
+            value,
+            for: option,
+            note: SocketOption.Name.rows[position].valueNote
+        )
     }
 }

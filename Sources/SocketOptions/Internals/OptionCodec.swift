@@ -36,6 +36,7 @@ struct ShortText {
     static let capacity = 15
 }
 
+@usableFromInline
 enum DurationUnit {
     case seconds, milliseconds, microseconds
 
@@ -77,6 +78,7 @@ enum DurationUnit {
 /// ``CValue``, the bytes on the stack that `setsockopt` and `getsockopt` take, in the layout
 /// ``CLayout``. A value is checked and encoded once per set (``encode(_:for:note:)``), decoded once
 /// per read (``decode(_:)``). Each option's codec is in its row of the catalogue.
+@usableFromInline
 enum OptionCodec {
     /// On or off, as a C int 0 or 1.
     case bool
@@ -131,6 +133,7 @@ enum OptionCodec {
 
     /// The Swift side: the value a ``SocketOption`` or ``ReadOnlySocketOption`` case carries,
     /// without its case.
+    @usableFromInline
     enum SwiftValue: Hashable, Sendable {
         case bool(Bool)
         case int(Int)
@@ -180,6 +183,7 @@ enum OptionCodec {
         case none
     }
 
+    @inline(__always)
     var cLayout: CLayout {
         switch self {
         case .bool, .int, .unsigned32, .duration, .socketType, .family, .pendingError, .protocolNumber: .int
@@ -288,7 +292,9 @@ enum OptionCodec {
         }
     }
 
-    /// Checks a value and encodes it for setsockopt. Touches nothing in the system.
+    /// Checks a value and encodes it for setsockopt. Touches nothing in the system. Inlined into
+    /// CheckedOption, its one caller on the path of every set, where the codec is a branch.
+    @inline(__always)
     func encode(
         _ payload: SwiftValue,
         for option: SocketOption,
@@ -469,7 +475,16 @@ enum OptionCodec {
         return timeval(tv_sec: tvSeconds, tv_usec: .init(microseconds))
     }
 
-    /// The Swift value of C bytes read back from the kernel.
+    /// Whether a C int read back is the value as it is (`.int`): the read path's shortcut.
+    @inline(__always)
+    var isPlainInt: Bool {
+        if case .int = self { return true }
+        return false
+    }
+
+    /// The Swift value of C bytes read back from the kernel. Inlined into the read path, where the
+    /// codec and the layout are known, so that a C int becomes its value without a call.
+    @inline(__always)
     func decode(_ value: CValue) -> SwiftValue {
         switch (self, value) {
         // BSDs read a boolean back as the flag bit itself (0x200 for SO_REUSEPORT): compare with 0.
@@ -514,26 +529,31 @@ enum OptionCodec {
 extension OptionCodec.SwiftValue {
     // The row of an option and the case of its SocketOption are written side by side in the
     // catalogue, so a mismatch is a programming error that every option's readback test finds.
+    @usableFromInline
     var bool: Bool {
         guard case .bool(let value) = self else { preconditionFailure("\(self) is not a boolean") }
         return value
     }
 
+    @usableFromInline
     var int: Int {
         guard case .int(let value) = self else { preconditionFailure("\(self) is not an integer") }
         return value
     }
 
+    @usableFromInline
     var duration: Duration? {
         guard case .duration(let value) = self else { preconditionFailure("\(self) is not a duration") }
         return value
     }
 
+    @usableFromInline
     var text: String? {
         guard case .text(let value) = self else { preconditionFailure("\(self) is not text") }
         return value
     }
 
+    @usableFromInline
     var ipv4: IPv4Address {
         guard case .ipv4(let value) = self else { preconditionFailure("\(self) is not an IPv4 address") }
         return value
@@ -554,31 +574,37 @@ extension OptionCodec.SwiftValue {
         return value
     }
 
+    @usableFromInline
     var optionalInt: Int? {
         guard case .optionalInt(let value) = self else { preconditionFailure("\(self) is not an optional integer") }
         return value
     }
 
+    @usableFromInline
     var pathMTUDiscovery: PathMTUDiscovery {
         guard case .pathMTUDiscovery(let value) = self else { preconditionFailure("\(self) is not a PMTU mode") }
         return value
     }
 
+    @usableFromInline
     var ipv4Membership: IPv4MulticastMembership {
         guard case .ipv4Membership(let value) = self else { preconditionFailure("\(self) is not a membership") }
         return value
     }
 
+    @usableFromInline
     var ipv4SourceMembership: IPv4SourceMembership {
         guard case .ipv4SourceMembership(let value) = self else { preconditionFailure("\(self) is not a membership") }
         return value
     }
 
+    @usableFromInline
     var ipv6Membership: IPv6MulticastMembership {
         guard case .ipv6Membership(let value) = self else { preconditionFailure("\(self) is not a membership") }
         return value
     }
 
+    @usableFromInline
     var filter: SocketFilter {
         guard case .filter(let value) = self else { preconditionFailure("\(self) is not a filter") }
         return value

@@ -123,3 +123,36 @@ enum Sockets: Hashable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension SocketOption.Name {
+    /// Every row of the catalogue, built once, in the order of `allCases`, and kept for the life of
+    /// the process. The path of every set and read takes the few fields it needs from here in
+    /// place, through the pointer: the catalogue's `row` switch writes all of a row's fields (and
+    /// its closure) on every call, and a row taken out of an Array is copied whole: together some
+    /// 140 of the 380 instructions a typed read added to its getsockopt (Documentation/Performance.md).
+    /// A constant once built, so safe to share between threads.
+    nonisolated(unsafe) static let rows: UnsafeBufferPointer<OptionRow<SocketOption>> = {
+        let table = UnsafeMutableBufferPointer<OptionRow<SocketOption>>.allocate(capacity: allCases.count)
+        _ = table.initialize(from: allCases.map(\.row))
+        return UnsafeBufferPointer(table)
+    }()
+
+    /// Each row's `make`, in a table of its own: taking the closure out of a row in `rows` copies
+    /// the whole row first. Wrapped in a struct so that the closure is stored as it is called,
+    /// without the thunks that a bare closure as a generic element would need.
+    nonisolated(unsafe) static let makers: UnsafeBufferPointer<OptionMaker> = {
+        let table = UnsafeMutableBufferPointer<OptionMaker>.allocate(capacity: allCases.count)
+        _ = table.initialize(from: allCases.map { OptionMaker(make: $0.row.make) })
+        return UnsafeBufferPointer(table)
+    }()
+
+    /// This option's position in `allCases`, `rows` and `makers`. An enum without associated
+    /// values holds the position of its case in declaration order, which is the order of
+    /// `allCases` (a test checks it for every option).
+    var position: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+}
+
+/// A row's `make` alone; see ``SocketOption/Name/makers``.
+struct OptionMaker {
+    let make: (OptionCodec.SwiftValue) -> SocketOption
+}

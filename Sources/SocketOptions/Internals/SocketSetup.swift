@@ -20,7 +20,7 @@ enum SocketSetup {
     /// Checks and encodes one option, and that the kind of socket has it.
     static func check(_ option: SocketOption, for kind: SocketKind) throws(SocketError) -> CheckedOption {
         let checked = try CheckedOption(option)
-        guard checked.name.row.sockets.allows(kind) else {
+        guard SocketOption.Name.rows[checked.name.position].sockets.allows(kind) else {
             throw .optionNotSupported(checked.name, socket: kind, errno: nil)
         }
         return checked
