@@ -130,8 +130,7 @@ extension KernelTests {
             let listener = try ListeningSocket(address: anyLoopbackPort)
             let client = try Connection(connectingTo: listener.localAddress)
             // snippet: connection-to-thread
-            let connection = try listener.accept()
-            let handoff = Handoff(connection)
+            let handoff = Handoff(try listener.accept())
             let thread = try startThread {
                 guard let connection = handoff.take() else { return }
                 try? connection.send("served on another thread\n")
@@ -206,13 +205,16 @@ extension KernelTests {
 
 @Suite("The threads-and-tasks article quotes compiled code")
 struct ThreadsAndTasksArticleTests {
-    @Test("Every Swift block of ThreadsAndTasks.md is code of this file")
+    @Test("Every Swift block of ThreadsAndTasks.md is code of this file or of TestThreads.swift")
     func articleQuotesThisFile() throws {
         let here = #filePath
         let root = String(here[..<here.range(of: "/Tests/")!.lowerBound])
         let article = try #require(readText(root + "/Sources/SocketOptions/SocketOptions.docc/ThreadsAndTasks.md"))
         let source = try #require(readText(here))
-        let sourceLines = source.split(separator: "\n", omittingEmptySubsequences: false).map(trimmed)
+        let threads = try #require(readText(root + "/Tests/SocketOptionsTests/TestThreads.swift"))
+        let sourceLines = (source + "\n" + threads).split(separator: "\n", omittingEmptySubsequences: false).map(
+            trimmed
+        )
         let blocks = swiftBlocks(article)
         #expect(blocks.count >= 7)
         for block in blocks {
@@ -220,7 +222,7 @@ struct ThreadsAndTasksArticleTests {
             let found = sourceLines.indices.contains { start in
                 start + lines.count <= sourceLines.count && Array(sourceLines[start..<(start + lines.count)]) == lines
             }
-            #expect(found, "not in ThreadsAndTasksTests.swift:\n\(block.joined(separator: "\n"))")
+            #expect(found, "not in ThreadsAndTasksTests.swift or TestThreads.swift:\n\(block.joined(separator: "\n"))")
         }
     }
 
