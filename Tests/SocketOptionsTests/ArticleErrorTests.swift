@@ -1,5 +1,6 @@
 // SocketOptions tests: every block of ThreadsAndTasks.md that "does not compile" is compiled with
-// the toolchain these tests run under, and fails with the errors the article prints under it.
+// the toolchain these tests run under, and fails with the errors the article prints under it; every
+// Swift block of README.md compiles as a newcomer pastes it, whole, into a main.swift.
 // Ownership errors come from SIL checks, after type checking: swiftc -emit-sil, not -typecheck.
 
 import Foundation
@@ -95,20 +96,52 @@ private func compileErrors(_ files: [(String, String)], swiftc: String, modules:
     }
 }
 
+/// The swiftc of this toolchain and the directory of the SocketOptions module these tests import.
+private func compilerAndModules() throws -> (swiftc: String, modules: String) {
+    let swiftc = try #require(swiftcOfThisToolchain(), "no swiftc beside this process's libswiftCore.so")
+    // The test bundle sits beside the Modules directory that holds SocketOptions.swiftmodule.
+    let executable = try #require(try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+    let modules = String(executable[..<executable.range(of: "/", options: .backwards)!.lowerBound]) + "/Modules"
+    try #require(access(modules + "/SocketOptions.swiftmodule", R_OK) == 0, "no module in \(modules)")
+    return (swiftc, modules)
+}
+
 extension KernelTests {
-    @Suite("The threads-and-tasks article's refusals")
+    @Suite("The documentation's code compiles, or fails, as shown")
     struct ArticleErrorTests {
+        @Test("Every Swift block of README.md compiles alone as a main.swift, with the imports it shows")
+        func readmeBlocksCompile() throws {
+            let here = #filePath
+            let root = String(here[..<here.range(of: "/Tests/")!.lowerBound])
+            let readme = try #require(readText(root + "/README.md"))
+            let (swiftc, modules) = try compilerAndModules()
+            var blocks: [String] = []
+            var current: [Substring]?
+            for line in readme.split(separator: "\n", omittingEmptySubsequences: false) {
+                if current == nil, line.hasPrefix("```swift") {
+                    current = []
+                } else if let block = current, line.hasPrefix("```") {
+                    blocks.append(block.joined(separator: "\n") + "\n")
+                    current = nil
+                } else {
+                    current?.append(line)
+                }
+            }
+            #expect(blocks.count >= 3)
+            for block in blocks {
+                #expect(block.hasPrefix("import SocketOptions\n"), "a block a newcomer pastes starts with its import")
+                let errors = try compileErrors([("main.swift", block)], swiftc: swiftc, modules: modules)
+                #expect(errors == [], "README block:\n\(block)\ngave \(errors)")
+            }
+        }
+
         @Test("Each block the article says does not compile fails with exactly the errors it shows")
         func failingBlocksFailAsShown() throws {
             let here = #filePath
             let tests = String(here[..<here.range(of: "/ArticleErrorTests.swift")!.lowerBound])
             let root = String(here[..<here.range(of: "/Tests/")!.lowerBound])
             let article = try #require(readText(root + "/Sources/SocketOptions/SocketOptions.docc/ThreadsAndTasks.md"))
-            let swiftc = try #require(swiftcOfThisToolchain(), "no swiftc beside this process's libswiftCore.so")
-            // The test bundle sits beside the Modules directory that holds SocketOptions.swiftmodule.
-            let executable = try #require(try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            let modules = String(executable[..<executable.range(of: "/", options: .backwards)!.lowerBound]) + "/Modules"
-            try #require(access(modules + "/SocketOptions.swiftmodule", R_OK) == 0, "no module in \(modules)")
+            let (swiftc, modules) = try compilerAndModules()
 
             // What the blocks use: the imports, startThread, and the article's own types.
             let imports = "import Glibc\nimport Synchronization\nimport SocketOptions\n"
