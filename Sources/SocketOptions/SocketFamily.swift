@@ -22,11 +22,26 @@ public enum SocketFamily: Hashable, Sendable, CustomStringConvertible {
     /// Unix domain (`AF_UNIX`).
     case unix
     /// Any other family, by its number (`AF_*`).
+    ///
+    /// The library makes it only for a number that is not `AF_INET`, `AF_INET6` or `AF_UNIX`.
+    /// Families compare by their number, so `.other(AF_INET)` made by hand equals ``ipv4`` and
+    /// hashes like it; a `switch` still matches it as `.other`, so name the known families by
+    /// their cases.
     case other(Int32)
+
+    /// Compares the C numbers, so that a known family written as `.other(n)` is that family.
+    public static func == (left: SocketFamily, right: SocketFamily) -> Bool {
+        left.raw == right.raw
+    }
+
+    /// Hashes the C number, as `==` compares it.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(raw)
+    }
 
     /// `"IPv4"`, `"IPv6"`, `"Unix-domain"`, or `"family 16"`.
     public var description: String {
-        switch self {
+        switch SocketFamily(raw: raw) {
         case .ipv4: "IPv4"
         case .ipv6: "IPv6"
         case .unix: "Unix-domain"

@@ -80,7 +80,8 @@ private func tourRestartThroughTimeWait() throws(SocketError) {
     say("   old server on \(address) served 3 connections, closed them first, and stopped")
     say("   port \(address.port) now: \(listening) listening, \(timeWait) in TIME_WAIT (/proc/net/tcp)")
     do {
-        _ = try ListeningSocket(address: address, options: [])
+        // The defaults set SO_REUSEADDR and any list is laid over them by name: opting out is explicit.
+        _ = try ListeningSocket(address: address, options: [.reuseAddress(false)])
         say("   without reuseAddress: bound (the kernel let it through; TIME_WAIT had already gone)")
     } catch .addressInUse {
         say("   without reuseAddress: EADDRINUSE, as expected")

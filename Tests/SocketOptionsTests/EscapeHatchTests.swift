@@ -57,11 +57,14 @@ extension KernelTests {
 
         @Test("The escape hatch does not check what the typed options refuse: SO_REUSEADDR after listen is kept")
         func rawSetIsUnchecked() throws {
-            let listener = try ListeningSocket(address: anyLoopbackPort, options: [])
+            // Opted out of the default SO_REUSEADDR, so that the raw set is what turns it on.
+            let listener = try ListeningSocket(address: anyLoopbackPort, options: [.reuseAddress(false)])
+            #expect(rawIntOption(listener.rawDescriptor, SOL_SOCKET, SO_REUSEADDR) == 0)
             // SO_REUSEADDR after listen returns 0 and does nothing for the bind that is already made
             // (FACTS): the typed API cannot express it on a listener; the raw one sets it and reports.
             let applied = try listener.setRawOption(level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
-            #expect(applied.effective == 1)
+            #expect(applied.requested == 1 && applied.effective == 1)
+            #expect(rawIntOption(listener.rawDescriptor, SOL_SOCKET, SO_REUSEADDR) == 1)
             // A negative buffer size is taken by the kernel as its maximum, twice net.core.rmem_max.
             let negative = try listener.setRawOption(level: SOL_SOCKET, name: SO_RCVBUF, value: -1)
             #expect(negative.effective == Int32(2 * (sysctl("net/core/rmem_max") ?? 0)))

@@ -37,6 +37,20 @@ extension KernelTests {
             #expect(SocketFamily(raw: 16) == .other(16))
         }
 
+        @Test("A known family written as .other(n) is that family: equal, hashed alike, described alike")
+        func otherNeverHoldsAKnownFamily() {
+            // <bits/socket.h>: AF_UNIX 1, AF_INET 2, AF_INET6 10, AF_NETLINK 16.
+            #expect(SocketFamily.other(2) == .ipv4 && SocketFamily.other(10) == .ipv6 && SocketFamily.other(1) == .unix)
+            #expect(SocketFamily.other(2) != .ipv6 && SocketFamily.other(16) != .ipv4)
+            #expect(Set<SocketFamily>([.other(2), .ipv4, .other(10), .ipv6]).count == 2)
+            #expect(SocketFamily.other(2).description == "IPv4")
+            // The kernel's numbers never make .other for a known family.
+            for number: Int32 in [1, 2, 10] {
+                if case .other = SocketFamily(raw: number) { Issue.record("family \(number) read as .other") }
+            }
+            #expect(SocketFamily.other(16) == .other(16) && SocketFamily.other(16) != .other(17))
+        }
+
         @Test("A socket of a family the package does not make reads back as .other with its number")
         func otherFamilyFromKernel() throws {
             // AF_NETLINK (16), NETLINK_ROUTE (0): needs no privilege.

@@ -90,6 +90,8 @@ extension KernelTests {
         func acceptorThreads() throws {
             let served = Atomic<Int>(0)
             let address: SocketAddress
+            let inode: UInt64
+            let before = openDescriptors()
             do {
                 // snippet: acceptor-threads
                 let shared = SharedListener(try ListeningSocket(address: .ipv4Loopback(port: 0)))
@@ -107,6 +109,7 @@ extension KernelTests {
                 // ... serve, until it is time to stop:
                 // end snippet
                 address = shared.listener.localAddress
+                inode = socketInode(shared.listener.rawDescriptor)
                 for _ in 0..<20 {
                     let client = try Connection(connectingTo: address)
                     #expect(try client.receiveAll() == Array("hello\n".utf8))
@@ -119,10 +122,43 @@ extension KernelTests {
                 // end snippet
             }
             #expect(served.load(ordering: .relaxed) == 20)
-            // Closed: nothing listens on the port any more.
-            #expect(throws: SocketError.system(.connect(address), .connectionRefused)) {
-                _ = try Connection(connectingTo: address)
+            // Closed when the box went: its descriptor, and its socket in the kernel's table.
+            #expect(openDescriptors() == before)
+            expectListenerGone(inode: inode, address: address)
+        }
+
+        @Test("Four acceptor threads on one SharedListener: each accepts a connection while the others are busy")
+        func acceptorThreadsServeSideBySide() throws {
+            let shared = SharedListener(try ListeningSocket(address: anyLoopbackPort))
+            let threadCount = 4
+            let accepted = Atomic<Int>(0)
+            let servingThreads = Mutex<Set<pthread_t>>([])
+            var threads: [pthread_t] = []
+            for _ in 0..<threadCount {
+                threads.append(
+                    try startThread {
+                        shared.acceptUntilStopped { connection in
+                            servingThreads.withLock { _ = $0.insert(pthread_self()) }
+                            accepted.add(1, ordering: .relaxed)
+                            // Busy until every connection is accepted: a thread serving one cannot
+                            // accept another, so each connection goes to a thread of its own.
+                            let deadline = ContinuousClock.now + .seconds(10)
+                            while accepted.load(ordering: .relaxed) < threadCount && ContinuousClock.now < deadline {
+                                usleep(1_000)
+                            }
+                            try? connection.close()
+                        }
+                    }
+                )
             }
+            // The kernel completes each handshake into the accept queue; the threads take them.
+            for _ in 0..<threadCount { try Connection(connectingTo: shared.listener.localAddress).close() }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while accepted.load(ordering: .relaxed) < threadCount && ContinuousClock.now < deadline { usleep(1_000) }
+            shared.stop()
+            for thread in threads { pthread_join(thread, nil) }
+            #expect(accepted.load(ordering: .relaxed) == threadCount)
+            #expect(servingThreads.withLock { $0.count } == threadCount, "each connection on a thread of its own")
         }
 
         @Test("A connection handed to a thread is taken out once, served and closed there")
@@ -130,8 +166,7 @@ extension KernelTests {
             let listener = try ListeningSocket(address: anyLoopbackPort)
             let client = try Connection(connectingTo: listener.localAddress)
             // snippet: connection-to-thread
-            let connection = try listener.accept()
-            let handoff = Handoff(connection)
+            let handoff = Handoff(try listener.accept())
             let thread = try startThread {
                 guard let connection = handoff.take() else { return }
                 try? connection.send("served on another thread\n")
@@ -162,8 +197,15 @@ extension KernelTests {
 
         @Test("A listener owned by a class is closed from another thread while a thread accepts on it")
         func closedFromAnotherThread() throws {
+            let before = openDescriptors()
             // snippet: closed-from-another-thread
             let server = ClosableServer(try ListeningSocket(address: .ipv4Loopback(port: 0)))
+            // end snippet
+            // The server's one new descriptor: the listener, whose address and socket we note.
+            let listenerDescriptor = try #require(openDescriptors().subtracting(before).first)
+            let address = try BorrowedSocket(borrowing: listenerDescriptor).snapshot().localAddress
+            let inode = socketInode(listenerDescriptor)
+            // snippet: closed-from-another-thread-threads
             let acceptor = try startThread {
                 while !server.isClosed {
                     guard let connection = try? server.accept(timeout: .milliseconds(50)) else { continue }
@@ -177,6 +219,10 @@ extension KernelTests {
             pthread_join(acceptor, nil)
             // end snippet
             #expect(server.isClosed)
+            // Closed for real: the descriptor is gone from the process and the socket from the kernel.
+            #expect(openDescriptors() == before)
+            #expect(fcntl(listenerDescriptor, F_GETFD) == -1 && errno == EBADF)
+            expectListenerGone(inode: inode, address: try #require(address))
             #expect(throws: Never.self) { try server.close() }  // a second close does nothing
         }
 
@@ -204,15 +250,33 @@ extension KernelTests {
     }
 }
 
+/// Our listener, known by its socket's inode, is gone from the kernel's TCP table; and unless some
+/// other process listens on the port by now (port 0 gave it to us, not for good), a connection to
+/// it is refused.
+private func expectListenerGone(inode: UInt64, address: SocketAddress) {
+    #expect(!tcpTableRows(localPort: address.port).contains { $0.inode == inode }, "our listener is still listening")
+    do {
+        let connection = try Connection(connectingTo: address)
+        try? connection.close()
+        let listening = tcpTableRows(localPort: address.port).filter { $0.state == "0A" }
+        #expect(!listening.isEmpty, "connected to \(address), where no listener is")
+    } catch {
+        #expect(error == .system(.connect(address), .connectionRefused))
+    }
+}
+
 @Suite("The threads-and-tasks article quotes compiled code")
 struct ThreadsAndTasksArticleTests {
-    @Test("Every Swift block of ThreadsAndTasks.md is code of this file")
+    @Test("Every Swift block of ThreadsAndTasks.md is code of this file or of TestThreads.swift")
     func articleQuotesThisFile() throws {
         let here = #filePath
         let root = String(here[..<here.range(of: "/Tests/")!.lowerBound])
         let article = try #require(readText(root + "/Sources/SocketOptions/SocketOptions.docc/ThreadsAndTasks.md"))
         let source = try #require(readText(here))
-        let sourceLines = source.split(separator: "\n", omittingEmptySubsequences: false).map(trimmed)
+        let threads = try #require(readText(root + "/Tests/SocketOptionsTests/TestThreads.swift"))
+        let sourceLines = (source + "\n" + threads).split(separator: "\n", omittingEmptySubsequences: false).map(
+            trimmed
+        )
         let blocks = swiftBlocks(article)
         #expect(blocks.count >= 7)
         for block in blocks {
@@ -220,7 +284,7 @@ struct ThreadsAndTasksArticleTests {
             let found = sourceLines.indices.contains { start in
                 start + lines.count <= sourceLines.count && Array(sourceLines[start..<(start + lines.count)]) == lines
             }
-            #expect(found, "not in ThreadsAndTasksTests.swift:\n\(block.joined(separator: "\n"))")
+            #expect(found, "not in ThreadsAndTasksTests.swift or TestThreads.swift:\n\(block.joined(separator: "\n"))")
         }
     }
 

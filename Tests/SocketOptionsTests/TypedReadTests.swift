@@ -76,15 +76,31 @@ extension KernelTests {
     }
 }
 
-/// A key with its check: its typed read, made into the option again, equals the option read by
-/// name. A key whose Value type does not match its row's codec fails here (a precondition).
+/// A key with its check: a Bool or Int key's typed read is what a bare getsockopt of the row's
+/// level and C name reads (an int: non-zero for on, the number itself), decoded here without the
+/// library; a key of another type, made into the option again, equals the option read by name.
+/// A mismatch, or a bare getsockopt that fails, is reported as text: the test fails, nothing traps.
 struct KeyCheck: Sendable, CustomStringConvertible {
     let name: SocketOption.Name
-    let agrees: @Sendable (BorrowedSocket) throws -> Bool
+    let mismatch: @Sendable (BorrowedSocket) throws -> String?
 
     init<Value>(_ key: SocketOption.Key<Value>) {
         name = key.name
-        agrees = { socket in try key(socket.value(key)) == socket.option(key.name) }
+        mismatch = { socket in
+            let typed = try socket.value(key)
+            guard Value.self == Bool.self || Value.self == Int.self else {
+                let byName = try socket.option(key.name)
+                return key(typed) == byName ? nil : "typed \(typed), by name \(byName)"
+            }
+            let row = key.name.row
+            var bare: CInt = -12345
+            var length = socklen_t(MemoryLayout<CInt>.size)
+            guard getsockopt(socket.rawDescriptor, row.level.cLevel, row.readName ?? row.rawName, &bare, &length) == 0
+            else { return "bare getsockopt failed: errno \(errno)" }
+            let agrees =
+                if let flag = typed as? Bool { flag == (bare != 0) } else { typed as? Int == Int(bare) }
+            return agrees ? nil : "typed \(typed), bare getsockopt \(bare)"
+        }
     }
 
     var description: String { name.rawValue }
@@ -163,6 +179,7 @@ extension KernelTests.TypedReadTests {
     func keyAgreesWithName(key: KeyCheck) throws {
         let fd = ValueDomain.socket(for: key.name)
         defer { close(fd) }
-        #expect(try key.agrees(BorrowedSocket(borrowing: fd)))
+        let mismatch = try key.mismatch(BorrowedSocket(borrowing: fd))
+        #expect(mismatch == nil, "\(key): \(mismatch ?? "")")
     }
 }
