@@ -127,11 +127,15 @@ enum OptionCalls {
 
     /// One setsockopt with the caller's bytes, for the escape hatch.
     static func setBytes(_ bytes: [UInt8], level: CInt, name: CInt, on fd: CInt) -> Result<Void, Errno> {
-        // An empty array may have no address: the kernel is given one byte of which it is told none.
-        var value = bytes.isEmpty ? [0] : bytes
+        // The caller's own storage, not a copy: a set allocates nothing. An empty array may have no
+        // address: the kernel is then given a byte of the stack of which it is told none.
+        var none: UInt8 = 0
         let length = socklen_t(bytes.count)
-        return value.withUnsafeMutableBytes { buffer in
-            valueOrErrno { system_setsockopt(fd, level, name, buffer.baseAddress!, length) }
+        return bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else {
+                return valueOrErrno { system_setsockopt(fd, level, name, &none, 0) }
+            }
+            return valueOrErrno { system_setsockopt(fd, level, name, base, length) }
         }
         .map { _ in () }
     }
