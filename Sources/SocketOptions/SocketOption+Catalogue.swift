@@ -765,178 +765,249 @@ extension SocketOption.Name {
     }
 }
 
-extension SocketOption.Key {
+// The keys, one extension per value type: a key named by itself (`let k = SocketOption.Key.noDelay`)
+// then has its one type, and a key asked for under another type (`SocketOption.Key<String>.noDelay`)
+// does not exist.
+extension SocketOption.Key where Value == Bool {
     /// The key of ``SocketOption/reuseAddress(_:)``.
-    public static var reuseAddress: SocketOption.Key<Bool> { .init(.reuseAddress) }
+    public static var reuseAddress: Self { .init(.reuseAddress) }
     /// The key of ``SocketOption/reusePort(_:)``.
-    public static var reusePort: SocketOption.Key<Bool> { .init(.reusePort) }
+    public static var reusePort: Self { .init(.reusePort) }
     /// The key of ``SocketOption/keepAlive(_:)``.
-    public static var keepAlive: SocketOption.Key<Bool> { .init(.keepAlive) }
+    public static var keepAlive: Self { .init(.keepAlive) }
     /// The key of ``SocketOption/broadcast(_:)``.
-    public static var broadcast: SocketOption.Key<Bool> { .init(.broadcast) }
+    public static var broadcast: Self { .init(.broadcast) }
     /// The key of ``SocketOption/outOfBandInline(_:)``.
-    public static var outOfBandInline: SocketOption.Key<Bool> { .init(.outOfBandInline) }
-    /// The key of ``SocketOption/receiveBufferSize(_:)``.
-    public static var receiveBufferSize: SocketOption.Key<Int> { .init(.receiveBufferSize) }
-    /// The key of ``SocketOption/sendBufferSize(_:)``.
-    public static var sendBufferSize: SocketOption.Key<Int> { .init(.sendBufferSize) }
-    /// The key of ``SocketOption/receiveLowWatermark(_:)``.
-    public static var receiveLowWatermark: SocketOption.Key<Int> { .init(.receiveLowWatermark) }
-    #if canImport(Darwin)
-    /// The key of ``SocketOption/sendLowWatermark(_:)``.
-    public static var sendLowWatermark: SocketOption.Key<Int> { .init(.sendLowWatermark) }
-    #endif
-    /// The key of ``SocketOption/linger(_:)``.
-    public static var linger: SocketOption.Key<Duration?> { .init(.linger) }
-    /// The key of ``SocketOption/receiveTimeout(_:)``.
-    public static var receiveTimeout: SocketOption.Key<Duration?> { .init(.receiveTimeout) }
-    /// The key of ``SocketOption/sendTimeout(_:)``.
-    public static var sendTimeout: SocketOption.Key<Duration?> { .init(.sendTimeout) }
+    public static var outOfBandInline: Self { .init(.outOfBandInline) }
     /// The key of ``SocketOption/timestamps(_:)``.
-    public static var timestamps: SocketOption.Key<Bool> { .init(.timestamps) }
+    public static var timestamps: Self { .init(.timestamps) }
     #if os(Linux)
-    /// The key of ``SocketOption/bindToDevice(_:)``.
-    public static var bindToDevice: SocketOption.Key<String?> { .init(.bindToDevice) }
-    /// The key of ``SocketOption/mark(_:)``.
-    public static var mark: SocketOption.Key<UInt32> { .init(.mark) }
-    /// The key of ``SocketOption/priority(_:)``.
-    public static var priority: SocketOption.Key<Int> { .init(.priority) }
-    /// The key of ``SocketOption/busyPoll(_:)``.
-    public static var busyPoll: SocketOption.Key<Duration?> { .init(.busyPoll) }
-    /// The key of ``SocketOption/incomingCPU(_:)``.
-    public static var incomingCPU: SocketOption.Key<Int> { .init(.incomingCPU) }
     /// The key of ``SocketOption/zeroCopy(_:)``.
-    public static var zeroCopy: SocketOption.Key<Bool> { .init(.zeroCopy) }
+    public static var zeroCopy: Self { .init(.zeroCopy) }
     /// The key of ``SocketOption/passCredentials(_:)``.
-    public static var passCredentials: SocketOption.Key<Bool> { .init(.passCredentials) }
-    /// The key of ``SocketOption/bindToInterfaceIndex(_:)``.
-    public static var bindToInterfaceIndex: SocketOption.Key<Int?> { .init(.bindToInterfaceIndex) }
+    public static var passCredentials: Self { .init(.passCredentials) }
     /// The key of ``SocketOption/timestampsNanoseconds(_:)``.
-    public static var timestampsNanoseconds: SocketOption.Key<Bool> { .init(.timestampsNanoseconds) }
+    public static var timestampsNanoseconds: Self { .init(.timestampsNanoseconds) }
     /// The key of ``SocketOption/receiveDropCount(_:)``.
-    public static var receiveDropCount: SocketOption.Key<Bool> { .init(.receiveDropCount) }
-    /// The key of ``SocketOption/receiveBufferSizeForced(_:)``.
-    public static var receiveBufferSizeForced: SocketOption.Key<Int> { .init(.receiveBufferSizeForced) }
-    /// The key of ``SocketOption/sendBufferSizeForced(_:)``.
-    public static var sendBufferSizeForced: SocketOption.Key<Int> { .init(.sendBufferSizeForced) }
-    /// The key of ``SocketOption/attachFilter(_:)``.
-    public static var attachFilter: SocketOption.Key<SocketFilter> { .init(.attachFilter) }
-    /// The key of ``SocketOption/detachFilter``: `try socket.set(.detachFilter, ())`.
-    public static var detachFilter: SocketOption.Key<Void> { .init(.detachFilter) }
+    public static var receiveDropCount: Self { .init(.receiveDropCount) }
     #endif
     /// The key of ``SocketOption/noDelay(_:)``.
-    public static var noDelay: SocketOption.Key<Bool> { .init(.noDelay) }
-    /// The key of ``SocketOption/maxSegment(_:)``.
-    public static var maxSegment: SocketOption.Key<Int> { .init(.maxSegment) }
-    /// The key of ``SocketOption/keepAliveIdle(_:)``.
-    public static var keepAliveIdle: SocketOption.Key<Duration> { .init(.keepAliveIdle) }
-    /// The key of ``SocketOption/keepAliveInterval(_:)``.
-    public static var keepAliveInterval: SocketOption.Key<Duration> { .init(.keepAliveInterval) }
-    /// The key of ``SocketOption/keepAliveCount(_:)``.
-    public static var keepAliveCount: SocketOption.Key<Int> { .init(.keepAliveCount) }
-    /// The key of ``SocketOption/notSentLowWatermark(_:)``.
-    public static var notSentLowWatermark: SocketOption.Key<Int> { .init(.notSentLowWatermark) }
+    public static var noDelay: Self { .init(.noDelay) }
     /// The key of ``SocketOption/cork(_:)``.
-    public static var cork: SocketOption.Key<Bool> { .init(.cork) }
+    public static var cork: Self { .init(.cork) }
     #if os(Linux)
-    /// The key of ``SocketOption/userTimeout(_:)``.
-    public static var userTimeout: SocketOption.Key<Duration?> { .init(.userTimeout) }
-    /// The key of ``SocketOption/fastOpen(_:)``.
-    public static var fastOpen: SocketOption.Key<Int> { .init(.fastOpen) }
-    /// The key of ``SocketOption/deferAccept(_:)``.
-    public static var deferAccept: SocketOption.Key<Duration?> { .init(.deferAccept) }
     /// The key of ``SocketOption/quickAck(_:)``.
-    public static var quickAck: SocketOption.Key<Bool> { .init(.quickAck) }
-    /// The key of ``SocketOption/congestionControl(_:)``.
-    public static var congestionControl: SocketOption.Key<String> { .init(.congestionControl) }
-    /// The key of ``SocketOption/windowClamp(_:)``.
-    public static var windowClamp: SocketOption.Key<Int> { .init(.windowClamp) }
+    public static var quickAck: Self { .init(.quickAck) }
     /// The key of ``SocketOption/thinLinearTimeouts(_:)``.
-    public static var thinLinearTimeouts: SocketOption.Key<Bool> { .init(.thinLinearTimeouts) }
-    /// The key of ``SocketOption/synRetries(_:)``.
-    public static var synRetries: SocketOption.Key<Int> { .init(.synRetries) }
-    /// The key of ``SocketOption/finWait2Timeout(_:)``.
-    public static var finWait2Timeout: SocketOption.Key<Duration?> { .init(.finWait2Timeout) }
+    public static var thinLinearTimeouts: Self { .init(.thinLinearTimeouts) }
     /// The key of ``SocketOption/fastOpenConnect(_:)``.
-    public static var fastOpenConnect: SocketOption.Key<Bool> { .init(.fastOpenConnect) }
-    /// The key of ``SocketOption/udpSegmentSize(_:)``.
-    public static var udpSegmentSize: SocketOption.Key<Int?> { .init(.udpSegmentSize) }
+    public static var fastOpenConnect: Self { .init(.fastOpenConnect) }
     /// The key of ``SocketOption/udpReceiveOffload(_:)``.
-    public static var udpReceiveOffload: SocketOption.Key<Bool> { .init(.udpReceiveOffload) }
+    public static var udpReceiveOffload: Self { .init(.udpReceiveOffload) }
     #endif
-    /// The key of ``SocketOption/timeToLive(_:)``.
-    public static var timeToLive: SocketOption.Key<Int> { .init(.timeToLive) }
-    /// The key of ``SocketOption/typeOfService(_:)``.
-    public static var typeOfService: SocketOption.Key<Int> { .init(.typeOfService) }
-    /// The key of ``SocketOption/ipv4MulticastTimeToLive(_:)``.
-    public static var ipv4MulticastTimeToLive: SocketOption.Key<Int> { .init(.ipv4MulticastTimeToLive) }
     /// The key of ``SocketOption/ipv4MulticastLoop(_:)``.
-    public static var ipv4MulticastLoop: SocketOption.Key<Bool> { .init(.ipv4MulticastLoop) }
-    /// The key of ``SocketOption/ipv4MulticastInterface(_:)``.
-    public static var ipv4MulticastInterface: SocketOption.Key<IPv4Address> { .init(.ipv4MulticastInterface) }
+    public static var ipv4MulticastLoop: Self { .init(.ipv4MulticastLoop) }
     #if os(Linux)
     /// The key of ``SocketOption/ipv4FreeBind(_:)``.
-    public static var ipv4FreeBind: SocketOption.Key<Bool> { .init(.ipv4FreeBind) }
+    public static var ipv4FreeBind: Self { .init(.ipv4FreeBind) }
     /// The key of ``SocketOption/transparent(_:)``.
-    public static var transparent: SocketOption.Key<Bool> { .init(.transparent) }
+    public static var transparent: Self { .init(.transparent) }
     /// The key of ``SocketOption/bindAddressNoPort(_:)``.
-    public static var bindAddressNoPort: SocketOption.Key<Bool> { .init(.bindAddressNoPort) }
-    /// The key of ``SocketOption/joinIPv4Group(_:)``.
-    public static var joinIPv4Group: SocketOption.Key<IPv4MulticastMembership> { .init(.joinIPv4Group) }
-    /// The key of ``SocketOption/leaveIPv4Group(_:)``.
-    public static var leaveIPv4Group: SocketOption.Key<IPv4MulticastMembership> { .init(.leaveIPv4Group) }
-    /// The key of ``SocketOption/joinIPv4SourceGroup(_:)``.
-    public static var joinIPv4SourceGroup: SocketOption.Key<IPv4SourceMembership> { .init(.joinIPv4SourceGroup) }
-    /// The key of ``SocketOption/leaveIPv4SourceGroup(_:)``.
-    public static var leaveIPv4SourceGroup: SocketOption.Key<IPv4SourceMembership> { .init(.leaveIPv4SourceGroup) }
+    public static var bindAddressNoPort: Self { .init(.bindAddressNoPort) }
     /// The key of ``SocketOption/ipv4HeaderIncluded(_:)``.
-    public static var ipv4HeaderIncluded: SocketOption.Key<Bool> { .init(.ipv4HeaderIncluded) }
+    public static var ipv4HeaderIncluded: Self { .init(.ipv4HeaderIncluded) }
     /// The key of ``SocketOption/ipv4MulticastAll(_:)``.
-    public static var ipv4MulticastAll: SocketOption.Key<Bool> { .init(.ipv4MulticastAll) }
+    public static var ipv4MulticastAll: Self { .init(.ipv4MulticastAll) }
     /// The key of ``SocketOption/receiveTypeOfService(_:)``.
-    public static var receiveTypeOfService: SocketOption.Key<Bool> { .init(.receiveTypeOfService) }
+    public static var receiveTypeOfService: Self { .init(.receiveTypeOfService) }
     /// The key of ``SocketOption/receiveIPv4PacketInfo(_:)``.
-    public static var receiveIPv4PacketInfo: SocketOption.Key<Bool> { .init(.receiveIPv4PacketInfo) }
+    public static var receiveIPv4PacketInfo: Self { .init(.receiveIPv4PacketInfo) }
     /// The key of ``SocketOption/receiveIPv4Errors(_:)``.
-    public static var receiveIPv4Errors: SocketOption.Key<Bool> { .init(.receiveIPv4Errors) }
-    /// The key of ``SocketOption/pathMTUDiscovery(_:)``.
-    public static var pathMTUDiscovery: SocketOption.Key<PathMTUDiscovery> { .init(.pathMTUDiscovery) }
+    public static var receiveIPv4Errors: Self { .init(.receiveIPv4Errors) }
     #endif
     /// The key of ``SocketOption/ipv6Only(_:)``.
-    public static var ipv6Only: SocketOption.Key<Bool> { .init(.ipv6Only) }
-    /// The key of ``SocketOption/ipv6UnicastHops(_:)``.
-    public static var ipv6UnicastHops: SocketOption.Key<Int> { .init(.ipv6UnicastHops) }
-    /// The key of ``SocketOption/ipv6TrafficClass(_:)``.
-    public static var ipv6TrafficClass: SocketOption.Key<Int> { .init(.ipv6TrafficClass) }
-    /// The key of ``SocketOption/ipv6MulticastHops(_:)``.
-    public static var ipv6MulticastHops: SocketOption.Key<Int> { .init(.ipv6MulticastHops) }
+    public static var ipv6Only: Self { .init(.ipv6Only) }
     /// The key of ``SocketOption/ipv6MulticastLoop(_:)``.
-    public static var ipv6MulticastLoop: SocketOption.Key<Bool> { .init(.ipv6MulticastLoop) }
-    /// The key of ``SocketOption/ipv6MulticastInterface(_:)``.
-    public static var ipv6MulticastInterface: SocketOption.Key<Int> { .init(.ipv6MulticastInterface) }
+    public static var ipv6MulticastLoop: Self { .init(.ipv6MulticastLoop) }
     #if os(Linux)
     /// The key of ``SocketOption/ipv6FreeBind(_:)``.
-    public static var ipv6FreeBind: SocketOption.Key<Bool> { .init(.ipv6FreeBind) }
-    /// The key of ``SocketOption/joinIPv6Group(_:)``.
-    public static var joinIPv6Group: SocketOption.Key<IPv6MulticastMembership> { .init(.joinIPv6Group) }
-    /// The key of ``SocketOption/leaveIPv6Group(_:)``.
-    public static var leaveIPv6Group: SocketOption.Key<IPv6MulticastMembership> { .init(.leaveIPv6Group) }
+    public static var ipv6FreeBind: Self { .init(.ipv6FreeBind) }
     /// The key of ``SocketOption/ipv6HeaderIncluded(_:)``.
-    public static var ipv6HeaderIncluded: SocketOption.Key<Bool> { .init(.ipv6HeaderIncluded) }
+    public static var ipv6HeaderIncluded: Self { .init(.ipv6HeaderIncluded) }
     /// The key of ``SocketOption/ipv6MulticastAll(_:)``.
-    public static var ipv6MulticastAll: SocketOption.Key<Bool> { .init(.ipv6MulticastAll) }
+    public static var ipv6MulticastAll: Self { .init(.ipv6MulticastAll) }
     /// The key of ``SocketOption/receiveHopLimit(_:)``.
-    public static var receiveHopLimit: SocketOption.Key<Bool> { .init(.receiveHopLimit) }
+    public static var receiveHopLimit: Self { .init(.receiveHopLimit) }
     /// The key of ``SocketOption/receiveTrafficClass(_:)``.
-    public static var receiveTrafficClass: SocketOption.Key<Bool> { .init(.receiveTrafficClass) }
+    public static var receiveTrafficClass: Self { .init(.receiveTrafficClass) }
     /// The key of ``SocketOption/ipv6Transparent(_:)``.
-    public static var ipv6Transparent: SocketOption.Key<Bool> { .init(.ipv6Transparent) }
+    public static var ipv6Transparent: Self { .init(.ipv6Transparent) }
     /// The key of ``SocketOption/receiveIPv6PacketInfo(_:)``.
-    public static var receiveIPv6PacketInfo: SocketOption.Key<Bool> { .init(.receiveIPv6PacketInfo) }
+    public static var receiveIPv6PacketInfo: Self { .init(.receiveIPv6PacketInfo) }
     /// The key of ``SocketOption/receiveIPv6Errors(_:)``.
-    public static var receiveIPv6Errors: SocketOption.Key<Bool> { .init(.receiveIPv6Errors) }
+    public static var receiveIPv6Errors: Self { .init(.receiveIPv6Errors) }
     #endif
 }
+
+extension SocketOption.Key where Value == Int {
+    /// The key of ``SocketOption/receiveBufferSize(_:)``.
+    public static var receiveBufferSize: Self { .init(.receiveBufferSize) }
+    /// The key of ``SocketOption/sendBufferSize(_:)``.
+    public static var sendBufferSize: Self { .init(.sendBufferSize) }
+    /// The key of ``SocketOption/receiveLowWatermark(_:)``.
+    public static var receiveLowWatermark: Self { .init(.receiveLowWatermark) }
+    #if canImport(Darwin)
+    /// The key of ``SocketOption/sendLowWatermark(_:)``.
+    public static var sendLowWatermark: Self { .init(.sendLowWatermark) }
+    #endif
+    #if os(Linux)
+    /// The key of ``SocketOption/priority(_:)``.
+    public static var priority: Self { .init(.priority) }
+    /// The key of ``SocketOption/incomingCPU(_:)``.
+    public static var incomingCPU: Self { .init(.incomingCPU) }
+    /// The key of ``SocketOption/receiveBufferSizeForced(_:)``.
+    public static var receiveBufferSizeForced: Self { .init(.receiveBufferSizeForced) }
+    /// The key of ``SocketOption/sendBufferSizeForced(_:)``.
+    public static var sendBufferSizeForced: Self { .init(.sendBufferSizeForced) }
+    #endif
+    /// The key of ``SocketOption/maxSegment(_:)``.
+    public static var maxSegment: Self { .init(.maxSegment) }
+    /// The key of ``SocketOption/keepAliveCount(_:)``.
+    public static var keepAliveCount: Self { .init(.keepAliveCount) }
+    /// The key of ``SocketOption/notSentLowWatermark(_:)``.
+    public static var notSentLowWatermark: Self { .init(.notSentLowWatermark) }
+    #if os(Linux)
+    /// The key of ``SocketOption/fastOpen(_:)``.
+    public static var fastOpen: Self { .init(.fastOpen) }
+    /// The key of ``SocketOption/windowClamp(_:)``.
+    public static var windowClamp: Self { .init(.windowClamp) }
+    /// The key of ``SocketOption/synRetries(_:)``.
+    public static var synRetries: Self { .init(.synRetries) }
+    #endif
+    /// The key of ``SocketOption/timeToLive(_:)``.
+    public static var timeToLive: Self { .init(.timeToLive) }
+    /// The key of ``SocketOption/typeOfService(_:)``.
+    public static var typeOfService: Self { .init(.typeOfService) }
+    /// The key of ``SocketOption/ipv4MulticastTimeToLive(_:)``.
+    public static var ipv4MulticastTimeToLive: Self { .init(.ipv4MulticastTimeToLive) }
+    /// The key of ``SocketOption/ipv6UnicastHops(_:)``.
+    public static var ipv6UnicastHops: Self { .init(.ipv6UnicastHops) }
+    /// The key of ``SocketOption/ipv6TrafficClass(_:)``.
+    public static var ipv6TrafficClass: Self { .init(.ipv6TrafficClass) }
+    /// The key of ``SocketOption/ipv6MulticastHops(_:)``.
+    public static var ipv6MulticastHops: Self { .init(.ipv6MulticastHops) }
+    /// The key of ``SocketOption/ipv6MulticastInterface(_:)``.
+    public static var ipv6MulticastInterface: Self { .init(.ipv6MulticastInterface) }
+}
+
+extension SocketOption.Key where Value == Duration? {
+    /// The key of ``SocketOption/linger(_:)``.
+    public static var linger: Self { .init(.linger) }
+    /// The key of ``SocketOption/receiveTimeout(_:)``.
+    public static var receiveTimeout: Self { .init(.receiveTimeout) }
+    /// The key of ``SocketOption/sendTimeout(_:)``.
+    public static var sendTimeout: Self { .init(.sendTimeout) }
+    #if os(Linux)
+    /// The key of ``SocketOption/busyPoll(_:)``.
+    public static var busyPoll: Self { .init(.busyPoll) }
+    /// The key of ``SocketOption/userTimeout(_:)``.
+    public static var userTimeout: Self { .init(.userTimeout) }
+    /// The key of ``SocketOption/deferAccept(_:)``.
+    public static var deferAccept: Self { .init(.deferAccept) }
+    /// The key of ``SocketOption/finWait2Timeout(_:)``.
+    public static var finWait2Timeout: Self { .init(.finWait2Timeout) }
+    #endif
+}
+
+#if os(Linux)
+extension SocketOption.Key where Value == String? {
+    /// The key of ``SocketOption/bindToDevice(_:)``.
+    public static var bindToDevice: Self { .init(.bindToDevice) }
+}
+#endif
+
+#if os(Linux)
+extension SocketOption.Key where Value == UInt32 {
+    /// The key of ``SocketOption/mark(_:)``.
+    public static var mark: Self { .init(.mark) }
+}
+#endif
+
+#if os(Linux)
+extension SocketOption.Key where Value == Int? {
+    /// The key of ``SocketOption/bindToInterfaceIndex(_:)``.
+    public static var bindToInterfaceIndex: Self { .init(.bindToInterfaceIndex) }
+    /// The key of ``SocketOption/udpSegmentSize(_:)``.
+    public static var udpSegmentSize: Self { .init(.udpSegmentSize) }
+}
+#endif
+
+#if os(Linux)
+extension SocketOption.Key where Value == SocketFilter {
+    /// The key of ``SocketOption/attachFilter(_:)``.
+    public static var attachFilter: Self { .init(.attachFilter) }
+}
+#endif
+
+#if os(Linux)
+extension SocketOption.Key where Value == Void {
+    /// The key of ``SocketOption/detachFilter``: `try socket.set(.detachFilter, ())`.
+    public static var detachFilter: Self { .init(.detachFilter) }
+}
+#endif
+
+extension SocketOption.Key where Value == Duration {
+    /// The key of ``SocketOption/keepAliveIdle(_:)``.
+    public static var keepAliveIdle: Self { .init(.keepAliveIdle) }
+    /// The key of ``SocketOption/keepAliveInterval(_:)``.
+    public static var keepAliveInterval: Self { .init(.keepAliveInterval) }
+}
+
+#if os(Linux)
+extension SocketOption.Key where Value == String {
+    /// The key of ``SocketOption/congestionControl(_:)``.
+    public static var congestionControl: Self { .init(.congestionControl) }
+}
+#endif
+
+extension SocketOption.Key where Value == IPv4Address {
+    /// The key of ``SocketOption/ipv4MulticastInterface(_:)``.
+    public static var ipv4MulticastInterface: Self { .init(.ipv4MulticastInterface) }
+}
+
+#if os(Linux)
+extension SocketOption.Key where Value == IPv4MulticastMembership {
+    /// The key of ``SocketOption/joinIPv4Group(_:)``.
+    public static var joinIPv4Group: Self { .init(.joinIPv4Group) }
+    /// The key of ``SocketOption/leaveIPv4Group(_:)``.
+    public static var leaveIPv4Group: Self { .init(.leaveIPv4Group) }
+}
+#endif
+
+#if os(Linux)
+extension SocketOption.Key where Value == IPv4SourceMembership {
+    /// The key of ``SocketOption/joinIPv4SourceGroup(_:)``.
+    public static var joinIPv4SourceGroup: Self { .init(.joinIPv4SourceGroup) }
+    /// The key of ``SocketOption/leaveIPv4SourceGroup(_:)``.
+    public static var leaveIPv4SourceGroup: Self { .init(.leaveIPv4SourceGroup) }
+}
+#endif
+
+#if os(Linux)
+extension SocketOption.Key where Value == PathMTUDiscovery {
+    /// The key of ``SocketOption/pathMTUDiscovery(_:)``.
+    public static var pathMTUDiscovery: Self { .init(.pathMTUDiscovery) }
+}
+#endif
+
+#if os(Linux)
+extension SocketOption.Key where Value == IPv6MulticastMembership {
+    /// The key of ``SocketOption/joinIPv6Group(_:)``.
+    public static var joinIPv6Group: Self { .init(.joinIPv6Group) }
+    /// The key of ``SocketOption/leaveIPv6Group(_:)``.
+    public static var leaveIPv6Group: Self { .init(.leaveIPv6Group) }
+}
+#endif
 
 extension ReadOnlySocketOption {
     /// The name of a read-only option.
@@ -1035,27 +1106,68 @@ extension ReadOnlySocketOption.Name {
     }
 }
 
-extension ReadOnlySocketOption.Key {
+// The keys, one extension per value type, as for SocketOption.Key: `ReadOnlySocketOption.Key.cookie`
+// is a key of a UInt64 wherever it is named.
+extension ReadOnlySocketOption.Key where Value == SocketKind.SocketType {
     /// The key of ``ReadOnlySocketOption/type(_:)``.
-    public static var type: ReadOnlySocketOption.Key<SocketKind.SocketType> { .init(.type) }
-    /// The key of ``ReadOnlySocketOption/acceptingConnections(_:)``.
-    public static var acceptingConnections: ReadOnlySocketOption.Key<Bool> { .init(.acceptingConnections) }
-    /// The key of ``ReadOnlySocketOption/pendingError(_:)``.
-    public static var pendingError: ReadOnlySocketOption.Key<Errno?> { .init(.pendingError) }
-    #if os(Linux)
-    /// The key of ``ReadOnlySocketOption/domain(_:)``.
-    public static var domain: ReadOnlySocketOption.Key<SocketFamily> { .init(.domain) }
-    /// The key of ``ReadOnlySocketOption/transportProtocol(_:)``.
-    public static var transportProtocol: ReadOnlySocketOption.Key<Int32> { .init(.transportProtocol) }
-    /// The key of ``ReadOnlySocketOption/cookie(_:)``.
-    public static var cookie: ReadOnlySocketOption.Key<UInt64> { .init(.cookie) }
-    /// The key of ``ReadOnlySocketOption/peerCredentials(_:)``.
-    public static var peerCredentials: ReadOnlySocketOption.Key<PeerCredentials?> { .init(.peerCredentials) }
-    /// The key of ``ReadOnlySocketOption/incomingNAPIID(_:)``.
-    public static var incomingNAPIID: ReadOnlySocketOption.Key<Int?> { .init(.incomingNAPIID) }
-    /// The key of ``ReadOnlySocketOption/originalDestination(_:)``.
-    public static var originalDestination: ReadOnlySocketOption.Key<SocketAddress> { .init(.originalDestination) }
-    /// The key of ``ReadOnlySocketOption/pathMTU(_:)``.
-    public static var pathMTU: ReadOnlySocketOption.Key<Int> { .init(.pathMTU) }
-    #endif
+    public static var type: Self { .init(.type) }
 }
+
+extension ReadOnlySocketOption.Key where Value == Bool {
+    /// The key of ``ReadOnlySocketOption/acceptingConnections(_:)``.
+    public static var acceptingConnections: Self { .init(.acceptingConnections) }
+}
+
+extension ReadOnlySocketOption.Key where Value == Errno? {
+    /// The key of ``ReadOnlySocketOption/pendingError(_:)``.
+    public static var pendingError: Self { .init(.pendingError) }
+}
+
+#if os(Linux)
+extension ReadOnlySocketOption.Key where Value == SocketFamily {
+    /// The key of ``ReadOnlySocketOption/domain(_:)``.
+    public static var domain: Self { .init(.domain) }
+}
+#endif
+
+#if os(Linux)
+extension ReadOnlySocketOption.Key where Value == Int32 {
+    /// The key of ``ReadOnlySocketOption/transportProtocol(_:)``.
+    public static var transportProtocol: Self { .init(.transportProtocol) }
+}
+#endif
+
+#if os(Linux)
+extension ReadOnlySocketOption.Key where Value == UInt64 {
+    /// The key of ``ReadOnlySocketOption/cookie(_:)``.
+    public static var cookie: Self { .init(.cookie) }
+}
+#endif
+
+#if os(Linux)
+extension ReadOnlySocketOption.Key where Value == PeerCredentials? {
+    /// The key of ``ReadOnlySocketOption/peerCredentials(_:)``.
+    public static var peerCredentials: Self { .init(.peerCredentials) }
+}
+#endif
+
+#if os(Linux)
+extension ReadOnlySocketOption.Key where Value == Int? {
+    /// The key of ``ReadOnlySocketOption/incomingNAPIID(_:)``.
+    public static var incomingNAPIID: Self { .init(.incomingNAPIID) }
+}
+#endif
+
+#if os(Linux)
+extension ReadOnlySocketOption.Key where Value == SocketAddress {
+    /// The key of ``ReadOnlySocketOption/originalDestination(_:)``.
+    public static var originalDestination: Self { .init(.originalDestination) }
+}
+#endif
+
+#if os(Linux)
+extension ReadOnlySocketOption.Key where Value == Int {
+    /// The key of ``ReadOnlySocketOption/pathMTU(_:)``.
+    public static var pathMTU: Self { .init(.pathMTU) }
+}
+#endif
