@@ -73,6 +73,26 @@ extension KernelTests {
             #expect(close(fd) == 0)
         }
 
+        @Test(
+            "A listener's socketKind is the family and type the kernel reports (SO_DOMAIN, SO_TYPE), read without a call"
+        )
+        func listenerKnowsItsKind() throws {
+            let ipv4 = try ListeningSocket(address: anyLoopbackPort)
+            let ipv6 = try ListeningSocket(address: try SocketAddress("[::1]:0"))
+            // The kernel's answer: AF_INET and AF_INET6, SOCK_STREAM for both.
+            #expect(rawIntOption(ipv4.rawDescriptor, SOL_SOCKET, SO_DOMAIN) == AF_INET)
+            #expect(rawIntOption(ipv6.rawDescriptor, SOL_SOCKET, SO_DOMAIN) == AF_INET6)
+            #expect(rawIntOption(ipv4.rawDescriptor, SOL_SOCKET, SO_TYPE) == CInt(SOCK_STREAM.rawValue))
+            #expect(rawIntOption(ipv6.rawDescriptor, SOL_SOCKET, SO_TYPE) == CInt(SOCK_STREAM.rawValue))
+            #expect(ipv4.socketKind == SocketKind(family: .ipv4, type: .stream))
+            #expect(ipv6.socketKind.family == .ipv6 && ipv6.socketKind.type == .stream)
+            #if SOCKETOPTIONS_SYSCALL_RECORDING
+            let (kind, calls) = recording { ipv6.socketKind }
+            #expect(kind == SocketKind(family: .ipv6, type: .stream))
+            #expect(calls.isEmpty)
+            #endif
+        }
+
         @Test("optionNotSupported carries no errno when the package refused it before any call")
         func noInventedErrno() throws {
             let refused = #expect(throws: SocketError.self) {

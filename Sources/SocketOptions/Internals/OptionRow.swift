@@ -31,7 +31,7 @@ struct OptionRow<Option> {
     let readName: CInt?
     /// Whether an accepted connection reads back the listener's value (checked by a test).
     let inherited: Bool
-    let sockets: Sockets
+    let sockets: SocketKinds
     let meaning: StaticString
     let notes: StaticString
     /// Appended to the reason of a refused value.
@@ -48,7 +48,7 @@ struct OptionRow<Option> {
         canReadBack: Bool = true,
         readName: CInt? = nil,
         inherited: Bool = false,
-        sockets: Sockets,
+        sockets: SocketKinds,
         meaning: StaticString,
         notes: StaticString = "",
         valueNote: StaticString? = nil,
@@ -76,7 +76,7 @@ struct OptionRow<Option> {
 }
 
 /// The kinds of socket that have an option.
-enum Sockets: Hashable, Sendable, CustomStringConvertible {
+enum SocketKinds: Hashable, Sendable, CustomStringConvertible {
     case anySocket
     /// IPv4 and IPv6, any type.
     case ip
