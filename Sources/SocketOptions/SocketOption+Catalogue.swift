@@ -347,12 +347,14 @@ extension SocketOption.Name {
                 inherited: true, sockets: .anySocket, meaning: "Receive buffer size",
                 notes: "Linux keeps twice the value, at least 2304, at most twice net.core.rmem_max.",
                 valueNote: "the kernel would raise 0 to its minimum and take a negative size as its maximum, without a word",
+                adjustment: "Linux keeps twice the request, at least its minimum, at most twice net.core.rmem_max",
                 make: { .receiveBufferSize($0.int) })
         case .sendBufferSize:
             OptionRow(level: .socket, rawName: SO_SNDBUF, cName: "SO_SNDBUF", codec: .int(positiveInt, unit: " bytes"),
                 inherited: true, sockets: .anySocket, meaning: "Send buffer size",
                 notes: "Linux keeps twice the value, at least 4608, at most twice net.core.wmem_max.",
                 valueNote: "the kernel would raise 0 to its minimum and take a negative size as its maximum, without a word",
+                adjustment: "Linux keeps twice the request, at least its minimum, at most twice net.core.wmem_max",
                 make: { .sendBufferSize($0.int) })
         case .receiveLowWatermark:
             OptionRow(level: .socket, rawName: SO_RCVLOWAT, cName: "SO_RCVLOWAT",
@@ -384,11 +386,13 @@ extension SocketOption.Name {
             OptionRow(level: .socket, rawName: SO_RCVTIMEO, cName: "SO_RCVTIMEO", codec: .timeout,
                 inherited: true, sockets: .anySocket, meaning: "How long a blocking receive or accept waits",
                 notes: "Linux rounds it up to its clock tick (4 ms at HZ=250).",
+                adjustment: "the kernel rounds timeouts up to its clock tick",
                 make: { .receiveTimeout($0.duration) })
         case .sendTimeout:
             OptionRow(level: .socket, rawName: SO_SNDTIMEO, cName: "SO_SNDTIMEO", codec: .timeout,
                 inherited: true, sockets: .anySocket, meaning: "How long a blocking send waits",
                 notes: "Linux rounds it up to its clock tick.",
+                adjustment: "the kernel rounds timeouts up to its clock tick",
                 make: { .sendTimeout($0.duration) })
         case .timestamps:
             OptionRow(level: .socket, rawName: SO_TIMESTAMP, cName: "SO_TIMESTAMP", codec: .bool,
@@ -400,6 +404,7 @@ extension SocketOption.Name {
                 scope: .beforeBind, inherited: true, sockets: .anySocket,
                 meaning: "Send and receive through one network interface only",
                 notes: "Linux only. Changing a binding already made needs CAP_NET_RAW (Linux 5.7+; before, any setting did): a first setting does not.",
+                bindChange: "binding an IPv6 address with a zone binds the socket to the zone's interface",
                 make: { .bindToDevice($0.text) })
         case .mark:
             OptionRow(level: .socket, rawName: SO_MARK, cName: "SO_MARK", codec: .unsigned32,
@@ -508,6 +513,7 @@ extension SocketOption.Name {
             OptionRow(level: .tcp, rawName: CInt(TCP_NOTSENT_LOWAT), cName: "TCP_NOTSENT_LOWAT",
                 codec: .int(positiveInt, unit: " bytes"), inherited: true, sockets: .tcp,
                 meaning: "Unsent bytes allowed before the socket stops reporting itself writable",
+                zeroMeaning: "0 (none: net.ipv4.tcp_notsent_lowat applies)",
                 make: { .notSentLowWatermark($0.int) })
         case .cork:
             #if canImport(Darwin)
@@ -683,6 +689,7 @@ extension SocketOption.Name {
             OptionRow(level: .ipv6, rawName: IPV6_V6ONLY, cName: "IPV6_V6ONLY", codec: .bool, scope: .beforeBind,
                 inherited: true, sockets: .ipv6, meaning: "Take IPv6 only, not IPv4-mapped traffic",
                 notes: "Binding a specific IPv6 address (not ::) turns it on. EINVAL after bind.",
+                bindChange: "binding a specific IPv6 address (not :: and not IPv4-mapped) turns IPV6_V6ONLY on",
                 make: { .ipv6Only($0.bool) })
         case .ipv6UnicastHops:
             OptionRow(level: .ipv6, rawName: IPV6_UNICAST_HOPS, cName: "IPV6_UNICAST_HOPS", codec: .int(0...255, unit: ""),

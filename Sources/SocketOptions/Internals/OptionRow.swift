@@ -36,6 +36,15 @@ struct OptionRow<Option> {
     let notes: StaticString
     /// Appended to the reason of a refused value.
     let valueNote: StaticString?
+    /// Why the kernel keeps another value than the one set, when that is known
+    /// (``AppliedOption/adjustment``); the platform notes stand in for it otherwise.
+    let adjustment: StaticString?
+    /// What bind itself does to the value, for an option bind can change: a listener reads such an
+    /// option again once bound (``AppliedOption/changedByBind``).
+    let bindChange: StaticString?
+    /// How a value of 0 read back is described, for an option that cannot be set to 0 but reads
+    /// back 0 when unset.
+    let zeroMeaning: StaticString?
     /// The option with a value read back from the kernel.
     let make: (OptionCodec.SwiftValue) -> Option
 
@@ -52,6 +61,9 @@ struct OptionRow<Option> {
         meaning: StaticString,
         notes: StaticString = "",
         valueNote: StaticString? = nil,
+        adjustment: StaticString? = nil,
+        bindChange: StaticString? = nil,
+        zeroMeaning: StaticString? = nil,
         make: @escaping (OptionCodec.SwiftValue) -> Option
     ) {
         self.level = level
@@ -66,6 +78,9 @@ struct OptionRow<Option> {
         self.meaning = meaning
         self.notes = notes
         self.valueNote = valueNote
+        self.adjustment = adjustment
+        self.bindChange = bindChange
+        self.zeroMeaning = zeroMeaning
         self.make = make
     }
 
