@@ -173,12 +173,12 @@ enum OptionCalls {
         if case .filter = row.codec {
             switch getFilter(level: row.rawLevel, name: row.rawReadName, from: fd) {
             case .success(let program): return .filter(program)
-            case .failure(let errno): throw error(errno, name: name, operation: .getOption(name), fd: fd)
+            case .failure(let errno): throw error(errno, name: name, fd: fd)
             }
         }
         switch get(row.codec.cLayout, level: row.rawLevel, name: row.rawReadName, from: fd) {
         case .success(let value): return row.codec.decode(value)
-        case .failure(let errno): throw error(errno, name: name, operation: .getOption(name), fd: fd)
+        case .failure(let errno): throw error(errno, name: name, fd: fd)
         }
     }
 
@@ -229,16 +229,7 @@ enum OptionCalls {
             } else {
                 set(checked.value, level: row.rawLevel, name: row.rawName, on: fd)
             }
-        if case .failure(let errno) = result {
-            if errno == .invalidArgument, SocketKind.read(fd).map({ row.sockets.allows($0) }) ?? true {
-                throw .invalidValue(
-                    option,
-                    reason: "the kernel refused it (EINVAL): the value is out of its range, or the socket is past "
-                        + "the point where this option can be set" + (row.valueNote.map { "; \($0)" } ?? "")
-                )
-            }
-            throw error(errno, name: name, operation: .setOption(name), fd: fd)
-        }
+        if case .failure(let errno) = result { throw error(errno, name: name, setting: option, fd: fd) }
         guard row.canReadBack else { return AppliedOption(requested: option, unreadable: ()) }
         let effective = row.make(try read(name, row: row, from: fd))
         if case .bool = row.codec, effective != option {
@@ -250,17 +241,29 @@ enum OptionCalls {
     /// ENOPROTOOPT, EOPNOTSUPP, EINVAL and EPROTO (a membership on TCP) mean the socket has no such
     /// option when its kind lacks it by the catalogue (IP_MULTICAST_TTL on TCP): said with the
     /// socket's kind. From a kind that has it they are the kernel's own answer, kept as it is:
-    /// TCP_FASTOPEN_CONNECT is EOPNOTSUPP where a sysctl turns client Fast Open off.
+    /// TCP_FASTOPEN_CONNECT is EOPNOTSUPP where a sysctl turns client Fast Open off. EINVAL from
+    /// setting `setting` on a kind that has it (or of a kind unknown) refuses the value. The
+    /// socket's kind is read once, and only for these errnos.
     static func error(
         _ errno: Errno,
         name: SocketOption.Name,
-        operation: SocketError.Operation,
+        setting: SocketOption? = nil,
         fd: CInt
     ) -> SocketError {
+        let operation: SocketError.Operation = setting == nil ? .getOption(name) : .setOption(name)
         switch errno {
         case .protocolNotAvailable, .notSupported, .invalidArgument, .protocolError:
-            if let kind = SocketKind.read(fd), !name.row.sockets.allows(kind) {
+            let row = name.row
+            let kind = SocketKind.read(fd)
+            if let kind, !row.sockets.allows(kind) {
                 return .optionNotSupported(name, socket: kind, errno: errno)
+            }
+            if errno == .invalidArgument, let setting {
+                return .invalidValue(
+                    setting,
+                    reason: "the kernel refused it (EINVAL): the value is out of its range, or the socket is past "
+                        + "the point where this option can be set" + (row.valueNote.map { "; \($0)" } ?? "")
+                )
             }
             return .system(operation, errno)
         default:
