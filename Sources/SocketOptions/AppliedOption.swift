@@ -49,11 +49,7 @@ public struct AppliedOption: Hashable, Sendable, CustomStringConvertible {
     /// The options whose value bind itself can change, and why it does: these are read again
     /// once the socket is bound.
     static func bindChanges(_ name: SocketOption.Name) -> String? {
-        switch name {
-        case .ipv6Only: "binding a specific IPv6 address (not :: and not IPv4-mapped) turns IPV6_V6ONLY on"
-        case .bindToDevice: "binding an IPv6 address with a zone binds the socket to the zone's interface"
-        default: nil
-        }
+        name.row.bindChange.map { "\($0)" }
     }
 
     /// Why bind changed the value the kernel kept at `setsockopt`; `nil` when it did not.
@@ -72,16 +68,8 @@ public struct AppliedOption: Hashable, Sendable, CustomStringConvertible {
     public var adjustment: String? {
         guard wasAdjusted else { return nil }
         if let changedByBind { return "changed by bind: " + changedByBind }
-        switch name {
-        case .receiveBufferSize:
-            return "Linux keeps twice the request, at least its minimum, at most twice net.core.rmem_max"
-        case .sendBufferSize:
-            return "Linux keeps twice the request, at least its minimum, at most twice net.core.wmem_max"
-        case .receiveTimeout, .sendTimeout:
-            return "the kernel rounds timeouts up to its clock tick"
-        default:
-            return name.platformNotes.isEmpty ? "the kernel kept another value" : name.platformNotes
-        }
+        if let known = name.row.adjustment { return "\(known)" }
+        return name.platformNotes.isEmpty ? "the kernel kept another value" : name.platformNotes
     }
 
     /// The record as a JSON object, for tools: `{"name": "receiveBufferSize", "cName": "SO_RCVBUF",

@@ -29,6 +29,9 @@ public struct BorrowedSocket: SocketOptionSetting, Hashable, Sendable {
     /// must precede bind on a socket already bound: mind the order the kernel needs.
     public var socketKind: SocketKind? { nil }
 
-    /// The descriptor: the view owned nothing, so nothing changes hands.
+    /// The descriptor it was lent, which stays its lender's: the view owned nothing, so nothing
+    /// changes hands, and the lender still closes it. A view has this method because every socket
+    /// of ``SocketOptionAccess`` has it: code written once for any socket can end its use of one
+    /// the same way. Such code must not close what it gets back from a borrowed view.
     public consuming func releaseDescriptor() -> Int32 { rawDescriptor }
 }

@@ -21,16 +21,6 @@
 /// The listener owns its descriptor: it closes it in ``close()`` or when it goes out of scope,
 /// and on every failure inside the initializer before the error is thrown.
 public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
-    /// The options every listener starts from: `SO_REUSEADDR` on, so the server can restart at once
-    /// while its previous connections sit in TIME_WAIT. The options given to
-    /// ``init(address:options:backlog:unixFileMode:)`` are laid over them by name
-    /// (``SocketOption/merged(_:over:)``): adding another option keeps them, and
-    /// `.reuseAddress(false)` turns `SO_REUSEADDR` off explicitly. `SO_REUSEPORT` is left to the
-    /// caller: with it on by default an accidental second start would succeed and silently take
-    /// half the traffic. There is deliberately no way to drop the defaults wholesale: each one is
-    /// turned off by naming it, so that no list of options loses the fast restart by accident.
-    public static let defaultOptions: [SocketOption] = [.reuseAddress(true)]
-
     /// The backlog used when none is given. Linux caps every backlog at `net.core.somaxconn`.
     public static let defaultBacklog = 128
 
@@ -46,6 +36,11 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
     /// The address the socket is bound to, read back with `getsockname`: after binding port 0,
     /// it carries the port the kernel chose.
     public let localAddress: SocketAddress
+
+    /// A stream socket of the family of ``localAddress``: what the listener is, known without
+    /// asking the kernel (the initializers made or checked it). The corresponding C options are
+    /// `SO_DOMAIN` and `SO_TYPE`.
+    public var socketKind: SocketKind { SocketKind.stream(for: localAddress) }
 
     /// Each option as requested and as the kernel keeps it on the listening socket, in the order
     /// set: the ``defaultOptions`` that were not overridden, then the options given. For `::` or an IPv4-mapped address without ``SocketOption/ipv6Only(_:)`` among the

@@ -36,6 +36,18 @@ extension SocketAddress {
     ///   The corresponding C function is `getaddrinfo` (and `freeaddrinfo`).
     public static func resolve(host: String, port: UInt16) throws(SocketError) -> [SocketAddress] {
         if let address = try numericAddress(host: host, port: port) { return [address] }
+        // Go and Python read an empty host as "every address", which is two different listeners
+        // here (IPv4 only, or IPv6 that also takes IPv4 unless IPV6_V6ONLY): the caller says which.
+        if host.isEmpty {
+            throw .cannotResolve(
+                host,
+                .invalidHost(
+                    host,
+                    reason: "it is empty; for every address write 0.0.0.0:\(port) (IPv4) or [::]:\(port) "
+                        + "(IPv6, and IPv4 too unless ipv6Only)"
+                )
+            )
+        }
         if let reason = hostNameProblem(host) {
             throw .cannotResolve(host, .invalidHost(host, reason: reason))
         }
@@ -53,9 +65,14 @@ extension SocketAddress {
     /// let addresses = try SocketAddress.resolving("localhost:8080")
     /// ```
     ///
+    /// An empty host (`":8080"`) is refused rather than read as "every address", as Go and Python
+    /// read it: write `"0.0.0.0:8080"` for every IPv4 address, or `"[::]:8080"` for every IPv6
+    /// address (and every IPv4 one too, unless ``SocketOption/ipv6Only(_:)`` is set).
+    ///
     /// - Throws: ``SocketError/cannotResolve(_:_:)``: with ``ResolutionFailure/invalidPort(_:reason:)``
     ///   for a port that is missing, out of 0...65535 or not a number (`"localhost:http"`), and
-    ///   ``ResolutionFailure/invalidHost(_:reason:)`` for a bad host, both before any call; or
+    ///   ``ResolutionFailure/invalidHost(_:reason:)`` for a bad host (an empty one included), both
+    ///   before any call; or
     ///   with the `EAI_*` code of the lookup. The corresponding C function is `getaddrinfo`.
     public static func resolving(_ text: String) throws(SocketError) -> [SocketAddress] {
         if case .success(let address) = parse(text) { return [address] }

@@ -350,12 +350,14 @@ extension SocketOption.Name {
                 inherited: true, sockets: .anySocket, meaning: "Receive buffer size",
                 notes: "Linux keeps twice the value, at least 2304, at most twice net.core.rmem_max.",
                 valueNote: "the kernel would raise 0 to its minimum and take a negative size as its maximum, without a word",
+                adjustment: "Linux keeps twice the request, at least its minimum, at most twice net.core.rmem_max",
                 make: { .receiveBufferSize($0.int) })
         case .sendBufferSize:
             OptionRow(level: .socket, rawName: SO_SNDBUF, cName: "SO_SNDBUF", codec: .int(positiveInt, unit: " bytes"),
                 inherited: true, sockets: .anySocket, meaning: "Send buffer size",
                 notes: "Linux keeps twice the value, at least 4608, at most twice net.core.wmem_max.",
                 valueNote: "the kernel would raise 0 to its minimum and take a negative size as its maximum, without a word",
+                adjustment: "Linux keeps twice the request, at least its minimum, at most twice net.core.wmem_max",
                 make: { .sendBufferSize($0.int) })
         case .receiveLowWatermark:
             OptionRow(level: .socket, rawName: SO_RCVLOWAT, cName: "SO_RCVLOWAT",
@@ -387,11 +389,13 @@ extension SocketOption.Name {
             OptionRow(level: .socket, rawName: SO_RCVTIMEO, cName: "SO_RCVTIMEO", codec: .timeout,
                 inherited: true, sockets: .anySocket, meaning: "How long a blocking receive or accept waits",
                 notes: "Linux rounds it up to its clock tick (4 ms at HZ=250).",
+                adjustment: "the kernel rounds timeouts up to its clock tick",
                 make: { .receiveTimeout($0.duration) })
         case .sendTimeout:
             OptionRow(level: .socket, rawName: SO_SNDTIMEO, cName: "SO_SNDTIMEO", codec: .timeout,
                 inherited: true, sockets: .anySocket, meaning: "How long a blocking send waits",
                 notes: "Linux rounds it up to its clock tick.",
+                adjustment: "the kernel rounds timeouts up to its clock tick",
                 make: { .sendTimeout($0.duration) })
         case .timestamps:
             OptionRow(level: .socket, rawName: SO_TIMESTAMP, cName: "SO_TIMESTAMP", codec: .bool,
@@ -403,6 +407,7 @@ extension SocketOption.Name {
                 scope: .beforeBind, inherited: true, sockets: .anySocket,
                 meaning: "Send and receive through one network interface only",
                 notes: "Linux only. Changing a binding already made needs CAP_NET_RAW (Linux 5.7+; before, any setting did): a first setting does not.",
+                bindChange: "binding an IPv6 address with a zone binds the socket to the zone's interface",
                 make: { .bindToDevice($0.text) })
         case .mark:
             OptionRow(level: .socket, rawName: SO_MARK, cName: "SO_MARK", codec: .unsigned32,
@@ -511,6 +516,7 @@ extension SocketOption.Name {
             OptionRow(level: .tcp, rawName: CInt(TCP_NOTSENT_LOWAT), cName: "TCP_NOTSENT_LOWAT",
                 codec: .int(positiveInt, unit: " bytes"), inherited: true, sockets: .tcp,
                 meaning: "Unsent bytes allowed before the socket stops reporting itself writable",
+                zeroMeaning: "0 (none: net.ipv4.tcp_notsent_lowat applies)",
                 make: { .notSentLowWatermark($0.int) })
         case .cork:
             #if canImport(Darwin)
@@ -686,6 +692,7 @@ extension SocketOption.Name {
             OptionRow(level: .ipv6, rawName: IPV6_V6ONLY, cName: "IPV6_V6ONLY", codec: .bool, scope: .beforeBind,
                 inherited: true, sockets: .ipv6, meaning: "Take IPv6 only, not IPv4-mapped traffic",
                 notes: "Binding a specific IPv6 address (not ::) turns it on. EINVAL after bind.",
+                bindChange: "binding a specific IPv6 address (not :: and not IPv4-mapped) turns IPV6_V6ONLY on",
                 make: { .ipv6Only($0.bool) })
         case .ipv6UnicastHops:
             OptionRow(level: .ipv6, rawName: IPV6_UNICAST_HOPS, cName: "IPV6_UNICAST_HOPS", codec: .int(0...255, unit: ""),
@@ -772,258 +779,329 @@ extension SocketOption.Name {
 // key's closures capture nothing, and neither builds the key through a call nor releases its
 // closures afterwards (a sixth of a typed read's cost; Documentation/Performance.md). A new key
 // without it still works, only slower.
-extension SocketOption.Key {
+// The keys, one extension per value type: a key named by itself (`let k = SocketOption.Key.noDelay`)
+// then has its one type, and a key asked for under another type (`SocketOption.Key<String>.noDelay`)
+// does not exist.
+extension SocketOption.Key where Value == Bool {
     /// The key of ``SocketOption/reuseAddress(_:)``.
     @inlinable
-    public static var reuseAddress: SocketOption.Key<Bool> { .init(.reuseAddress) }
+    public static var reuseAddress: Self { .init(.reuseAddress) }
     /// The key of ``SocketOption/reusePort(_:)``.
     @inlinable
-    public static var reusePort: SocketOption.Key<Bool> { .init(.reusePort) }
+    public static var reusePort: Self { .init(.reusePort) }
     /// The key of ``SocketOption/keepAlive(_:)``.
     @inlinable
-    public static var keepAlive: SocketOption.Key<Bool> { .init(.keepAlive) }
+    public static var keepAlive: Self { .init(.keepAlive) }
     /// The key of ``SocketOption/broadcast(_:)``.
     @inlinable
-    public static var broadcast: SocketOption.Key<Bool> { .init(.broadcast) }
+    public static var broadcast: Self { .init(.broadcast) }
     /// The key of ``SocketOption/outOfBandInline(_:)``.
     @inlinable
-    public static var outOfBandInline: SocketOption.Key<Bool> { .init(.outOfBandInline) }
-    /// The key of ``SocketOption/receiveBufferSize(_:)``.
-    @inlinable
-    public static var receiveBufferSize: SocketOption.Key<Int> { .init(.receiveBufferSize) }
-    /// The key of ``SocketOption/sendBufferSize(_:)``.
-    @inlinable
-    public static var sendBufferSize: SocketOption.Key<Int> { .init(.sendBufferSize) }
-    /// The key of ``SocketOption/receiveLowWatermark(_:)``.
-    @inlinable
-    public static var receiveLowWatermark: SocketOption.Key<Int> { .init(.receiveLowWatermark) }
-    #if canImport(Darwin)
-    /// The key of ``SocketOption/sendLowWatermark(_:)``.
-    @inlinable
-    public static var sendLowWatermark: SocketOption.Key<Int> { .init(.sendLowWatermark) }
-    #endif
-    /// The key of ``SocketOption/linger(_:)``.
-    @inlinable
-    public static var linger: SocketOption.Key<Duration?> { .init(.linger) }
-    /// The key of ``SocketOption/receiveTimeout(_:)``.
-    @inlinable
-    public static var receiveTimeout: SocketOption.Key<Duration?> { .init(.receiveTimeout) }
-    /// The key of ``SocketOption/sendTimeout(_:)``.
-    @inlinable
-    public static var sendTimeout: SocketOption.Key<Duration?> { .init(.sendTimeout) }
+    public static var outOfBandInline: Self { .init(.outOfBandInline) }
     /// The key of ``SocketOption/timestamps(_:)``.
     @inlinable
-    public static var timestamps: SocketOption.Key<Bool> { .init(.timestamps) }
+    public static var timestamps: Self { .init(.timestamps) }
     #if os(Linux)
-    /// The key of ``SocketOption/bindToDevice(_:)``.
-    @inlinable
-    public static var bindToDevice: SocketOption.Key<String?> { .init(.bindToDevice) }
-    /// The key of ``SocketOption/mark(_:)``.
-    @inlinable
-    public static var mark: SocketOption.Key<UInt32> { .init(.mark) }
-    /// The key of ``SocketOption/priority(_:)``.
-    @inlinable
-    public static var priority: SocketOption.Key<Int> { .init(.priority) }
-    /// The key of ``SocketOption/busyPoll(_:)``.
-    @inlinable
-    public static var busyPoll: SocketOption.Key<Duration?> { .init(.busyPoll) }
-    /// The key of ``SocketOption/incomingCPU(_:)``.
-    @inlinable
-    public static var incomingCPU: SocketOption.Key<Int> { .init(.incomingCPU) }
     /// The key of ``SocketOption/zeroCopy(_:)``.
     @inlinable
-    public static var zeroCopy: SocketOption.Key<Bool> { .init(.zeroCopy) }
+    public static var zeroCopy: Self { .init(.zeroCopy) }
     /// The key of ``SocketOption/passCredentials(_:)``.
     @inlinable
-    public static var passCredentials: SocketOption.Key<Bool> { .init(.passCredentials) }
-    /// The key of ``SocketOption/bindToInterfaceIndex(_:)``.
-    @inlinable
-    public static var bindToInterfaceIndex: SocketOption.Key<Int?> { .init(.bindToInterfaceIndex) }
+    public static var passCredentials: Self { .init(.passCredentials) }
     /// The key of ``SocketOption/timestampsNanoseconds(_:)``.
     @inlinable
-    public static var timestampsNanoseconds: SocketOption.Key<Bool> { .init(.timestampsNanoseconds) }
+    public static var timestampsNanoseconds: Self { .init(.timestampsNanoseconds) }
     /// The key of ``SocketOption/receiveDropCount(_:)``.
     @inlinable
-    public static var receiveDropCount: SocketOption.Key<Bool> { .init(.receiveDropCount) }
-    /// The key of ``SocketOption/receiveBufferSizeForced(_:)``.
-    @inlinable
-    public static var receiveBufferSizeForced: SocketOption.Key<Int> { .init(.receiveBufferSizeForced) }
-    /// The key of ``SocketOption/sendBufferSizeForced(_:)``.
-    @inlinable
-    public static var sendBufferSizeForced: SocketOption.Key<Int> { .init(.sendBufferSizeForced) }
-    /// The key of ``SocketOption/attachFilter(_:)``.
-    @inlinable
-    public static var attachFilter: SocketOption.Key<SocketFilter> { .init(.attachFilter) }
-    /// The key of ``SocketOption/detachFilter``: `try socket.set(.detachFilter, ())`.
-    @inlinable
-    public static var detachFilter: SocketOption.Key<Void> { .init(.detachFilter) }
+    public static var receiveDropCount: Self { .init(.receiveDropCount) }
     #endif
     /// The key of ``SocketOption/noDelay(_:)``.
     @inlinable
-    public static var noDelay: SocketOption.Key<Bool> { .init(.noDelay) }
-    /// The key of ``SocketOption/maxSegment(_:)``.
-    @inlinable
-    public static var maxSegment: SocketOption.Key<Int> { .init(.maxSegment) }
-    /// The key of ``SocketOption/keepAliveIdle(_:)``.
-    @inlinable
-    public static var keepAliveIdle: SocketOption.Key<Duration> { .init(.keepAliveIdle) }
-    /// The key of ``SocketOption/keepAliveInterval(_:)``.
-    @inlinable
-    public static var keepAliveInterval: SocketOption.Key<Duration> { .init(.keepAliveInterval) }
-    /// The key of ``SocketOption/keepAliveCount(_:)``.
-    @inlinable
-    public static var keepAliveCount: SocketOption.Key<Int> { .init(.keepAliveCount) }
-    /// The key of ``SocketOption/notSentLowWatermark(_:)``.
-    @inlinable
-    public static var notSentLowWatermark: SocketOption.Key<Int> { .init(.notSentLowWatermark) }
+    public static var noDelay: Self { .init(.noDelay) }
     /// The key of ``SocketOption/cork(_:)``.
     @inlinable
-    public static var cork: SocketOption.Key<Bool> { .init(.cork) }
+    public static var cork: Self { .init(.cork) }
     #if os(Linux)
-    /// The key of ``SocketOption/userTimeout(_:)``.
-    @inlinable
-    public static var userTimeout: SocketOption.Key<Duration?> { .init(.userTimeout) }
-    /// The key of ``SocketOption/fastOpen(_:)``.
-    @inlinable
-    public static var fastOpen: SocketOption.Key<Int> { .init(.fastOpen) }
-    /// The key of ``SocketOption/deferAccept(_:)``.
-    @inlinable
-    public static var deferAccept: SocketOption.Key<Duration?> { .init(.deferAccept) }
     /// The key of ``SocketOption/quickAck(_:)``.
     @inlinable
-    public static var quickAck: SocketOption.Key<Bool> { .init(.quickAck) }
-    /// The key of ``SocketOption/congestionControl(_:)``.
-    @inlinable
-    public static var congestionControl: SocketOption.Key<String> { .init(.congestionControl) }
-    /// The key of ``SocketOption/windowClamp(_:)``.
-    @inlinable
-    public static var windowClamp: SocketOption.Key<Int> { .init(.windowClamp) }
+    public static var quickAck: Self { .init(.quickAck) }
     /// The key of ``SocketOption/thinLinearTimeouts(_:)``.
     @inlinable
-    public static var thinLinearTimeouts: SocketOption.Key<Bool> { .init(.thinLinearTimeouts) }
-    /// The key of ``SocketOption/synRetries(_:)``.
-    @inlinable
-    public static var synRetries: SocketOption.Key<Int> { .init(.synRetries) }
-    /// The key of ``SocketOption/finWait2Timeout(_:)``.
-    @inlinable
-    public static var finWait2Timeout: SocketOption.Key<Duration?> { .init(.finWait2Timeout) }
+    public static var thinLinearTimeouts: Self { .init(.thinLinearTimeouts) }
     /// The key of ``SocketOption/fastOpenConnect(_:)``.
     @inlinable
-    public static var fastOpenConnect: SocketOption.Key<Bool> { .init(.fastOpenConnect) }
-    /// The key of ``SocketOption/udpSegmentSize(_:)``.
-    @inlinable
-    public static var udpSegmentSize: SocketOption.Key<Int?> { .init(.udpSegmentSize) }
+    public static var fastOpenConnect: Self { .init(.fastOpenConnect) }
     /// The key of ``SocketOption/udpReceiveOffload(_:)``.
     @inlinable
-    public static var udpReceiveOffload: SocketOption.Key<Bool> { .init(.udpReceiveOffload) }
+    public static var udpReceiveOffload: Self { .init(.udpReceiveOffload) }
     #endif
-    /// The key of ``SocketOption/timeToLive(_:)``.
-    @inlinable
-    public static var timeToLive: SocketOption.Key<Int> { .init(.timeToLive) }
-    /// The key of ``SocketOption/typeOfService(_:)``.
-    @inlinable
-    public static var typeOfService: SocketOption.Key<Int> { .init(.typeOfService) }
-    /// The key of ``SocketOption/ipv4MulticastTimeToLive(_:)``.
-    @inlinable
-    public static var ipv4MulticastTimeToLive: SocketOption.Key<Int> { .init(.ipv4MulticastTimeToLive) }
     /// The key of ``SocketOption/ipv4MulticastLoop(_:)``.
     @inlinable
-    public static var ipv4MulticastLoop: SocketOption.Key<Bool> { .init(.ipv4MulticastLoop) }
-    /// The key of ``SocketOption/ipv4MulticastInterface(_:)``.
-    @inlinable
-    public static var ipv4MulticastInterface: SocketOption.Key<IPv4Address> { .init(.ipv4MulticastInterface) }
+    public static var ipv4MulticastLoop: Self { .init(.ipv4MulticastLoop) }
     #if os(Linux)
     /// The key of ``SocketOption/ipv4FreeBind(_:)``.
     @inlinable
-    public static var ipv4FreeBind: SocketOption.Key<Bool> { .init(.ipv4FreeBind) }
+    public static var ipv4FreeBind: Self { .init(.ipv4FreeBind) }
     /// The key of ``SocketOption/transparent(_:)``.
     @inlinable
-    public static var transparent: SocketOption.Key<Bool> { .init(.transparent) }
+    public static var transparent: Self { .init(.transparent) }
     /// The key of ``SocketOption/bindAddressNoPort(_:)``.
     @inlinable
-    public static var bindAddressNoPort: SocketOption.Key<Bool> { .init(.bindAddressNoPort) }
-    /// The key of ``SocketOption/joinIPv4Group(_:)``.
-    @inlinable
-    public static var joinIPv4Group: SocketOption.Key<IPv4MulticastMembership> { .init(.joinIPv4Group) }
-    /// The key of ``SocketOption/leaveIPv4Group(_:)``.
-    @inlinable
-    public static var leaveIPv4Group: SocketOption.Key<IPv4MulticastMembership> { .init(.leaveIPv4Group) }
-    /// The key of ``SocketOption/joinIPv4SourceGroup(_:)``.
-    @inlinable
-    public static var joinIPv4SourceGroup: SocketOption.Key<IPv4SourceMembership> { .init(.joinIPv4SourceGroup) }
-    /// The key of ``SocketOption/leaveIPv4SourceGroup(_:)``.
-    @inlinable
-    public static var leaveIPv4SourceGroup: SocketOption.Key<IPv4SourceMembership> { .init(.leaveIPv4SourceGroup) }
+    public static var bindAddressNoPort: Self { .init(.bindAddressNoPort) }
     /// The key of ``SocketOption/ipv4HeaderIncluded(_:)``.
     @inlinable
-    public static var ipv4HeaderIncluded: SocketOption.Key<Bool> { .init(.ipv4HeaderIncluded) }
+    public static var ipv4HeaderIncluded: Self { .init(.ipv4HeaderIncluded) }
     /// The key of ``SocketOption/ipv4MulticastAll(_:)``.
     @inlinable
-    public static var ipv4MulticastAll: SocketOption.Key<Bool> { .init(.ipv4MulticastAll) }
+    public static var ipv4MulticastAll: Self { .init(.ipv4MulticastAll) }
     /// The key of ``SocketOption/receiveTypeOfService(_:)``.
     @inlinable
-    public static var receiveTypeOfService: SocketOption.Key<Bool> { .init(.receiveTypeOfService) }
+    public static var receiveTypeOfService: Self { .init(.receiveTypeOfService) }
     /// The key of ``SocketOption/receiveIPv4PacketInfo(_:)``.
     @inlinable
-    public static var receiveIPv4PacketInfo: SocketOption.Key<Bool> { .init(.receiveIPv4PacketInfo) }
+    public static var receiveIPv4PacketInfo: Self { .init(.receiveIPv4PacketInfo) }
     /// The key of ``SocketOption/receiveIPv4Errors(_:)``.
     @inlinable
-    public static var receiveIPv4Errors: SocketOption.Key<Bool> { .init(.receiveIPv4Errors) }
-    /// The key of ``SocketOption/pathMTUDiscovery(_:)``.
-    @inlinable
-    public static var pathMTUDiscovery: SocketOption.Key<PathMTUDiscovery> { .init(.pathMTUDiscovery) }
+    public static var receiveIPv4Errors: Self { .init(.receiveIPv4Errors) }
     #endif
     /// The key of ``SocketOption/ipv6Only(_:)``.
     @inlinable
-    public static var ipv6Only: SocketOption.Key<Bool> { .init(.ipv6Only) }
-    /// The key of ``SocketOption/ipv6UnicastHops(_:)``.
-    @inlinable
-    public static var ipv6UnicastHops: SocketOption.Key<Int> { .init(.ipv6UnicastHops) }
-    /// The key of ``SocketOption/ipv6TrafficClass(_:)``.
-    @inlinable
-    public static var ipv6TrafficClass: SocketOption.Key<Int> { .init(.ipv6TrafficClass) }
-    /// The key of ``SocketOption/ipv6MulticastHops(_:)``.
-    @inlinable
-    public static var ipv6MulticastHops: SocketOption.Key<Int> { .init(.ipv6MulticastHops) }
+    public static var ipv6Only: Self { .init(.ipv6Only) }
     /// The key of ``SocketOption/ipv6MulticastLoop(_:)``.
     @inlinable
-    public static var ipv6MulticastLoop: SocketOption.Key<Bool> { .init(.ipv6MulticastLoop) }
-    /// The key of ``SocketOption/ipv6MulticastInterface(_:)``.
-    @inlinable
-    public static var ipv6MulticastInterface: SocketOption.Key<Int> { .init(.ipv6MulticastInterface) }
+    public static var ipv6MulticastLoop: Self { .init(.ipv6MulticastLoop) }
     #if os(Linux)
     /// The key of ``SocketOption/ipv6FreeBind(_:)``.
     @inlinable
-    public static var ipv6FreeBind: SocketOption.Key<Bool> { .init(.ipv6FreeBind) }
-    /// The key of ``SocketOption/joinIPv6Group(_:)``.
-    @inlinable
-    public static var joinIPv6Group: SocketOption.Key<IPv6MulticastMembership> { .init(.joinIPv6Group) }
-    /// The key of ``SocketOption/leaveIPv6Group(_:)``.
-    @inlinable
-    public static var leaveIPv6Group: SocketOption.Key<IPv6MulticastMembership> { .init(.leaveIPv6Group) }
+    public static var ipv6FreeBind: Self { .init(.ipv6FreeBind) }
     /// The key of ``SocketOption/ipv6HeaderIncluded(_:)``.
     @inlinable
-    public static var ipv6HeaderIncluded: SocketOption.Key<Bool> { .init(.ipv6HeaderIncluded) }
+    public static var ipv6HeaderIncluded: Self { .init(.ipv6HeaderIncluded) }
     /// The key of ``SocketOption/ipv6MulticastAll(_:)``.
     @inlinable
-    public static var ipv6MulticastAll: SocketOption.Key<Bool> { .init(.ipv6MulticastAll) }
+    public static var ipv6MulticastAll: Self { .init(.ipv6MulticastAll) }
     /// The key of ``SocketOption/receiveHopLimit(_:)``.
     @inlinable
-    public static var receiveHopLimit: SocketOption.Key<Bool> { .init(.receiveHopLimit) }
+    public static var receiveHopLimit: Self { .init(.receiveHopLimit) }
     /// The key of ``SocketOption/receiveTrafficClass(_:)``.
     @inlinable
-    public static var receiveTrafficClass: SocketOption.Key<Bool> { .init(.receiveTrafficClass) }
+    public static var receiveTrafficClass: Self { .init(.receiveTrafficClass) }
     /// The key of ``SocketOption/ipv6Transparent(_:)``.
     @inlinable
-    public static var ipv6Transparent: SocketOption.Key<Bool> { .init(.ipv6Transparent) }
+    public static var ipv6Transparent: Self { .init(.ipv6Transparent) }
     /// The key of ``SocketOption/receiveIPv6PacketInfo(_:)``.
     @inlinable
-    public static var receiveIPv6PacketInfo: SocketOption.Key<Bool> { .init(.receiveIPv6PacketInfo) }
+    public static var receiveIPv6PacketInfo: Self { .init(.receiveIPv6PacketInfo) }
     /// The key of ``SocketOption/receiveIPv6Errors(_:)``.
     @inlinable
-    public static var receiveIPv6Errors: SocketOption.Key<Bool> { .init(.receiveIPv6Errors) }
+    public static var receiveIPv6Errors: Self { .init(.receiveIPv6Errors) }
     #endif
 }
+
+extension SocketOption.Key where Value == Int {
+    /// The key of ``SocketOption/receiveBufferSize(_:)``.
+    @inlinable
+    public static var receiveBufferSize: Self { .init(.receiveBufferSize) }
+    /// The key of ``SocketOption/sendBufferSize(_:)``.
+    @inlinable
+    public static var sendBufferSize: Self { .init(.sendBufferSize) }
+    /// The key of ``SocketOption/receiveLowWatermark(_:)``.
+    @inlinable
+    public static var receiveLowWatermark: Self { .init(.receiveLowWatermark) }
+    #if canImport(Darwin)
+    /// The key of ``SocketOption/sendLowWatermark(_:)``.
+    @inlinable
+    public static var sendLowWatermark: Self { .init(.sendLowWatermark) }
+    #endif
+    #if os(Linux)
+    /// The key of ``SocketOption/priority(_:)``.
+    @inlinable
+    public static var priority: Self { .init(.priority) }
+    /// The key of ``SocketOption/incomingCPU(_:)``.
+    @inlinable
+    public static var incomingCPU: Self { .init(.incomingCPU) }
+    /// The key of ``SocketOption/receiveBufferSizeForced(_:)``.
+    @inlinable
+    public static var receiveBufferSizeForced: Self { .init(.receiveBufferSizeForced) }
+    /// The key of ``SocketOption/sendBufferSizeForced(_:)``.
+    @inlinable
+    public static var sendBufferSizeForced: Self { .init(.sendBufferSizeForced) }
+    #endif
+    /// The key of ``SocketOption/maxSegment(_:)``.
+    @inlinable
+    public static var maxSegment: Self { .init(.maxSegment) }
+    /// The key of ``SocketOption/keepAliveCount(_:)``.
+    @inlinable
+    public static var keepAliveCount: Self { .init(.keepAliveCount) }
+    /// The key of ``SocketOption/notSentLowWatermark(_:)``.
+    @inlinable
+    public static var notSentLowWatermark: Self { .init(.notSentLowWatermark) }
+    #if os(Linux)
+    /// The key of ``SocketOption/fastOpen(_:)``.
+    @inlinable
+    public static var fastOpen: Self { .init(.fastOpen) }
+    /// The key of ``SocketOption/windowClamp(_:)``.
+    @inlinable
+    public static var windowClamp: Self { .init(.windowClamp) }
+    /// The key of ``SocketOption/synRetries(_:)``.
+    @inlinable
+    public static var synRetries: Self { .init(.synRetries) }
+    #endif
+    /// The key of ``SocketOption/timeToLive(_:)``.
+    @inlinable
+    public static var timeToLive: Self { .init(.timeToLive) }
+    /// The key of ``SocketOption/typeOfService(_:)``.
+    @inlinable
+    public static var typeOfService: Self { .init(.typeOfService) }
+    /// The key of ``SocketOption/ipv4MulticastTimeToLive(_:)``.
+    @inlinable
+    public static var ipv4MulticastTimeToLive: Self { .init(.ipv4MulticastTimeToLive) }
+    /// The key of ``SocketOption/ipv6UnicastHops(_:)``.
+    @inlinable
+    public static var ipv6UnicastHops: Self { .init(.ipv6UnicastHops) }
+    /// The key of ``SocketOption/ipv6TrafficClass(_:)``.
+    @inlinable
+    public static var ipv6TrafficClass: Self { .init(.ipv6TrafficClass) }
+    /// The key of ``SocketOption/ipv6MulticastHops(_:)``.
+    @inlinable
+    public static var ipv6MulticastHops: Self { .init(.ipv6MulticastHops) }
+    /// The key of ``SocketOption/ipv6MulticastInterface(_:)``.
+    @inlinable
+    public static var ipv6MulticastInterface: Self { .init(.ipv6MulticastInterface) }
+}
+
+extension SocketOption.Key where Value == Duration? {
+    /// The key of ``SocketOption/linger(_:)``.
+    @inlinable
+    public static var linger: Self { .init(.linger) }
+    /// The key of ``SocketOption/receiveTimeout(_:)``.
+    @inlinable
+    public static var receiveTimeout: Self { .init(.receiveTimeout) }
+    /// The key of ``SocketOption/sendTimeout(_:)``.
+    @inlinable
+    public static var sendTimeout: Self { .init(.sendTimeout) }
+    #if os(Linux)
+    /// The key of ``SocketOption/busyPoll(_:)``.
+    @inlinable
+    public static var busyPoll: Self { .init(.busyPoll) }
+    /// The key of ``SocketOption/userTimeout(_:)``.
+    @inlinable
+    public static var userTimeout: Self { .init(.userTimeout) }
+    /// The key of ``SocketOption/deferAccept(_:)``.
+    @inlinable
+    public static var deferAccept: Self { .init(.deferAccept) }
+    /// The key of ``SocketOption/finWait2Timeout(_:)``.
+    @inlinable
+    public static var finWait2Timeout: Self { .init(.finWait2Timeout) }
+    #endif
+}
+
+#if os(Linux)
+extension SocketOption.Key where Value == String? {
+    /// The key of ``SocketOption/bindToDevice(_:)``.
+    @inlinable
+    public static var bindToDevice: Self { .init(.bindToDevice) }
+}
+#endif
+
+#if os(Linux)
+extension SocketOption.Key where Value == UInt32 {
+    /// The key of ``SocketOption/mark(_:)``.
+    @inlinable
+    public static var mark: Self { .init(.mark) }
+}
+#endif
+
+#if os(Linux)
+extension SocketOption.Key where Value == Int? {
+    /// The key of ``SocketOption/bindToInterfaceIndex(_:)``.
+    @inlinable
+    public static var bindToInterfaceIndex: Self { .init(.bindToInterfaceIndex) }
+    /// The key of ``SocketOption/udpSegmentSize(_:)``.
+    @inlinable
+    public static var udpSegmentSize: Self { .init(.udpSegmentSize) }
+}
+#endif
+
+#if os(Linux)
+extension SocketOption.Key where Value == SocketFilter {
+    /// The key of ``SocketOption/attachFilter(_:)``.
+    @inlinable
+    public static var attachFilter: Self { .init(.attachFilter) }
+}
+#endif
+
+#if os(Linux)
+extension SocketOption.Key where Value == Void {
+    /// The key of ``SocketOption/detachFilter``: `try socket.set(.detachFilter, ())`.
+    @inlinable
+    public static var detachFilter: Self { .init(.detachFilter) }
+}
+#endif
+
+extension SocketOption.Key where Value == Duration {
+    /// The key of ``SocketOption/keepAliveIdle(_:)``.
+    @inlinable
+    public static var keepAliveIdle: Self { .init(.keepAliveIdle) }
+    /// The key of ``SocketOption/keepAliveInterval(_:)``.
+    @inlinable
+    public static var keepAliveInterval: Self { .init(.keepAliveInterval) }
+}
+
+#if os(Linux)
+extension SocketOption.Key where Value == String {
+    /// The key of ``SocketOption/congestionControl(_:)``.
+    @inlinable
+    public static var congestionControl: Self { .init(.congestionControl) }
+}
+#endif
+
+extension SocketOption.Key where Value == IPv4Address {
+    /// The key of ``SocketOption/ipv4MulticastInterface(_:)``.
+    @inlinable
+    public static var ipv4MulticastInterface: Self { .init(.ipv4MulticastInterface) }
+}
+
+#if os(Linux)
+extension SocketOption.Key where Value == IPv4MulticastMembership {
+    /// The key of ``SocketOption/joinIPv4Group(_:)``.
+    @inlinable
+    public static var joinIPv4Group: Self { .init(.joinIPv4Group) }
+    /// The key of ``SocketOption/leaveIPv4Group(_:)``.
+    @inlinable
+    public static var leaveIPv4Group: Self { .init(.leaveIPv4Group) }
+}
+#endif
+
+#if os(Linux)
+extension SocketOption.Key where Value == IPv4SourceMembership {
+    /// The key of ``SocketOption/joinIPv4SourceGroup(_:)``.
+    @inlinable
+    public static var joinIPv4SourceGroup: Self { .init(.joinIPv4SourceGroup) }
+    /// The key of ``SocketOption/leaveIPv4SourceGroup(_:)``.
+    @inlinable
+    public static var leaveIPv4SourceGroup: Self { .init(.leaveIPv4SourceGroup) }
+}
+#endif
+
+#if os(Linux)
+extension SocketOption.Key where Value == PathMTUDiscovery {
+    /// The key of ``SocketOption/pathMTUDiscovery(_:)``.
+    @inlinable
+    public static var pathMTUDiscovery: Self { .init(.pathMTUDiscovery) }
+}
+#endif
+
+#if os(Linux)
+extension SocketOption.Key where Value == IPv6MulticastMembership {
+    /// The key of ``SocketOption/joinIPv6Group(_:)``.
+    @inlinable
+    public static var joinIPv6Group: Self { .init(.joinIPv6Group) }
+    /// The key of ``SocketOption/leaveIPv6Group(_:)``.
+    @inlinable
+    public static var leaveIPv6Group: Self { .init(.leaveIPv6Group) }
+}
+#endif
 
 extension ReadOnlySocketOption {
     /// The name of a read-only option.
@@ -1122,27 +1200,68 @@ extension ReadOnlySocketOption.Name {
     }
 }
 
-extension ReadOnlySocketOption.Key {
+// The keys, one extension per value type, as for SocketOption.Key: `ReadOnlySocketOption.Key.cookie`
+// is a key of a UInt64 wherever it is named.
+extension ReadOnlySocketOption.Key where Value == SocketKind.SocketType {
     /// The key of ``ReadOnlySocketOption/type(_:)``.
-    public static var type: ReadOnlySocketOption.Key<SocketKind.SocketType> { .init(.type) }
-    /// The key of ``ReadOnlySocketOption/acceptingConnections(_:)``.
-    public static var acceptingConnections: ReadOnlySocketOption.Key<Bool> { .init(.acceptingConnections) }
-    /// The key of ``ReadOnlySocketOption/pendingError(_:)``.
-    public static var pendingError: ReadOnlySocketOption.Key<Errno?> { .init(.pendingError) }
-    #if os(Linux)
-    /// The key of ``ReadOnlySocketOption/domain(_:)``.
-    public static var domain: ReadOnlySocketOption.Key<SocketFamily> { .init(.domain) }
-    /// The key of ``ReadOnlySocketOption/transportProtocol(_:)``.
-    public static var transportProtocol: ReadOnlySocketOption.Key<Int32> { .init(.transportProtocol) }
-    /// The key of ``ReadOnlySocketOption/cookie(_:)``.
-    public static var cookie: ReadOnlySocketOption.Key<UInt64> { .init(.cookie) }
-    /// The key of ``ReadOnlySocketOption/peerCredentials(_:)``.
-    public static var peerCredentials: ReadOnlySocketOption.Key<PeerCredentials?> { .init(.peerCredentials) }
-    /// The key of ``ReadOnlySocketOption/incomingNAPIID(_:)``.
-    public static var incomingNAPIID: ReadOnlySocketOption.Key<Int?> { .init(.incomingNAPIID) }
-    /// The key of ``ReadOnlySocketOption/originalDestination(_:)``.
-    public static var originalDestination: ReadOnlySocketOption.Key<SocketAddress> { .init(.originalDestination) }
-    /// The key of ``ReadOnlySocketOption/pathMTU(_:)``.
-    public static var pathMTU: ReadOnlySocketOption.Key<Int> { .init(.pathMTU) }
-    #endif
+    public static var type: Self { .init(.type) }
 }
+
+extension ReadOnlySocketOption.Key where Value == Bool {
+    /// The key of ``ReadOnlySocketOption/acceptingConnections(_:)``.
+    public static var acceptingConnections: Self { .init(.acceptingConnections) }
+}
+
+extension ReadOnlySocketOption.Key where Value == Errno? {
+    /// The key of ``ReadOnlySocketOption/pendingError(_:)``.
+    public static var pendingError: Self { .init(.pendingError) }
+}
+
+#if os(Linux)
+extension ReadOnlySocketOption.Key where Value == SocketFamily {
+    /// The key of ``ReadOnlySocketOption/domain(_:)``.
+    public static var domain: Self { .init(.domain) }
+}
+#endif
+
+#if os(Linux)
+extension ReadOnlySocketOption.Key where Value == Int32 {
+    /// The key of ``ReadOnlySocketOption/transportProtocol(_:)``.
+    public static var transportProtocol: Self { .init(.transportProtocol) }
+}
+#endif
+
+#if os(Linux)
+extension ReadOnlySocketOption.Key where Value == UInt64 {
+    /// The key of ``ReadOnlySocketOption/cookie(_:)``.
+    public static var cookie: Self { .init(.cookie) }
+}
+#endif
+
+#if os(Linux)
+extension ReadOnlySocketOption.Key where Value == PeerCredentials? {
+    /// The key of ``ReadOnlySocketOption/peerCredentials(_:)``.
+    public static var peerCredentials: Self { .init(.peerCredentials) }
+}
+#endif
+
+#if os(Linux)
+extension ReadOnlySocketOption.Key where Value == Int? {
+    /// The key of ``ReadOnlySocketOption/incomingNAPIID(_:)``.
+    public static var incomingNAPIID: Self { .init(.incomingNAPIID) }
+}
+#endif
+
+#if os(Linux)
+extension ReadOnlySocketOption.Key where Value == SocketAddress {
+    /// The key of ``ReadOnlySocketOption/originalDestination(_:)``.
+    public static var originalDestination: Self { .init(.originalDestination) }
+}
+#endif
+
+#if os(Linux)
+extension ReadOnlySocketOption.Key where Value == Int {
+    /// The key of ``ReadOnlySocketOption/pathMTU(_:)``.
+    public static var pathMTU: Self { .init(.pathMTU) }
+}
+#endif

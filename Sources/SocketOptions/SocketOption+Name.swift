@@ -101,10 +101,11 @@ extension SocketOption: CustomStringConvertible {
 
     /// The value alone, as a person reads it: `"on"`, `"131072 bytes"`, `"4 ms"`, `"off"`.
     public var valueDescription: String {
-        // 0 cannot be set (1... bytes): read back, it is the kernel's "no value of its own".
-        if case .notSentLowWatermark(0) = self { return "0 (none: net.ipv4.tcp_notsent_lowat applies)" }
         let (name, value) = entry
-        return name.row.codec.describe(value)
+        let row = name.row
+        // A 0 that cannot be set but reads back (TCP_NOTSENT_LOWAT unset) says what it means.
+        if case .int(0) = value, let zero = row.zeroMeaning { return "\(zero)" }
+        return row.codec.describe(value)
     }
 
     /// A duration in the largest unit that shows it exactly: `"5 s"`, `"4 ms"`, `"250 µs"`; a

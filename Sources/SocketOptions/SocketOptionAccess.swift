@@ -23,7 +23,9 @@ public protocol SocketOptionAccess: ~Copyable {
     var rawDescriptor: Int32 { get }
 
     /// Gives up the descriptor without closing it; the caller owns it from here on and must close
-    /// it. (A ``BorrowedSocket`` owned nothing: it just returns the descriptor it was lent.)
+    /// it. A ``BorrowedSocket`` owned nothing: it returns the descriptor it was lent, which its
+    /// lender still owns and closes (generic code that closes what it released must not be given a
+    /// borrowed view).
     consuming func releaseDescriptor() -> Int32
 }
 

@@ -67,6 +67,18 @@ extension KernelTests {
             #expect(listener.appliedOptions.map(\.requested) == [.reuseAddress(true)])
         }
 
+        @Test("An unset TCP_NOTSENT_LOWAT reads back 0, described as the sysctl's, not as a size")
+        func unsetNotSentLowWatermarkSaysWhatZeroMeans() throws {
+            let listener = try ListeningSocket(address: anyLoopbackPort)
+            let connection = try Connection(connectingTo: listener.localAddress)
+            // tcp(7): 0 per socket means net.ipv4.tcp_notsent_lowat applies.
+            #expect(rawIntOption(connection.rawDescriptor, CInt(IPPROTO_TCP), TCP_NOTSENT_LOWAT) == 0)
+            let option = try connection.option(.notSentLowWatermark)
+            #expect(option == .notSentLowWatermark(0))
+            #expect(option.valueDescription == "0 (none: net.ipv4.tcp_notsent_lowat applies)")
+            #expect(SocketOption.notSentLowWatermark(16384).valueDescription == "16384 bytes")
+        }
+
         @Test("Linux keeps twice a buffer size that is within rmem_max / wmem_max")
         func buffersAreDoubled() throws {
             #expect((sysctl("net/core/rmem_max") ?? 0) >= 65536 && (sysctl("net/core/wmem_max") ?? 0) >= 65536)

@@ -73,6 +73,62 @@ extension KernelTests {
             #expect(close(fd) == 0)
         }
 
+        @Test(
+            "A listener's socketKind is the family and type the kernel reports (SO_DOMAIN, SO_TYPE), read without a call"
+        )
+        func listenerKnowsItsKind() throws {
+            let ipv4 = try ListeningSocket(address: anyLoopbackPort)
+            let ipv6 = try ListeningSocket(address: try SocketAddress("[::1]:0"))
+            // The kernel's answer: AF_INET and AF_INET6, SOCK_STREAM for both.
+            #expect(rawIntOption(ipv4.rawDescriptor, SOL_SOCKET, SO_DOMAIN) == AF_INET)
+            #expect(rawIntOption(ipv6.rawDescriptor, SOL_SOCKET, SO_DOMAIN) == AF_INET6)
+            #expect(rawIntOption(ipv4.rawDescriptor, SOL_SOCKET, SO_TYPE) == CInt(SOCK_STREAM.rawValue))
+            #expect(rawIntOption(ipv6.rawDescriptor, SOL_SOCKET, SO_TYPE) == CInt(SOCK_STREAM.rawValue))
+            #expect(ipv4.socketKind == SocketKind(family: .ipv4, type: .stream))
+            #expect(ipv6.socketKind.family == .ipv6 && ipv6.socketKind.type == .stream)
+            #if SOCKETOPTIONS_SYSCALL_RECORDING
+            let (kind, calls) = recording { ipv6.socketKind }
+            #expect(kind == SocketKind(family: .ipv6, type: .stream))
+            #expect(calls.isEmpty)
+            #endif
+        }
+
+        #if SOCKETOPTIONS_SYSCALL_RECORDING
+        @Test("EINVAL from a set is decided with one read of the socket's kind: the value, or an option the kind lacks")
+        func invalidArgumentReadsTheKindOnce() throws {
+            let listener = try ListeningSocket(address: anyLoopbackPort)
+            let connection = try Connection(connectingTo: listener.localAddress)
+            let borrowed = BorrowedSocket(borrowing: connection.rawDescriptor)
+            // A TCP socket has SO_RCVBUF: EINVAL refuses the value.
+            let (_, kept) = recording(.failing(.setsockopt, with: .invalidArgument)) {
+                #expect(throws: SocketError.self) { try borrowed.setOption(.receiveBufferSize(4096)) }
+            }
+            // A TCP socket lacks IP_MULTICAST_TTL (a UDP option): EINVAL says so, with the kind.
+            let (_, lacked) = recording(.failing(.setsockopt, with: .invalidArgument)) {
+                #expect(
+                    throws: SocketError.optionNotSupported(
+                        .ipv4MulticastTimeToLive,
+                        socket: SocketKind(family: .ipv4, type: .stream),
+                        errno: .invalidArgument
+                    )
+                ) {
+                    try borrowed.setOption(.ipv4MulticastTimeToLive(4))
+                }
+            }
+            // SO_TYPE and SO_DOMAIN, once each, after the failed set.
+            for calls in [kept, lacked] {
+                #expect(calls.map(\.kind) == [.setsockopt, .getsockopt, .getsockopt], "\(calls)")
+            }
+            let refusal = recording(.failing(.setsockopt, with: .invalidArgument)) {
+                Result { () throws(SocketError) in try borrowed.setOption(.receiveBufferSize(4096)) }
+            }.0
+            guard case .failure(.invalidValue(.receiveBufferSize(4096), _)) = refusal else {
+                Issue.record("EINVAL on a kind that has the option refuses the value: \(refusal)")
+                return
+            }
+        }
+        #endif
+
         @Test("optionNotSupported carries no errno when the package refused it before any call")
         func noInventedErrno() throws {
             let refused = #expect(throws: SocketError.self) {

@@ -51,6 +51,29 @@ extension KernelTests {
             #expect(try datagram.value(.acceptingConnections) == false)
         }
 
+        @Test("A key named by itself has its one value type, and reads what a bare getsockopt reads")
+        func keyNamedByItself() throws {
+            // Each line is a compile-time check too: without the key's type in its extension, Swift
+            // cannot infer Value here ("generic parameter 'Value' could not be inferred").
+            let size = SocketOption.Key.receiveBufferSize
+            let reuse = SocketOption.Key.reuseAddress
+            let timeout = SocketOption.Key.receiveTimeout
+            let typed: SocketOption.Key<Int> = .receiveBufferSize
+            let kind = ReadOnlySocketOption.Key.type
+            let listener = try ListeningSocket(address: anyLoopbackPort, options: [.receiveBufferSize(65536)])
+            let fd = listener.descriptor.rawValue
+            let read: Int = try listener.value(size)
+            #expect(read == Int(rawIntOption(fd, SOL_SOCKET, SO_RCVBUF)))
+            #expect(try listener.value(typed) == read)
+            let reuseRead: Bool = try listener.value(reuse)
+            #expect(reuseRead == (rawIntOption(fd, SOL_SOCKET, SO_REUSEADDR) != 0))
+            let timeoutRead: Duration? = try listener.value(timeout)
+            #expect(timeoutRead == nil)  // SO_RCVTIMEO {0, 0}: never times out (socket(7))
+            let kindRead: SocketKind.SocketType = try listener.value(kind)
+            #expect(kindRead == .stream)
+            #expect(size.name == .receiveBufferSize && kind.name == .type)
+        }
+
         @Test("set(.noDelay, true) on a connection sets TCP_NODELAY, as a bare getsockopt reads it")
         func typedWriteOnAConnection() throws {
             let listener = try ListeningSocket(address: anyLoopbackPort)

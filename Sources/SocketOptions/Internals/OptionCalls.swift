@@ -130,11 +130,15 @@ enum OptionCalls {
 
     /// One setsockopt with the caller's bytes, for the escape hatch.
     static func setBytes(_ bytes: [UInt8], level: CInt, name: CInt, on fd: CInt) -> Result<Void, Errno> {
-        // An empty array may have no address: the kernel is given one byte of which it is told none.
-        var value = bytes.isEmpty ? [0] : bytes
+        // The caller's own storage, not a copy: a set allocates nothing. An empty array may have no
+        // address: the kernel is then given a byte of the stack of which it is told none.
+        var none: UInt8 = 0
         let length = socklen_t(bytes.count)
-        return value.withUnsafeMutableBytes { buffer in
-            valueOrErrno { system_setsockopt(fd, level, name, buffer.baseAddress!, length) }
+        return bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else {
+                return valueOrErrno { system_setsockopt(fd, level, name, &none, 0) }
+            }
+            return valueOrErrno { system_setsockopt(fd, level, name, base, length) }
         }
         .map { _ in () }
     }
@@ -173,7 +177,7 @@ enum OptionCalls {
         if case .filter = codec {
             switch getFilter(level: level, name: readName, from: fd) {
             case .success(let program): return .filter(program)
-            case .failure(let errno): throw error(errno, name: name, operation: .getOption(name), fd: fd)
+            case .failure(let errno): throw error(errno, name: name, fd: fd)
             }
         }
         switch get(codec.cLayout, level: level, name: readName, from: fd) {
@@ -182,7 +186,7 @@ enum OptionCalls {
             // the optimizer inlines (Documentation/Performance.md). Same result as decode's.
             return .int(Int(raw))
         case .success(let value): return codec.decode(value)
-        case .failure(let errno): throw error(errno, name: name, operation: .getOption(name), fd: fd)
+        case .failure(let errno): throw error(errno, name: name, fd: fd)
         }
     }
 
@@ -246,17 +250,7 @@ enum OptionCalls {
             } else {
                 set(checked.value, level: level, name: setName, on: fd)
             }
-        if case .failure(let errno) = result {
-            let row = name.row  // the error path only: the whole row, for its checks and note
-            if errno == .invalidArgument, SocketKind.read(fd).map({ row.sockets.allows($0) }) ?? true {
-                throw .invalidValue(
-                    option,
-                    reason: "the kernel refused it (EINVAL): the value is out of its range, or the socket is past "
-                        + "the point where this option can be set" + (row.valueNote.map { "; \($0)" } ?? "")
-                )
-            }
-            throw error(errno, name: name, operation: .setOption(name), fd: fd)
-        }
+        if case .failure(let errno) = result { throw error(errno, name: name, setting: option, fd: fd) }
         guard SocketOption.Name.rows[position].canReadBack else {
             return AppliedOption(requested: option, unreadable: ())
         }
@@ -270,17 +264,29 @@ enum OptionCalls {
     /// ENOPROTOOPT, EOPNOTSUPP, EINVAL and EPROTO (a membership on TCP) mean the socket has no such
     /// option when its kind lacks it by the catalogue (IP_MULTICAST_TTL on TCP): said with the
     /// socket's kind. From a kind that has it they are the kernel's own answer, kept as it is:
-    /// TCP_FASTOPEN_CONNECT is EOPNOTSUPP where a sysctl turns client Fast Open off.
+    /// TCP_FASTOPEN_CONNECT is EOPNOTSUPP where a sysctl turns client Fast Open off. EINVAL from
+    /// setting `setting` on a kind that has it (or of a kind unknown) refuses the value. The
+    /// socket's kind is read once, and only for these errnos.
     static func error(
         _ errno: Errno,
         name: SocketOption.Name,
-        operation: SocketError.Operation,
+        setting: SocketOption? = nil,
         fd: CInt
     ) -> SocketError {
+        let operation: SocketError.Operation = setting == nil ? .getOption(name) : .setOption(name)
         switch errno {
         case .protocolNotAvailable, .notSupported, .invalidArgument, .protocolError:
-            if let kind = SocketKind.read(fd), !name.row.sockets.allows(kind) {
+            let row = name.row
+            let kind = SocketKind.read(fd)
+            if let kind, !row.sockets.allows(kind) {
                 return .optionNotSupported(name, socket: kind, errno: errno)
+            }
+            if errno == .invalidArgument, let setting {
+                return .invalidValue(
+                    setting,
+                    reason: "the kernel refused it (EINVAL): the value is out of its range, or the socket is past "
+                        + "the point where this option can be set" + (row.valueNote.map { "; \($0)" } ?? "")
+                )
             }
             return .system(operation, errno)
         default:

@@ -31,11 +31,20 @@ struct OptionRow<Option> {
     let readName: CInt?
     /// Whether an accepted connection reads back the listener's value (checked by a test).
     let inherited: Bool
-    let sockets: Sockets
+    let sockets: SocketKinds
     let meaning: StaticString
     let notes: StaticString
     /// Appended to the reason of a refused value.
     let valueNote: StaticString?
+    /// Why the kernel keeps another value than the one set, when that is known
+    /// (``AppliedOption/adjustment``); the platform notes stand in for it otherwise.
+    let adjustment: StaticString?
+    /// What bind itself does to the value, for an option bind can change: a listener reads such an
+    /// option again once bound (``AppliedOption/changedByBind``).
+    let bindChange: StaticString?
+    /// How a value of 0 read back is described, for an option that cannot be set to 0 but reads
+    /// back 0 when unset.
+    let zeroMeaning: StaticString?
     /// The option with a value read back from the kernel.
     let make: (OptionCodec.SwiftValue) -> Option
 
@@ -48,10 +57,13 @@ struct OptionRow<Option> {
         canReadBack: Bool = true,
         readName: CInt? = nil,
         inherited: Bool = false,
-        sockets: Sockets,
+        sockets: SocketKinds,
         meaning: StaticString,
         notes: StaticString = "",
         valueNote: StaticString? = nil,
+        adjustment: StaticString? = nil,
+        bindChange: StaticString? = nil,
+        zeroMeaning: StaticString? = nil,
         make: @escaping (OptionCodec.SwiftValue) -> Option
     ) {
         self.level = level
@@ -66,6 +78,9 @@ struct OptionRow<Option> {
         self.meaning = meaning
         self.notes = notes
         self.valueNote = valueNote
+        self.adjustment = adjustment
+        self.bindChange = bindChange
+        self.zeroMeaning = zeroMeaning
         self.make = make
     }
 
@@ -76,7 +91,7 @@ struct OptionRow<Option> {
 }
 
 /// The kinds of socket that have an option.
-enum Sockets: Hashable, Sendable, CustomStringConvertible {
+enum SocketKinds: Hashable, Sendable, CustomStringConvertible {
     case anySocket
     /// IPv4 and IPv6, any type.
     case ip

@@ -63,6 +63,12 @@ final class SyscallRecorder: Sendable {
         var failures: [Failure] = []
         var injections: [Injection] = []
         var readbacks: [SocketOption.Name: CInt] = [:]
+        var lookupFailures: [LookupFailure] = []
+    }
+
+    private struct LookupFailure: Sendable {
+        var code: CInt
+        var skip: Int
     }
 
     @TaskLocal static var current: SyscallRecorder?
@@ -78,6 +84,28 @@ final class SyscallRecorder: Sendable {
     /// kernel: the first matching call after `skip` others have gone through.
     func fail(_ kind: Kind, option: SocketOption.Name? = nil, with errno: Errno, after skip: Int = 0) {
         state.withLock { $0.failures.append(Failure(kind: kind, option: option, skip: skip, errno: errno)) }
+    }
+
+    /// Makes a later getaddrinfo return `code`, any EAI_* value, without running: the first one
+    /// after `skip` others have gone through. It is recorded with `code` as its result. (EAI_SYSTEM
+    /// with a chosen errno is ``fail(_:option:with:after:)`` on `.getaddrinfo`.)
+    func failLookup(with code: CInt, after skip: Int = 0) {
+        state.withLock { $0.lookupFailures.append(LookupFailure(code: code, skip: skip)) }
+    }
+
+    /// The code to end this getaddrinfo with, if a ``failLookup(with:after:)`` is due; the call is
+    /// then recorded here, as one that never reached the C library.
+    func injectedLookupFailure() -> CInt? {
+        state.withLock { state in
+            guard let index = state.lookupFailures.indices.first else { return nil }
+            if state.lookupFailures[index].skip > 0 {
+                state.lookupFailures[index].skip -= 1
+                return nil
+            }
+            let code = state.lookupFailures.remove(at: index).code
+            state.calls.append(Call(kind: .getaddrinfo, descriptor: -1, option: nil, result: Int(code), errno: nil))
+            return code
+        }
     }
 
     /// Runs `action` once, on the calling thread, just before (or after) the first call of `kind`

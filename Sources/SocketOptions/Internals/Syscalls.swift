@@ -370,7 +370,8 @@ func system_flock(_ fd: CInt, _ operation: CInt) -> CInt {
 /// getaddrinfo: 0, or an EAI_* code (EAI_SYSTEM with errno set). Not a system call but a library
 /// routine that can read files and ask DNS servers, which is why it goes through here: a test can
 /// see it and make it fail. A failure the recorder injects is EAI_SYSTEM with the injected errno
-/// (the real call never runs, so nothing is allocated and nothing is to be freed).
+/// (the real call never runs, so nothing is allocated and nothing is to be freed); the recorder
+/// can also end it with any other EAI code.
 @inline(__always)
 func system_getaddrinfo(
     _ host: String,
@@ -378,7 +379,12 @@ func system_getaddrinfo(
     _ hints: UnsafePointer<addrinfo>,
     _ result: UnsafeMutablePointer<UnsafeMutablePointer<addrinfo>?>
 ) -> CInt {
-    systemCall(.getaddrinfo, failure: EAI_SYSTEM) { getaddrinfo(host, service, hints, result) }
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    // Any other EAI code a test chooses (SyscallRecorder.failLookup): systemCall's injection gives
+    // only EAI_SYSTEM with an errno.
+    if let code = SyscallRecorder.current?.injectedLookupFailure() { return code }
+    #endif
+    return systemCall(.getaddrinfo, failure: EAI_SYSTEM) { getaddrinfo(host, service, hints, result) }
 }
 
 /// freeaddrinfo cannot fail; a failure the recorder injects here (which skips the real call) must

@@ -1,4 +1,16 @@
-// SocketOptions: how given options combine with a socket's defaults.
+// SocketOptions: the options a listener starts from, and how the options given combine with them.
+
+extension ListeningSocket {
+    /// The options every listener starts from: `SO_REUSEADDR` on, so the server can restart at once
+    /// while its previous connections sit in TIME_WAIT. The options given to
+    /// ``init(address:options:backlog:unixFileMode:)`` are laid over them by name
+    /// (``SocketOption/merged(_:over:)``): adding another option keeps them, and
+    /// `.reuseAddress(false)` turns `SO_REUSEADDR` off explicitly. `SO_REUSEPORT` is left to the
+    /// caller: with it on by default an accidental second start would succeed and silently take
+    /// half the traffic. There is deliberately no way to drop the defaults wholesale: each one is
+    /// turned off by naming it, so that no list of options loses the fast restart by accident.
+    public static let defaultOptions: [SocketOption] = [.reuseAddress(true)]
+}
 
 extension SocketOption {
     /// The options a socket is set up with: `defaults` with `given` laid over them by option name.
