@@ -786,7 +786,8 @@ extension SocketOption.Key {
     /// The key of ``SocketOption/sendLowWatermark(_:)``.
     public static var sendLowWatermark: SocketOption.Key<Int> { .init(.sendLowWatermark) }
     #endif
-    /// The key of ``SocketOption/linger(_:)``.
+    /// The key of ``SocketOption/linger(_:)``. An unbounded linger (a negative `l_linger` set raw)
+    /// reads as `.seconds(Int32.max)`, as the case says.
     public static var linger: SocketOption.Key<Duration?> { .init(.linger) }
     /// The key of ``SocketOption/receiveTimeout(_:)``.
     public static var receiveTimeout: SocketOption.Key<Duration?> { .init(.receiveTimeout) }
