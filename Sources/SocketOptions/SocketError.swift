@@ -194,7 +194,8 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case .addressInUse(let address, let errno) where address.family == .unix:
             let cause =
                 switch errno {
-                case .wouldBlock?: "in use: another process holds the lock file beside it (flock of PATH.lock: EWOULDBLOCK)."
+                case .wouldBlock?:
+                    "in use: another process holds the lock file beside it (flock of PATH.lock: EWOULDBLOCK)."
                 case .fileExists?: "in use: a file is at the path already (linkat: EEXIST)."
                 case let errno?: "\(errno)."
                 case nil: "in use: the lock file beside it (PATH.lock) was replaced each time it was taken."

@@ -98,7 +98,10 @@ extension SocketOption {
         case .pathMTUDiscovery:
             guard let mode = PathMTUDiscovery.allCases.first(where: { "\($0)".hasPrefix(text + " ") }) else {
                 return .failure(
-                    ParseProblem(message: "\"\(PrintableText.excerpt(text))\" is none of \(PathMTUDiscovery.allCases.map { "\($0)" })")
+                    ParseProblem(
+                        message:
+                            "\"\(PrintableText.excerpt(text))\" is none of \(PathMTUDiscovery.allCases.map { "\($0)" })"
+                    )
                 )
             }
             return .success(.pathMTUDiscovery(mode))
@@ -125,7 +128,8 @@ extension SocketOption {
                 {
                     return .failure(
                         ParseProblem(
-                            message: "\"\(PrintableText.excerpt(text))\" has a fraction: a duration is a whole number of s, ms or us; "
+                            message:
+                                "\"\(PrintableText.excerpt(text))\" has a fraction: a duration is a whole number of s, ms or us; "
                                 + "write it in a finer unit (1.5s is 1500ms), or whole seconds for an option counted "
                                 + "in seconds"
                         )
@@ -146,12 +150,16 @@ extension SocketOption {
             )
         }
         if isInteger(text) { return .failure(numberProblem(text)) }
-        return .failure(ParseProblem(message: "\"\(PrintableText.excerpt(text))\" is not a duration such as 5s, 250ms or 100us"))
+        return .failure(
+            ParseProblem(message: "\"\(PrintableText.excerpt(text))\" is not a duration such as 5s, 250ms or 100us")
+        )
     }
 
     /// A whole number that does not fit is too large (or too small), not "not a number".
     private static func numberProblem(_ text: String) -> ParseProblem {
-        guard isInteger(text) else { return ParseProblem(message: "\"\(PrintableText.excerpt(text))\" is not a whole number") }
+        guard isInteger(text) else {
+            return ParseProblem(message: "\"\(PrintableText.excerpt(text))\" is not a whole number")
+        }
         let sign = text.hasPrefix("-") ? "small" : "large"
         return ParseProblem(message: "\"\(PrintableText.excerpt(text))\" is too \(sign) for any value it takes")
     }

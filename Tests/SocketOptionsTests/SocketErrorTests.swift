@@ -27,7 +27,8 @@ extension KernelTests {
         @Test("Other bind errors say what to use instead")
         func otherBindErrors() {
             #expect(SocketError.addressNotAvailable(address).description.contains("ip addr"))
-            let denied = SocketError.permissionDenied(SocketAddress.ipv4Any(port: 80), errno: .permissionDenied).description
+            let denied = SocketError.permissionDenied(SocketAddress.ipv4Any(port: 80), errno: .permissionDenied)
+                .description
             #expect(denied.contains("ip_unprivileged_port_start") && denied.contains("CAP_NET_BIND_SERVICE"))
         }
 
@@ -76,7 +77,8 @@ extension KernelTests {
 
         @Test("A Unix path's EACCES is about directories, not privileged ports")
         func unixPermissionDenied() throws {
-            let message = SocketError.permissionDenied(try .unix(path: "/run/app/app.sock"), errno: .permissionDenied).description
+            let message = SocketError.permissionDenied(try .unix(path: "/run/app/app.sock"), errno: .permissionDenied)
+                .description
             #expect(message.contains("write permission") && message.contains("directory"), "\(message)")
             #expect(!message.contains("ip_unprivileged_port_start") && !message.contains("CAP_NET_BIND_SERVICE"))
         }

@@ -475,8 +475,12 @@ extension KernelTests {
                 defer { close(server) }
                 let before = try #require(identity(path))
                 #expect(UnixPathState.probe(path) == .live)
-                #expect(throws: SocketError.addressInUse(address, errno: .fileExists)) { _ = try ListeningSocket(address: address) }
-                #expect(throws: SocketError.addressInUse(address, errno: .addressInUse)) { _ = try DatagramSocket(address: address) }
+                #expect(throws: SocketError.addressInUse(address, errno: .fileExists)) {
+                    _ = try ListeningSocket(address: address)
+                }
+                #expect(throws: SocketError.addressInUse(address, errno: .addressInUse)) {
+                    _ = try DatagramSocket(address: address)
+                }
                 #expect(identity(path).map { $0.isSameFile(as: before) } == true)
                 // It can still start listening and serve.
                 #expect(listen(server, 4) == 0)
@@ -513,7 +517,8 @@ extension KernelTests {
                     let probe = UnixPathState.probe(path)
                     let diagnosis = AddressInUseDiagnosis(address: address).findings
                     results.set([
-                        "\(listening == .failed(.addressInUse(address, errno: .fileExists)))", datagram, "\(probe == .live)",
+                        "\(listening == .failed(.addressInUse(address, errno: .fileExists)))", datagram,
+                        "\(probe == .live)",
                         "\(diagnosis.count == 1 && diagnosis.first.map { if case .liveUnixServer = $0 { true } else { false } } == true)",
                     ])
                 }
@@ -591,7 +596,9 @@ extension KernelTests {
                 #expect(identity(path)?.isSocket == true)
                 let holder = rawUnixServer(directory + "/held.sock", backlog: nil, type: CInt(SOCK_DGRAM.rawValue))
                 defer { close(holder) }
-                #expect(throws: SocketError.addressInUse(try .unix(path: directory + "/held.sock"), errno: .addressInUse)) {
+                #expect(
+                    throws: SocketError.addressInUse(try .unix(path: directory + "/held.sock"), errno: .addressInUse)
+                ) {
                     _ = try DatagramSocket(address: try .unix(path: directory + "/held.sock"))
                 }
                 try socket.close()
@@ -655,8 +662,12 @@ extension KernelTests {
                 #expect(before.isSocket && before.owner == 65534)
                 #expect(UnixPathState.probe(path) == .stale)
 
-                #expect(throws: SocketError.addressInUse(address, errno: .fileExists)) { _ = try ListeningSocket(address: address) }
-                #expect(throws: SocketError.addressInUse(address, errno: .addressInUse)) { _ = try DatagramSocket(address: address) }
+                #expect(throws: SocketError.addressInUse(address, errno: .fileExists)) {
+                    _ = try ListeningSocket(address: address)
+                }
+                #expect(throws: SocketError.addressInUse(address, errno: .addressInUse)) {
+                    _ = try DatagramSocket(address: address)
+                }
                 let after = try #require(identity(path))
                 #expect(after.isSameFile(as: before))
                 #expect(privateDirectories(directory).isEmpty)
@@ -783,7 +794,10 @@ extension KernelTests {
                 let outcome = start(address)
                 #expect(outcome == .failed(.addressInUse(address, errno: .wouldBlock)))
                 #expect(!fileExists(path))
-                let message = SocketError.addressInUse(address, errno: .wouldBlock).description.replacingOccurrences(of: "\n", with: " ")
+                let message = SocketError.addressInUse(address, errno: .wouldBlock).description.replacingOccurrences(
+                    of: "\n",
+                    with: " "
+                )
                 #expect(!message.contains("a file is at that path"))
                 #expect(message.contains("lock file"))
 
@@ -829,7 +843,9 @@ extension KernelTests {
                 let address = try SocketAddress.unix(path: path)
                 let first = try ListeningSocket(address: address)
                 let (_, calls) = recording {
-                    #expect(throws: SocketError.addressInUse(address, errno: .wouldBlock)) { _ = try ListeningSocket(address: address) }
+                    #expect(throws: SocketError.addressInUse(address, errno: .wouldBlock)) {
+                        _ = try ListeningSocket(address: address)
+                    }
                 }
                 #expect(!calls.contains { $0.kind == .bind })
                 #expect(calls.contains { $0.kind == .flock && $0.errno == .wouldBlock })
@@ -858,7 +874,9 @@ extension KernelTests {
                 let fd = try ListeningSocket(address: address).releaseDescriptor()
                 #expect(fileExists(path))
                 #expect(!fileExists(path + ".lock"))
-                #expect(throws: SocketError.addressInUse(address, errno: .fileExists)) { _ = try ListeningSocket(address: address) }
+                #expect(throws: SocketError.addressInUse(address, errno: .fileExists)) {
+                    _ = try ListeningSocket(address: address)
+                }
                 close(fd)
                 // Now it is a dead server's file: recovered.
                 let next = try ListeningSocket(address: address)
@@ -915,7 +933,7 @@ extension KernelTests {
                 }
             }
         }
-    
+
         @Test("Bound, then the file is not our socket or cannot be looked at: .socketFileReplaced with the real errno")
         func socketFileReplacedCarriesFstatatErrno() throws {
             try withTemporaryDirectory { directory in
@@ -973,5 +991,5 @@ extension KernelTests {
                 try first.close()
             }
         }
-}
+    }
 }
