@@ -8,7 +8,7 @@
 /// ```swift
 /// do {
 ///     let listener = try ListeningSocket(address: address, options: options)
-/// } catch .addressInUse(let address) {
+/// } catch .addressInUse(let address, _) {
 ///     print(AddressInUseDiagnosis(address: address, options: options))
 ///     // "What holds 0.0.0.0:8080 (TCP) now: ... process 4242 (nginx) ..."
 /// }
@@ -295,20 +295,20 @@ public struct AddressInUseDiagnosis: Hashable, Sendable, CustomStringConvertible
 }
 
 extension SocketError {
-    /// For ``addressInUse(_:)``, what holds the address, read now from the TCP tables (a stream
+    /// For ``addressInUse(_:errno:)``, what holds the address, read now from the TCP tables (a stream
     /// socket's, whose options are not known); nil for any other error. For a ``DatagramSocket``,
     /// or to give the options, use ``addressInUseDiagnosis(type:options:)``.
     public var addressInUseDiagnosis: AddressInUseDiagnosis? {
         addressInUseDiagnosis(type: .stream, options: nil)
     }
 
-    /// For ``addressInUse(_:)``, what holds the address, read now from the tables of `type`
+    /// For ``addressInUse(_:errno:)``, what holds the address, read now from the tables of `type`
     /// (`.datagram` for a ``DatagramSocket``: UDP); nil for any other error.
     public func addressInUseDiagnosis(
         type: SocketKind.SocketType,
         options: [SocketOption]? = nil
     ) -> AddressInUseDiagnosis? {
-        guard case .addressInUse(let address) = self else { return nil }
+        guard case .addressInUse(let address, _) = self else { return nil }
         return AddressInUseDiagnosis(address: address, type: type, options: options)
     }
 }

@@ -52,7 +52,7 @@ public struct DatagramSocket: ~Copyable, Sendable, SocketOptionSetting {
     /// for. As for a listener, the lock `PATH.lock` is held while the socket is open, a stale socket
     /// file is recovered, and a live one or a file that is not a socket is never touched.
     ///
-    /// - Throws: ``SocketError/addressInUse(_:)`` and the other bind errors;
+    /// - Throws: ``SocketError/addressInUse(_:errno:)`` and the other bind errors;
     ///   ``SocketError/invalidValue(_:reason:)``; ``SocketError/optionNotSupported(_:socket:errno:)`` for
     ///   an option UDP lacks (`noDelay`); ``SocketError/system(_:_:)`` for anything else.
     public init(address: SocketAddress, options: [SocketOption] = []) throws(SocketError) {

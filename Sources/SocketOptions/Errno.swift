@@ -112,6 +112,9 @@ public struct Errno: RawRepresentable, Error, Hashable, Sendable, CustomStringCo
     public static var messageTooLong: Errno { Errno(rawValue: EMSGSIZE) }
     /// A pointer argument is not valid memory. The corresponding C error is `EFAULT`.
     public static var badAddress: Errno { Errno(rawValue: EFAULT) }
+    /// A value outside its domain: a timeout whose `tv_usec` is not 0...999999, set through
+    /// ``SocketOptionAccess/setRawOption(level:name:bytes:)``. The corresponding C error is `EDOM`.
+    public static var outOfDomain: Errno { Errno(rawValue: EDOM) }
 
     private static let names: [(Int32, String, String)] = [
         (EADDRINUSE, "EADDRINUSE", "address already in use"),

@@ -92,8 +92,8 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
     ///   - backlog: how many connections may wait to be accepted, 0...Int32.max.
     ///   - unixFileMode: for a Unix-domain path, the permission bits of the socket file, 0o0...0o777,
     ///     such as `0o660`, set exactly (the umask does not apply); `nil` leaves them to the umask.
-    /// - Throws: ``SocketError/addressInUse(_:)``, ``SocketError/addressNotAvailable(_:)``,
-    ///   ``SocketError/permissionDenied(_:)`` from bind or listen; ``SocketError/invalidValue(_:reason:)``
+    /// - Throws: ``SocketError/addressInUse(_:errno:)``, ``SocketError/addressNotAvailable(_:)``,
+    ///   ``SocketError/permissionDenied(_:errno:)`` from bind or listen; ``SocketError/invalidValue(_:reason:)``
     ///   for an option value out of range or an option given twice;
     ///   ``SocketError/optionNotSupported(_:socket:errno:)`` for an option a stream socket of the address's
     ///   family lacks (`ipv6Only` on IPv4, `reusePort` on a Unix socket);

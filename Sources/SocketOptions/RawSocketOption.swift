@@ -18,8 +18,19 @@ public struct AppliedRawOption<Value: Hashable & Sendable>: Hashable, Sendable, 
     /// The errno of the `getsockopt` that read the value back, when it failed.
     public let readBackError: Errno?
 
-    /// Whether the kernel read back something other than what was requested.
-    public var wasAdjusted: Bool { effective.map { $0 != requested } ?? false }
+    /// Whether the kernel read back something other than what was requested. For bytes, only the
+    /// bytes the kernel returned are compared: SO_LINGER set with 16 bytes reads back its 8, and
+    /// is not adjusted when those 8 are the first 8 given.
+    public let wasAdjusted: Bool
+
+    init(level: Int32, name: Int32, requested: Value, effective: Value?, readBackError: Errno?, wasAdjusted: Bool) {
+        self.level = level
+        self.name = name
+        self.requested = requested
+        self.effective = effective
+        self.readBackError = readBackError
+        self.wasAdjusted = wasAdjusted
+    }
 
     /// `"setsockopt(SOL_SOCKET, SO_RCVBUF): requested 4096, kernel kept 8192"`, with the C names
     /// when the catalogue knows the option, the numbers otherwise.
@@ -57,9 +68,23 @@ extension SocketOptionAccess where Self: ~Copyable {
         }
         switch OptionCalls.readInt(level: level, name: name, from: fd) {
         case .success(let kept):
-            return AppliedRawOption(level: level, name: name, requested: value, effective: kept, readBackError: nil)
+            return AppliedRawOption(
+                level: level,
+                name: name,
+                requested: value,
+                effective: kept,
+                readBackError: nil,
+                wasAdjusted: kept != value
+            )
         case .failure(let errno):
-            return AppliedRawOption(level: level, name: name, requested: value, effective: nil, readBackError: errno)
+            return AppliedRawOption(
+                level: level,
+                name: name,
+                requested: value,
+                effective: nil,
+                readBackError: errno,
+                wasAdjusted: false
+            )
         }
     }
 
@@ -95,9 +120,25 @@ extension SocketOptionAccess where Self: ~Copyable {
         }
         switch OptionCalls.getBytes(capacity: bytes.count, level: level, name: name, from: fd) {
         case .success(let kept):
-            return AppliedRawOption(level: level, name: name, requested: bytes, effective: kept, readBackError: nil)
+            // The kernel writes as many bytes as the option holds: what it did not return was not
+            // read back, so it cannot count as changed.
+            return AppliedRawOption(
+                level: level,
+                name: name,
+                requested: bytes,
+                effective: kept,
+                readBackError: nil,
+                wasAdjusted: !bytes.starts(with: kept)
+            )
         case .failure(let errno):
-            return AppliedRawOption(level: level, name: name, requested: bytes, effective: nil, readBackError: errno)
+            return AppliedRawOption(
+                level: level,
+                name: name,
+                requested: bytes,
+                effective: nil,
+                readBackError: errno,
+                wasAdjusted: false
+            )
         }
     }
 

@@ -66,7 +66,7 @@ public enum ResolutionFailure: Error, Hashable, Sendable, CustomStringConvertibl
     public var description: String {
         switch self {
         case .invalidHost(let host, let reason):
-            return "the host \"\(PrintableText.escaped(host))\" is refused before any lookup: \(reason)"
+            return "the host \"\(PrintableText.quoted(host))\" is refused before any lookup: \(reason)"
         case .invalidPort(_, let reason):
             // The reason names the port already.
             return "\(reason) (service names such as http are not looked up; nothing was looked up)"

@@ -144,16 +144,16 @@ public enum SocketActivation {
         guard let fds else { return [] }
         guard let pid else { throw .invalidActivation("LISTEN_FDS is set but LISTEN_PID is not") }
         guard let listenPID = Int32(pid), listenPID > 0 else {
-            throw .invalidActivation("LISTEN_PID \"\(pid)\" is not a process id")
+            throw .invalidActivation("LISTEN_PID \"\(PrintableText.excerpt(pid))\" is not a process id")
         }
         guard listenPID == ownPID else { return [] }
         guard let count = Int32(fds), count >= 0 else {
-            throw .invalidActivation("LISTEN_FDS \"\(fds)\" is not a count of descriptors")
+            throw .invalidActivation("LISTEN_FDS \"\(PrintableText.excerpt(fds))\" is not a count of descriptors")
         }
         // Descriptors firstDescriptor..<firstDescriptor + count must all be below the limit.
         guard Int(count) <= descriptorLimit - Int(firstDescriptor) else {
             throw .invalidActivation(
-                "LISTEN_FDS \"\(fds)\" asks for descriptors \(firstDescriptor)...\(Int(firstDescriptor) + Int(count) - 1), "
+                "LISTEN_FDS \"\(PrintableText.excerpt(fds))\" asks for descriptors \(firstDescriptor)...\(Int(firstDescriptor) + Int(count) - 1), "
                     + "past this process's limit of \(descriptorLimit) open descriptors (RLIMIT_NOFILE); the "
                     + "variables do not describe this process: unset LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES, "
                     + "or raise the limit (ulimit -n)"

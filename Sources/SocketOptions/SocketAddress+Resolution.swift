@@ -17,7 +17,9 @@ extension SocketAddress {
     /// server (3 at most), for each name of its `search` list, and the IPv4 and IPv6 queries may
     /// go one after the other: half a minute or more when no server answers. Those
     /// `options timeout:N attempts:N` lines (or the `RES_OPTIONS` environment variable) are what
-    /// bounds the wait; nothing here can interrupt it. Resolve once, at start-up, never on a path
+    /// bounds the wait of the `files` and `dns` sources; another NSS module in the `hosts` line of
+    /// /etc/nsswitch.conf (`mdns`, `ldap`, `sss`, `resolve`) waits as it is configured, which
+    /// /etc/resolv.conf does not bound. Nothing here can interrupt it. Resolve once, at start-up, never on a path
     /// that must answer quickly, and give an IP address where a name is not needed. The port is
     /// passed as a number (`AI_NUMERICSERV`), so no services database is read.
     ///

@@ -209,20 +209,20 @@ extension SocketAddress {
             case .empty: "it is empty"
             case .containsNUL: "it contains a NUL character, which would cut the address short"
             case .missingPort: "it has no port; add one after a colon, as in \"127.0.0.1:8080\""
-            case .badPort(let port): "the port \"\(PrintableText.escaped(port))\" is not a decimal number"
-            case .portOutOfRange(let port): "the port \(PrintableText.escaped(port)) is outside 0...65535"
+            case .badPort(let port): "the port \"\(PrintableText.quoted(port))\" is not a decimal number"
+            case .portOutOfRange(let port): "the port \(PrintableText.quoted(port)) is outside 0...65535"
             case .portLeadingZero(let port):
-                "the port \"\(PrintableText.escaped(port))\" has a leading zero; write it as \(Int(port.drop { $0 == "0" }) ?? 0) "
+                "the port \"\(PrintableText.quoted(port))\" has a leading zero; write it as \(Int(port.drop { $0 == "0" }) ?? 0) "
                     + "(a port has one form, without leading zeros)"
             case .unpairedBrackets:
                 "its brackets do not pair up: write one \"[\" before the IPv6 host and one \"]\" after it"
             case .unbracketedIPv6: "an IPv6 host must be written in brackets before the port, as in \"[::1]:8080\""
             case .badIPv4(let host):
-                "\"\(PrintableText.escaped(host))\" is not an IPv4 address in the standard form: four decimal numbers 0...255 "
+                "\"\(PrintableText.quoted(host))\" is not an IPv4 address in the standard form: four decimal numbers 0...255 "
                     + "separated by dots, nothing before or after"
-            case .badIPv6(let host): "\"\(PrintableText.escaped(host))\" is not an IPv6 address"
+            case .badIPv6(let host): "\"\(PrintableText.quoted(host))\" is not an IPv6 address"
             case .unknownInterface(let name):
-                "there is no network interface \"\(PrintableText.escaped(name))\" for the zone (see `ip link`)"
+                "there is no network interface \"\(PrintableText.quoted(name))\" for the zone (see `ip link`)"
             case .emptyUnixPath: "the Unix-domain path is empty (an empty path would bind an abstract address)"
             case .unixPathTooLong(let count):
                 "the Unix-domain path is \(count) bytes; sun_path holds \(SocketAddress.maximumUnixPathLength) "
@@ -242,7 +242,9 @@ extension SocketAddress {
         return nil
     }
 
-    static func parse(_ text: String) -> Result<SocketAddress, Problem> {
+    /// With `lookingUpZones` false, an IPv6 zone is not looked up (no `if_nametoindex`, no I/O)
+    /// and parses as scope 0: what an error's description uses, which must not touch the system.
+    static func parse(_ text: String, lookingUpZones: Bool = true) -> Result<SocketAddress, Problem> {
         if text.isEmpty { return .failure(.empty) }
         if text.utf8.contains(0) { return .failure(.containsNUL) }
         if text.hasPrefix("unix:") || text.hasPrefix("/") {
@@ -273,7 +275,7 @@ extension SocketAddress {
             guard rest.hasPrefix(":") else { return .failure(.missingPort) }
             portText = rest.dropFirst()
             let ip: IP
-            switch parseIPv6(hostText) {
+            switch parseIPv6(hostText, lookingUpZone: lookingUpZones) {
             case .success(let parsed): ip = parsed
             case .failure(let problem): return .failure(problem)
             }
@@ -291,7 +293,7 @@ extension SocketAddress {
     }
 
     /// An IPv6 host with an optional zone after `%`: an interface name or index.
-    private static func parseIPv6(_ text: Substring) -> Result<IP, Problem> {
+    private static func parseIPv6(_ text: Substring, lookingUpZone: Bool) -> Result<IP, Problem> {
         var hostPart = text
         var zone: Substring?
         if let percent = text.firstIndex(of: "%") {
@@ -301,7 +303,7 @@ extension SocketAddress {
         guard case .ipv6(let high, let low, _)? = parseHost(String(hostPart)) else {
             return .failure(.badIPv6(String(text)))
         }
-        guard let zone else { return .success(.ipv6(high, low, scope: 0)) }
+        guard let zone, lookingUpZone else { return .success(.ipv6(high, low, scope: 0)) }
         guard let index = interfaceIndex(String(zone)) else { return .failure(.unknownInterface(String(zone))) }
         return .success(.ipv6(high, low, scope: index))
     }

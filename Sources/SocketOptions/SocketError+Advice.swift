@@ -9,6 +9,9 @@ enum ErrorAdvice {
     /// The system call, without its arguments.
     enum Call: Hashable, Sendable, CaseIterable {
         case socket, bind, listen, connect, accept, setOption, getOption, localAddress, close, send, receive, chmod
+        /// setsockopt through the escape hatch: the bytes were not checked, so their size may be wrong.
+        /// Every row for `setOption` is for it too, after its own.
+        case setRawOption
         /// open and flock of the lock file beside a Unix socket file (PATH.lock).
         case lockFile
         /// renameat of a stale Unix socket file into a private directory, before it is removed.
@@ -45,7 +48,8 @@ enum ErrorAdvice {
 
     static func row(call: Call, family: SocketFamily?, errno: Errno) -> Row? {
         rows.first { row in
-            (row.calls.isEmpty || row.calls.contains(call)) && row.scope.matches(family) && row.errnos.contains(errno)
+            (row.calls.isEmpty || row.calls.contains(call) || (call == .setRawOption && row.calls.contains(.setOption)))
+                && row.scope.matches(family) && row.errnos.contains(errno)
         }
     }
 
@@ -362,6 +366,25 @@ enum ErrorAdvice {
                 + "has the feature turned off (TCP_FASTOPEN_CONNECT without client Fast Open in "
                 + "net.ipv4.tcp_fastopen): leave it out, or turn the feature on."
         ),
+        // A raw value is unchecked: its size is the first suspect (an int is 4 bytes, SO_LINGER's
+        // linger 8, SO_RCVTIMEO's timeval 16 on 64-bit Linux).
+        Row(
+            calls: [.setRawOption],
+            scope: .any,
+            errnos: [.invalidArgument],
+            text: "The value's size may not be the one this option takes (4 bytes for an int, 8 for SO_LINGER's "
+                + "struct linger, 16 for the struct timeval of SO_RCVTIMEO on 64-bit Linux), or the value is out of "
+                + "the option's range, or the socket is past the point where it can be set (some options only "
+                + "before bind)."
+        ),
+        // setsockopt(2) does not list EDOM: the kernel's timeval check (net/core/sock.c) returns it.
+        Row(
+            calls: [.setOption],
+            scope: .any,
+            errnos: [.outOfDomain],
+            text: "A timeout's microseconds are out of range: SO_RCVTIMEO and SO_SNDTIMEO take a struct timeval "
+                + "whose tv_usec is 0...999999; carry whole seconds into tv_sec."
+        ),
         Row(
             calls: [.setOption],
             scope: .any,
@@ -565,7 +588,7 @@ extension ErrorAdvice.Call {
         case .listen: "listen(2)"
         case .connect: "connect(2)"
         case .accept: "accept(2)"
-        case .setOption: "setsockopt(2)"
+        case .setOption, .setRawOption: "setsockopt(2)"
         case .getOption: "getsockopt(2)"
         case .localAddress: "getsockname(2)"
         case .close: "close(2)"
@@ -583,7 +606,8 @@ extension SocketError.Operation {
     var adviceKey: (call: ErrorAdvice.Call, family: SocketFamily?) {
         switch self {
         case .socket: (.socket, nil)
-        case .setOption, .setRawOption: (.setOption, nil)
+        case .setOption: (.setOption, nil)
+        case .setRawOption: (.setRawOption, nil)
         case .getOption, .tcpInfo, .getReadOnlyOption, .getRawOption: (.getOption, nil)
         case .bind(let address): (.bind, address.family)
         case .listen(let address): (.listen, address.family)

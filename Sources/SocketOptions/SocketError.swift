@@ -9,7 +9,7 @@
 /// ```swift
 /// do {
 ///     let listener = try ListeningSocket(address: try SocketAddress("0.0.0.0:8080"))
-/// } catch .addressInUse(let address) {
+/// } catch .addressInUse(let address, _) {
 ///     print("port \(address.port) is taken")
 /// }
 /// ```
@@ -17,8 +17,12 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
     /// bind or listen failed because the address is in use: another socket holds the port, or
     /// connections in TIME_WAIT do; for port 0, no ephemeral port was left. The description says
     /// what each cause needs without reading anything; ``AddressInUseDiagnosis`` reads what holds
-    /// the address when asked for. The corresponding C error is `EADDRINUSE`.
-    case addressInUse(SocketAddress)
+    /// the address when asked for. `errno` is the answer that told: `EADDRINUSE` from bind or
+    /// listen; for a Unix path, `EAGAIN` (`EWOULDBLOCK`) from `flock` of the lock file beside it,
+    /// which another instance holds, or `EEXIST` from `linkat`, a file at the path that is not a
+    /// stale socket file of this user; nil when no call said so (the lock file was replaced under
+    /// each attempt to take it). The corresponding C error is `EADDRINUSE`.
+    case addressInUse(SocketAddress, errno: Errno?)
 
     /// bind failed because the address is not one of this machine's. The corresponding C error is
     /// `EADDRNOTAVAIL`.
@@ -27,8 +31,15 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
     /// bind failed for lack of privilege: for IP, usually a port below
     /// `net.ipv4.ip_unprivileged_port_start`, or a security policy; for a Unix path, no search
     /// permission on a directory of the path or no write permission on the one that would hold the
-    /// file. The corresponding C errors are `EACCES` and `EPERM`.
-    case permissionDenied(SocketAddress)
+    /// file. `errno` is the one bind returned. The corresponding C errors are `EACCES` and `EPERM`.
+    case permissionDenied(SocketAddress, errno: Errno)
+
+    /// bind of a Unix-domain path succeeded, but what is at the path (or at the private name the
+    /// socket was bound under) is not the socket just bound: something that can write the
+    /// directory removed or replaced it at once. `errno` is the error of the `fstatat` that looked,
+    /// nil when it found a file that is not this socket. The socket is closed and nothing is left
+    /// at the path by this call. The corresponding C call is `fstatat`.
+    case socketFileReplaced(SocketAddress, errno: Errno?)
 
     /// The socket's protocol or family has no such option (`TCP_NODELAY` on UDP, `IPV6_V6ONLY` on
     /// IPv4); `socket` says what kind of socket it is. Thrown before any system call when the
@@ -160,9 +171,10 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The C error behind this error, when there is one.
     public var errno: Errno? {
         switch self {
-        case .addressInUse: .addressInUse
+        case .addressInUse(_, let errno): errno
         case .addressNotAvailable: .addressNotAvailable
-        case .permissionDenied: .permissionDenied
+        case .permissionDenied(_, let errno): errno
+        case .socketFileReplaced(_, let errno): errno
         case .optionNotSupported(_, _, let errno): errno
         case .system(_, let errno): errno
         case .cannotResolve(_, .system(let errno)): errno
@@ -179,9 +191,17 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
     /// so a message is safe to print to a terminal or a log.
     public var description: String {
         switch self {
-        case .addressInUse(let address) where address.family == .unix:
+        case .addressInUse(let address, let errno) where address.family == .unix:
+            let cause =
+                switch errno {
+                case .wouldBlock?:
+                    "in use: another process holds the lock file beside it (flock of PATH.lock: EWOULDBLOCK)."
+                case .fileExists?: "in use: a file is at the path already (linkat: EEXIST)."
+                case let errno?: "\(errno)."
+                case nil: "in use: the lock file beside it (PATH.lock) was replaced each time it was taken."
+                }
             return MessageText.wrapped([
-                "Cannot bind \(address): EADDRINUSE (address already in use).",
+                "Cannot bind \(address): \(cause)",
                 "- Another process holds the lock file beside it (PATH.lock): an instance of a server of this path "
                     + "runs; stop it, or if it is not one, remove the lock file.",
                 "- A socket is bound to it (a server listening, or about to): stop that server, or choose another path.",
@@ -192,14 +212,14 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
                     + "and DatagramSocket themselves.)",
                 "To see which: AddressInUseDiagnosis(address:), or `sockopt-demo inspect`.",
             ])
-        case .addressInUse(let address) where address.port == 0:
+        case .addressInUse(let address, _) where address.port == 0:
             return MessageText.wrapped([
                 "Cannot bind \(address): EADDRINUSE (address already in use): port 0 asks the kernel for any free "
                     + "port, and none is left in the ephemeral range net.ipv4.ip_local_port_range (see `sysctl "
                     + "net.ipv4.ip_local_port_range`).",
                 "Close idle sockets, widen the range, or bind a fixed port.",
             ])
-        case .addressInUse(let address):
+        case .addressInUse(let address, _):
             let port = address.port
             return MessageText.wrapped([
                 "Cannot bind or listen on \(address): EADDRINUSE (address already in use).",
@@ -215,15 +235,23 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             return "Cannot bind \(address): EADDRNOTAVAIL (address not available): \(address.host) is not an "
                 + "address of this machine. Use one that `ip addr` lists, \(address.family == .ipv4 ? "0.0.0.0" : "[::]") "
                 + "for every address, or the loopback address for this machine only."
-        case .permissionDenied(let address) where address.family == .unix:
-            return "Cannot bind \(address): permission denied (EACCES): "
-                + ErrorAdvice.advice(call: .bind, family: .unix, errno: .permissionDenied)
-        case .permissionDenied(let address):
-            return "Cannot bind \(address): permission denied (EACCES or EPERM). If port \(address.port) is below "
+        case .permissionDenied(let address, let errno) where address.family == .unix:
+            return "Cannot bind \(address): permission denied (\(errno.name)): "
+                + ErrorAdvice.advice(call: .bind, family: .unix, errno: errno)
+        case .permissionDenied(let address, let errno):
+            return "Cannot bind \(address): permission denied (\(errno.name)). If port \(address.port) is below "
                 + "net.ipv4.ip_unprivileged_port_start (see `sysctl net.ipv4.ip_unprivileged_port_start`; "
                 + "1024 unless changed), it needs root or CAP_NET_BIND_SERVICE: use a higher port, or grant the "
                 + "capability (`setcap cap_net_bind_service=+ep`). Otherwise a security policy (SELinux, "
                 + "AppArmor, a cgroup BPF program) refused the address."
+        case .socketFileReplaced(let address, let errno):
+            let found = errno.map { "looking at it failed with \($0.name)" } ?? "the file there is not that socket"
+            return MessageText.wrapped([
+                "Bound \(address), but \(found): something that can write the directory removed or replaced the "
+                    + "socket file at once. The socket is closed.",
+                "Find what else writes there (another server on the same path, a cleanup job such as "
+                    + "systemd-tmpfiles), or put the socket in a directory that only this server's user can write.",
+            ])
         case .optionNotSupported(let name, let kind, let errno) where name.row.sockets.allows(kind):
             return "The kernel does not know the option \(name) (\(name.level.cName), \(name.cName)) on this \(kind) "
                 + "socket\(errno.map { " (\($0.name))" } ?? ""), although the option is one for \(name.appliesTo): this "
@@ -237,9 +265,17 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case .invalidValue(let option, let reason):
             return "Invalid value \(option.valueDescription) for \(option.name) (\(option.name.cName)): \(reason)."
         case .invalidAddress(let text):
+            // Parsed again without looking up a zone: a description does no I/O. A text that parses
+            // up to a zone was refused for its zone when it was thrown (the interface did not exist
+            // then), unless the call takes no such address at all.
             let problem: String
-            switch SocketAddress.parse(text) {
+            switch SocketAddress.parse(text, lookingUpZones: false) {
             case .failure(let found): problem = found.explanation
+            case .success where text.hasPrefix("[") && text.contains("%"):
+                let zone = text[text.index(after: text.firstIndex(of: "%")!)...].prefix { $0 != "]" }
+                problem =
+                    "there was no network interface \"\(PrintableText.quoted(String(zone)))\" for the zone when it "
+                    + "was parsed (see `ip link`), or this call takes no IPv6 address with a zone"
             case .success: problem = "it names a host this call cannot use"
             }
             // A host name where an address was expected: say where names are taken.
@@ -248,10 +284,10 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
                 SocketAddress.hostNameProblem(host) == nil
                 ? " To look up a host name, use SocketAddress.resolving(_:) or resolve(host:port:)." : ""
             return
-                "\"\(PrintableText.escaped(text))\" is not a socket address: \(problem). Write an IPv4 address and port as "
+                "\"\(PrintableText.quoted(text))\" is not a socket address: \(problem). Write an IPv4 address and port as "
                 + "\"127.0.0.1:8080\", an IPv6 one as \"[::1]:8080\"; port 0 lets the kernel choose.\(names)"
         case .invalidOptionText(let text, let reason):
-            return "\"\(PrintableText.escaped(text))\" is not an option setting: \(PrintableText.escaped(reason))."
+            return "\"\(PrintableText.quoted(text))\" is not an option setting: \(PrintableText.escaped(reason))."
         case .optionNotKept(let requested, let effective):
             return "The kernel did not keep \(requested.name) (\(requested.name.cName)): set to "
                 + "\(requested.valueDescription), it reads back \(effective.valueDescription). The option has no "
@@ -273,7 +309,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
                 "The socket-activation environment is malformed: \(PrintableText.escaped(reason)). A launcher sets LISTEN_PID to this "
                 + "process id and LISTEN_FDS to the number of descriptors it passes from 3 on."
         case .cannotResolve(let text, let failure):
-            return "Cannot resolve \"\(PrintableText.escaped(text))\": \(failure)."
+            return "Cannot resolve \"\(PrintableText.quoted(text))\": \(failure)."
         case .system(let operation, let errno):
             let (call, family) = operation.adviceKey
             return "\(operation) failed: \(errno). \(ErrorAdvice.advice(call: call, family: family, errno: errno))"

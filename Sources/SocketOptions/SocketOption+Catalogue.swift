@@ -971,7 +971,8 @@ extension SocketOption.Key where Value == Int {
 }
 
 extension SocketOption.Key where Value == Duration? {
-    /// The key of ``SocketOption/linger(_:)``.
+    /// The key of ``SocketOption/linger(_:)``. An unbounded linger (a negative `l_linger` set raw)
+    /// reads as `.seconds(Int32.max)`, as the case says.
     @inlinable
     public static var linger: Self { .init(.linger) }
     /// The key of ``SocketOption/receiveTimeout(_:)``.

@@ -34,7 +34,7 @@ extension SocketOption {
         guard let name = Name(parsing: nameText) else {
             throw .invalidOptionText(
                 text,
-                reason: "there is no option \"\(nameText)\"; `sockopt-demo options` lists them"
+                reason: "there is no option \"\(PrintableText.excerpt(nameText))\"; `sockopt-demo options` lists them"
             )
         }
         let row = name.row
@@ -63,7 +63,7 @@ extension SocketOption {
         case .bool:
             if ["on", "true", "yes", "1"].contains(lowered) { return .success(.bool(true)) }
             if ["off", "false", "no", "0"].contains(lowered) { return .success(.bool(false)) }
-            return .failure(ParseProblem(message: "\"\(text)\" is not on or off"))
+            return .failure(ParseProblem(message: "\"\(PrintableText.excerpt(text))\" is not on or off"))
         case .int:
             guard let value = Int(text) else { return .failure(numberProblem(text)) }
             return .success(.int(value))
@@ -85,7 +85,7 @@ extension SocketOption {
             return .success(.text(text))
         case .ipv4Address:
             guard let address = try? IPv4Address(text) else {
-                return .failure(ParseProblem(message: "\"\(text)\" is not an IPv4 address"))
+                return .failure(ParseProblem(message: "\"\(PrintableText.excerpt(text))\" is not an IPv4 address"))
             }
             return .success(.ipv4(address))
         case .optionalInt:
@@ -98,7 +98,10 @@ extension SocketOption {
         case .pathMTUDiscovery:
             guard let mode = PathMTUDiscovery.allCases.first(where: { "\($0)".hasPrefix(text + " ") }) else {
                 return .failure(
-                    ParseProblem(message: "\"\(text)\" is none of \(PathMTUDiscovery.allCases.map { "\($0)" })")
+                    ParseProblem(
+                        message:
+                            "\"\(PrintableText.excerpt(text))\" is none of \(PathMTUDiscovery.allCases.map { "\($0)" })"
+                    )
                 )
             }
             return .success(.pathMTUDiscovery(mode))
@@ -125,7 +128,8 @@ extension SocketOption {
                 {
                     return .failure(
                         ParseProblem(
-                            message: "\"\(text)\" has a fraction: a duration is a whole number of s, ms or us; "
+                            message:
+                                "\"\(PrintableText.excerpt(text))\" has a fraction: a duration is a whole number of s, ms or us; "
                                 + "write it in a finer unit (1.5s is 1500ms), or whole seconds for an option counted "
                                 + "in seconds"
                         )
@@ -146,14 +150,18 @@ extension SocketOption {
             )
         }
         if isInteger(text) { return .failure(numberProblem(text)) }
-        return .failure(ParseProblem(message: "\"\(text)\" is not a duration such as 5s, 250ms or 100us"))
+        return .failure(
+            ParseProblem(message: "\"\(PrintableText.excerpt(text))\" is not a duration such as 5s, 250ms or 100us")
+        )
     }
 
     /// A whole number that does not fit is too large (or too small), not "not a number".
     private static func numberProblem(_ text: String) -> ParseProblem {
-        guard isInteger(text) else { return ParseProblem(message: "\"\(text)\" is not a whole number") }
+        guard isInteger(text) else {
+            return ParseProblem(message: "\"\(PrintableText.excerpt(text))\" is not a whole number")
+        }
         let sign = text.hasPrefix("-") ? "small" : "large"
-        return ParseProblem(message: "\"\(text)\" is too \(sign) for any value it takes")
+        return ParseProblem(message: "\"\(PrintableText.excerpt(text))\" is too \(sign) for any value it takes")
     }
 
     private static func isInteger(_ text: some StringProtocol) -> Bool {

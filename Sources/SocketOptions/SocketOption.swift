@@ -66,8 +66,14 @@ public enum SocketOption: Hashable, Sendable {
 
     /// What close does with unsent data: `nil` returns at once and lets the kernel send it in the
     /// background (the default); a whole number of seconds makes close wait up to that long;
-    /// `.zero` drops the data and resets the connection. The corresponding C option is
-    /// `SO_LINGER` (`SO_LINGER_SEC` on Darwin, whose `SO_LINGER` counts clock ticks).
+    /// `.zero` drops the data and resets the connection.
+    ///
+    /// A linger without bound (a negative `l_linger` set through the escape hatch, which Linux
+    /// keeps as "wait until sent" and reports as `(int)(LONG_MAX / HZ)`, a negative number for HZ
+    /// 250, 300 and 1000) reads back as `.seconds(Int32.max)`, about 68 years: the longest time this
+    /// case takes, so that what is read can be set again. With HZ 100 the kernel's number,
+    /// 2061584302 s, is positive and reads as it is. The corresponding C option is `SO_LINGER`
+    /// (`SO_LINGER_SEC` on Darwin, whose `SO_LINGER` counts clock ticks).
     case linger(Duration?)
 
     /// How long a blocking receive (or accept) waits before failing with `EAGAIN`; `nil` waits

@@ -69,7 +69,7 @@ extension KernelTests {
         func addressInUse() throws {
             let holder = try DatagramSocket(address: anyLoopbackPort)
             let before = openDescriptors()
-            #expect(throws: SocketError.addressInUse(holder.localAddress)) {
+            #expect(throws: SocketError.addressInUse(holder.localAddress, errno: .addressInUse)) {
                 _ = try DatagramSocket(address: holder.localAddress)
             }
             #expect(openDescriptors() == before)

@@ -55,7 +55,7 @@ extension KernelTests {
             _ = v4
             _ = v6
             // Dual stack holds the IPv4 wildcard too.
-            #expect(throws: SocketError.addressInUse(.ipv4Any(port: port))) {
+            #expect(throws: SocketError.addressInUse(.ipv4Any(port: port), errno: .addressInUse)) {
                 _ = try ListeningSocket(address: .ipv4Any(port: port))
             }
         }
@@ -132,7 +132,7 @@ extension KernelTests {
             try withTemporaryDirectory { directory in
                 let path = directory + "/live.sock"
                 let live = try ListeningSocket(address: try .unix(path: path))
-                #expect(throws: SocketError.addressInUse(try .unix(path: path))) {
+                #expect(throws: SocketError.addressInUse(try .unix(path: path), errno: .wouldBlock)) {
                     _ = try ListeningSocket(address: try .unix(path: path))
                 }
                 let client = try Connection(connectingTo: try .unix(path: path))
@@ -148,7 +148,7 @@ extension KernelTests {
                 let file = try #require(fopen(path, "w"))
                 fputs("precious", file)
                 fclose(file)
-                #expect(throws: SocketError.addressInUse(try .unix(path: path))) {
+                #expect(throws: SocketError.addressInUse(try .unix(path: path), errno: .fileExists)) {
                     _ = try ListeningSocket(address: try .unix(path: path))
                 }
                 #expect(readText(path) == "precious")

@@ -105,7 +105,7 @@ extension KernelTests {
             // An unrelated TCP listener on the same port number, which the TCP tables would name.
             let tcp = try? ListeningSocket(address: address)
             let error = try #require(throws: SocketError.self) { _ = try DatagramSocket(address: address) }
-            #expect(error == .addressInUse(address))
+            #expect(error == .addressInUse(address, errno: .addressInUse))
             #expect(error.description.contains("ss -lunp 'sport = :\(address.port)'"))
             let diagnosis = try #require(error.addressInUseDiagnosis(type: .datagram))
             let owner = AddressInUseDiagnosis.Owner(pid: getpid(), command: ownCommandName())

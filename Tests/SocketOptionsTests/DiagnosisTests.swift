@@ -20,7 +20,7 @@ extension KernelTests {
             let holder = try listenerOnCleanPort()
             let address = holder.localAddress
             let error = try #require(throws: SocketError.self) { _ = try ListeningSocket(address: address) }
-            #expect(error == .addressInUse(address))
+            #expect(error == .addressInUse(address, errno: .addressInUse))
             let diagnosis = try #require(error.addressInUseDiagnosis)
             let owner = AddressInUseDiagnosis.Owner(pid: getpid(), command: ownCommand())
             #expect(diagnosis.findings == [.listener(address: address.description, uid: geteuid(), owner: owner)])
@@ -96,7 +96,7 @@ extension KernelTests {
             let error = try #require(throws: SocketError.self) {
                 _ = try ListeningSocket(address: address, options: [.reuseAddress(true), .reusePort(true)])
             }
-            #expect(error == .addressInUse(address))
+            #expect(error == .addressInUse(address, errno: .addressInUse))
             let diagnosis = try #require(error.addressInUseDiagnosis)
             let owner = AddressInUseDiagnosis.Owner(pid: child.processIdentifier, command: "python3")
             #expect(diagnosis.findings == [.listener(address: address.description, uid: nobody, owner: owner)])

@@ -105,6 +105,9 @@ private let cases: [AdviceCase] = [
     AdviceCase(operation: .setOption(.noDelay), errno: .protocolNotAvailable, says: ["does not know this option"]),
     AdviceCase(operation: .setOption(.noDelay), errno: .notSupported, says: ["rejects the option"]),
     AdviceCase(operation: .setOption(.keepAliveIdle), errno: .invalidArgument, says: ["range", "before bind"]),
+    // Through the escape hatch the size is unchecked: SOL_SOCKET (1), SO_RCVTIMEO (20) given an int.
+    AdviceCase(operation: .setRawOption(level: 1, name: 20), errno: .invalidArgument, says: ["size", "range"]),
+    AdviceCase(operation: .setRawOption(level: 1, name: 20), errno: .outOfDomain, says: ["tv_usec", "999999"]),
     AdviceCase(operation: .setOption(.mark), errno: .notPermitted, says: ["CAP_NET_ADMIN"]),
     AdviceCase(operation: .setOption(.bindToDevice), errno: .noSuchDevice, says: ["ip link"]),
     AdviceCase(

@@ -70,10 +70,12 @@ extension KernelTests {
                     SocketError.system(.setOption(.reuseAddress), .noMemory)
                 ),
                 (.getsockopt, .noBufferSpace, .system(.getOption(.reuseAddress), .noBufferSpace)),
-                (.bind, .addressInUse, .addressInUse(anyLoopbackPort)),
-                (.bind, .permissionDenied, .permissionDenied(anyLoopbackPort)),
+                (.bind, .addressInUse, .addressInUse(anyLoopbackPort, errno: .addressInUse)),
+                (.bind, .permissionDenied, .permissionDenied(anyLoopbackPort, errno: .permissionDenied)),
+                // EPERM (a security policy) is reported as EPERM, never as the EACCES of a port privilege.
+                (.bind, .notPermitted, .permissionDenied(anyLoopbackPort, errno: .notPermitted)),
                 (.bind, .addressNotAvailable, .addressNotAvailable(anyLoopbackPort)),
-                (.listen, .addressInUse, .addressInUse(anyLoopbackPort)),
+                (.listen, .addressInUse, .addressInUse(anyLoopbackPort, errno: .addressInUse)),
                 (.getsockname, .noBufferSpace, .system(.localAddress, .noBufferSpace)),
             ]
         )

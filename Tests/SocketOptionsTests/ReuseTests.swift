@@ -13,13 +13,13 @@ extension KernelTests {
             let first = try ListeningSocket(address: anyLoopbackPort)
             let port = first.localAddress.port
             let taken = try SocketAddress("127.0.0.1:\(port)")
-            #expect(throws: SocketError.addressInUse(taken)) {
+            #expect(throws: SocketError.addressInUse(taken, errno: .addressInUse)) {
                 _ = try ListeningSocket(address: taken)
             }
             // SO_REUSEADDR never lets a second socket listen beside an active listener, and the
             // wildcard overlaps the loopback address.
             let wildcard = SocketAddress.ipv4Any(port: port)
-            #expect(throws: SocketError.addressInUse(wildcard)) {
+            #expect(throws: SocketError.addressInUse(wildcard, errno: .addressInUse)) {
                 _ = try ListeningSocket(address: wildcard, options: [.reuseAddress(true)])
             }
         }
@@ -48,7 +48,7 @@ extension KernelTests {
             #expect(tcpSockets(localPort: address.port, state: "06") >= 1, "expected TIME_WAIT on the port")
             #expect(tcpSockets(localPort: address.port, state: "0A") == 0, "expected no listener on the port")
 
-            #expect(throws: SocketError.addressInUse(address)) {
+            #expect(throws: SocketError.addressInUse(address, errno: .addressInUse)) {
                 _ = try ListeningSocket(address: address, options: [.reuseAddress(false)])
             }
             let restarted = try ListeningSocket(address: address, options: [.reuseAddress(true)])
@@ -93,11 +93,11 @@ extension KernelTests {
         @Test("Without reusePort on both, a second listener cannot join the port")
         func reusePortMustBeOnEverySocket() throws {
             let first = try ListeningSocket(address: anyLoopbackPort, options: [.reusePort(true)])
-            #expect(throws: SocketError.addressInUse(first.localAddress)) {
+            #expect(throws: SocketError.addressInUse(first.localAddress, errno: .addressInUse)) {
                 _ = try ListeningSocket(address: first.localAddress, options: [.reuseAddress(true)])
             }
             let plain = try ListeningSocket(address: anyLoopbackPort, options: [.reuseAddress(false)])
-            #expect(throws: SocketError.addressInUse(plain.localAddress)) {
+            #expect(throws: SocketError.addressInUse(plain.localAddress, errno: .addressInUse)) {
                 _ = try ListeningSocket(address: plain.localAddress, options: [.reusePort(true)])
             }
         }

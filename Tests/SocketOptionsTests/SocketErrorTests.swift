@@ -14,20 +14,21 @@ extension KernelTests {
 
         @Test("EADDRINUSE names the address, both causes and both fixes")
         func addressInUse() {
-            let message = SocketError.addressInUse(address).description
+            let message = SocketError.addressInUse(address, errno: .addressInUse).description
             for word in [
                 "0.0.0.0:8080", "EADDRINUSE", "ss -ltnp 'sport = :8080'", "TIME_WAIT", ".reuseAddress(true)",
                 ".reusePort(true)",
             ] {
                 #expect(message.contains(word), "missing \(word) in: \(message)")
             }
-            #expect(SocketError.addressInUse(address).errno == .addressInUse)
+            #expect(SocketError.addressInUse(address, errno: .addressInUse).errno == .addressInUse)
         }
 
         @Test("Other bind errors say what to use instead")
         func otherBindErrors() {
             #expect(SocketError.addressNotAvailable(address).description.contains("ip addr"))
-            let denied = SocketError.permissionDenied(SocketAddress.ipv4Any(port: 80)).description
+            let denied = SocketError.permissionDenied(SocketAddress.ipv4Any(port: 80), errno: .permissionDenied)
+                .description
             #expect(denied.contains("ip_unprivileged_port_start") && denied.contains("CAP_NET_BIND_SERVICE"))
         }
 
@@ -65,18 +66,19 @@ extension KernelTests {
 
         @Test("EADDRINUSE is several short lines, and port 0 speaks of the ephemeral range")
         func addressInUseLines() {
-            let message = SocketError.addressInUse(address).description
+            let message = SocketError.addressInUse(address, errno: .addressInUse).description
             let lines = message.split(separator: "\n")
             #expect(lines.count > 1)
             #expect(lines.allSatisfy { $0.count <= 100 }, "\(message)")
-            let portZero = SocketError.addressInUse(.ipv4Any(port: 0)).description
+            let portZero = SocketError.addressInUse(.ipv4Any(port: 0), errno: .addressInUse).description
             #expect(portZero.contains("net.ipv4.ip_local_port_range"), "\(portZero)")
             #expect(!portZero.contains("listening on port 0"), "\(portZero)")
         }
 
         @Test("A Unix path's EACCES is about directories, not privileged ports")
         func unixPermissionDenied() throws {
-            let message = SocketError.permissionDenied(try .unix(path: "/run/app/app.sock")).description
+            let message = SocketError.permissionDenied(try .unix(path: "/run/app/app.sock"), errno: .permissionDenied)
+                .description
             #expect(message.contains("write permission") && message.contains("directory"), "\(message)")
             #expect(!message.contains("ip_unprivileged_port_start") && !message.contains("CAP_NET_BIND_SERVICE"))
         }

@@ -323,7 +323,7 @@ extension KernelTests {
                 recorder.inject(.listen, .before) { second.set(start(address)) }
                 try SyscallRecorder.$current.withValue(recorder) {
                     let first = try ListeningSocket(address: address)
-                    #expect(second.get() == .failed(.addressInUse(address)))
+                    #expect(second.get() == .failed(.addressInUse(address, errno: .wouldBlock)))
                     // The first is the one at the path.
                     let client = try Connection(connectingTo: address)
                     #expect(try first.accept(timeout: .seconds(2)) != nil)
@@ -356,7 +356,7 @@ extension KernelTests {
                 }
                 #expect(pause.waitUntilReached())
                 // The first start is bound, not listening, and holds the lock.
-                #expect(start(address) == .failed(.addressInUse(address)))
+                #expect(start(address) == .failed(.addressInUse(address, errno: .wouldBlock)))
                 #expect(!fileExists(directory + "/app.sock"), "nothing is at the path before it listens")
                 pause.resume()
                 #expect(done.wait(timeout: .now() + 10) == .success)
@@ -438,7 +438,7 @@ extension KernelTests {
                 let server = racer.get()
                 #expect(server >= 0)
                 defer { close(server) }
-                #expect(outcome == .failed(.addressInUse(address)))
+                #expect(outcome == .failed(.addressInUse(address, errno: .fileExists)))
                 let client = connectWithoutWaiting(path)
                 defer { close(client.fd) }
                 #expect(client.errno == 0, "the racing server's file is still at the path")
@@ -475,8 +475,12 @@ extension KernelTests {
                 defer { close(server) }
                 let before = try #require(identity(path))
                 #expect(UnixPathState.probe(path) == .live)
-                #expect(throws: SocketError.addressInUse(address)) { _ = try ListeningSocket(address: address) }
-                #expect(throws: SocketError.addressInUse(address)) { _ = try DatagramSocket(address: address) }
+                #expect(throws: SocketError.addressInUse(address, errno: .fileExists)) {
+                    _ = try ListeningSocket(address: address)
+                }
+                #expect(throws: SocketError.addressInUse(address, errno: .addressInUse)) {
+                    _ = try DatagramSocket(address: address)
+                }
                 #expect(identity(path).map { $0.isSameFile(as: before) } == true)
                 // It can still start listening and serve.
                 #expect(listen(server, 4) == 0)
@@ -508,12 +512,13 @@ extension KernelTests {
                     let listening = start(address)
                     var datagram = "bound"
                     do { _ = try DatagramSocket(address: address) } catch let error as SocketError {
-                        datagram = "\(error == .addressInUse(address))"
+                        datagram = "\(error == .addressInUse(address, errno: .addressInUse))"
                     } catch {}
                     let probe = UnixPathState.probe(path)
                     let diagnosis = AddressInUseDiagnosis(address: address).findings
                     results.set([
-                        "\(listening == .failed(.addressInUse(address)))", datagram, "\(probe == .live)",
+                        "\(listening == .failed(.addressInUse(address, errno: .fileExists)))", datagram,
+                        "\(probe == .live)",
                         "\(diagnosis.count == 1 && diagnosis.first.map { if case .liveUnixServer = $0 { true } else { false } } == true)",
                     ])
                 }
@@ -542,7 +547,9 @@ extension KernelTests {
                 #expect(!hung, "sockopt-demo inspect returned")
                 #expect(inspect.terminationStatus == 1)
                 let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                #expect(message.contains("EADDRINUSE"))
+                // The start found the live server's file at the path when it linked its own there.
+                let words = message.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                #expect(words.contains("in use") && words.contains("(linkat: EEXIST)"), "\(message)")
 
                 // The holder sees only the connections the test made: no probe connected to it.
                 #expect(acceptAllQueued(holder) == clients.count)
@@ -590,7 +597,9 @@ extension KernelTests {
                 #expect(identity(path)?.isSocket == true)
                 let holder = rawUnixServer(directory + "/held.sock", backlog: nil, type: CInt(SOCK_DGRAM.rawValue))
                 defer { close(holder) }
-                #expect(throws: SocketError.addressInUse(try .unix(path: directory + "/held.sock"))) {
+                #expect(
+                    throws: SocketError.addressInUse(try .unix(path: directory + "/held.sock"), errno: .addressInUse)
+                ) {
                     _ = try DatagramSocket(address: try .unix(path: directory + "/held.sock"))
                 }
                 try socket.close()
@@ -654,8 +663,12 @@ extension KernelTests {
                 #expect(before.isSocket && before.owner == 65534)
                 #expect(UnixPathState.probe(path) == .stale)
 
-                #expect(throws: SocketError.addressInUse(address)) { _ = try ListeningSocket(address: address) }
-                #expect(throws: SocketError.addressInUse(address)) { _ = try DatagramSocket(address: address) }
+                #expect(throws: SocketError.addressInUse(address, errno: .fileExists)) {
+                    _ = try ListeningSocket(address: address)
+                }
+                #expect(throws: SocketError.addressInUse(address, errno: .addressInUse)) {
+                    _ = try DatagramSocket(address: address)
+                }
                 let after = try #require(identity(path))
                 #expect(after.isSameFile(as: before))
                 #expect(privateDirectories(directory).isEmpty)
@@ -780,9 +793,12 @@ extension KernelTests {
                 defer { close(holder) }
                 #expect(flock(holder, LOCK_EX | LOCK_NB) == 0)
                 let outcome = start(address)
-                #expect(outcome == .failed(.addressInUse(address)))
+                #expect(outcome == .failed(.addressInUse(address, errno: .wouldBlock)))
                 #expect(!fileExists(path))
-                let message = SocketError.addressInUse(address).description.replacingOccurrences(of: "\n", with: " ")
+                let message = SocketError.addressInUse(address, errno: .wouldBlock).description.replacingOccurrences(
+                    of: "\n",
+                    with: " "
+                )
                 #expect(!message.contains("a file is at that path"))
                 #expect(message.contains("lock file"))
 
@@ -828,7 +844,9 @@ extension KernelTests {
                 let address = try SocketAddress.unix(path: path)
                 let first = try ListeningSocket(address: address)
                 let (_, calls) = recording {
-                    #expect(throws: SocketError.addressInUse(address)) { _ = try ListeningSocket(address: address) }
+                    #expect(throws: SocketError.addressInUse(address, errno: .wouldBlock)) {
+                        _ = try ListeningSocket(address: address)
+                    }
                 }
                 #expect(!calls.contains { $0.kind == .bind })
                 #expect(calls.contains { $0.kind == .flock && $0.errno == .wouldBlock })
@@ -857,7 +875,9 @@ extension KernelTests {
                 let fd = try ListeningSocket(address: address).releaseDescriptor()
                 #expect(fileExists(path))
                 #expect(!fileExists(path + ".lock"))
-                #expect(throws: SocketError.addressInUse(address)) { _ = try ListeningSocket(address: address) }
+                #expect(throws: SocketError.addressInUse(address, errno: .fileExists)) {
+                    _ = try ListeningSocket(address: address)
+                }
                 close(fd)
                 // Now it is a dead server's file: recovered.
                 let next = try ListeningSocket(address: address)
@@ -912,6 +932,64 @@ extension KernelTests {
                         "failure injection (\(stale ? "stale file" : "fresh path")): \(calls.count) calls, \(failures) starts failed"
                     )
                 }
+            }
+        }
+
+        @Test("Bound, then the file is not our socket or cannot be looked at: .socketFileReplaced with the real errno")
+        func socketFileReplacedCarriesFstatatErrno() throws {
+            try withTemporaryDirectory { directory in
+                let address = try SocketAddress.unix(path: directory + "/app.sock")
+                let before = openDescriptors()
+                // The fstatat that follows the bind (in the private directory for a listener, at the
+                // path for a datagram socket) fails with EIO, which no bind returns.
+                for datagram in [false, true] {
+                    let recorder = SyscallRecorder()
+                    recorder.inject(.bind, .after) { recorder.fail(.fstatat, with: .ioError) }
+                    let error = recording(recorder) { () -> SocketError? in
+                        do throws(SocketError) {
+                            if datagram {
+                                _ = try DatagramSocket(address: address)
+                            } else {
+                                _ = try ListeningSocket(address: address)
+                            }
+                        } catch {
+                            return error
+                        }
+                        return nil
+                    }.0
+                    #expect(error == .socketFileReplaced(address, errno: .ioError))
+                    #expect(error?.errno == .ioError)
+                    let text = error?.description ?? ""
+                    #expect(text.contains("EIO") && text.contains("directory"), "\(text)")
+                    #expect(!text.contains("mkdir"), "\(text)")
+                }
+                // A datagram socket's file swapped for a regular file just after bind: no call failed.
+                let path = directory + "/dgram.sock"
+                let datagramAddress = try SocketAddress.unix(path: path)
+                let recorder = SyscallRecorder()
+                recorder.inject(.bind, .after) {
+                    unlink(path)
+                    close(open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600))
+                }
+                let swapped = recording(recorder) { () -> SocketError? in
+                    do throws(SocketError) { _ = try DatagramSocket(address: datagramAddress) } catch { return error }
+                    return nil
+                }.0
+                #expect(swapped == .socketFileReplaced(datagramAddress, errno: nil))
+                #expect(swapped?.errno == nil)
+                #expect(openDescriptors() == before)
+            }
+        }
+
+        @Test("A lock held by another instance is .addressInUse with flock's EAGAIN, not an EADDRINUSE nobody returned")
+        func heldLockCarriesFlockErrno() throws {
+            try withTemporaryDirectory { directory in
+                let address = try SocketAddress.unix(path: directory + "/app.sock")
+                let first = try ListeningSocket(address: address)
+                let error = try #require(throws: SocketError.self) { _ = try ListeningSocket(address: address) }
+                #expect(error.errno == .wouldBlock)
+                #expect(error.description.contains("EWOULDBLOCK"), "\(error)")
+                try first.close()
             }
         }
     }

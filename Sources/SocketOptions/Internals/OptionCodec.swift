@@ -498,7 +498,12 @@ enum OptionCodec {
             if raw.tv_sec == 0 && raw.tv_usec == 0 { return .duration(nil) }
             return .duration(.seconds(Int64(raw.tv_sec)) + .microseconds(Int64(raw.tv_usec)))
         // Linux keeps the old time when linger is turned off ({0, 5}): off is off.
-        case (.linger, .linger(let raw)): return .duration(raw.l_onoff == 0 ? nil : .seconds(raw.l_linger))
+        // A negative l_linger set raw is kept as an unbounded linger (MAX_SCHEDULE_TIMEOUT) and read
+        // back as (int)(LONG_MAX / HZ), a number that is negative for HZ 250, 300 and 1000: it reads
+        // as the longest time the typed setter takes, which a set gives back as much the same.
+        case (.linger, .linger(let raw)):
+            if raw.l_onoff == 0 { return .duration(nil) }
+            return .duration(.seconds(raw.l_linger < 0 ? CInt.max : raw.l_linger))
         case (.text(let interfaceName), .text(var raw)):
             let text = withUnsafeBytes(of: &raw.bytes) { bytes in
                 String(decoding: bytes.prefix(raw.count).prefix { $0 != 0 }, as: UTF8.self)

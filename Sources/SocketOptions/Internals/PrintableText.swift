@@ -12,6 +12,30 @@
 package enum PrintableText {
     package static func escaped(_ text: String) -> String { escaped(text.utf8) }
 
+    /// The most bytes of a text from outside that a message quotes: a host name of 10 MB must not
+    /// make a message of 10 MB (nor take a second to format).
+    static let quotedLimit = 256
+
+    /// `text` as a message quotes it: at most its first ``quotedLimit`` bytes (whole characters),
+    /// then `… (N bytes)` with its full length, escaped as ``escaped(_:)`` escapes.
+    package static func quoted(_ text: String) -> String { escaped(excerpt(text)) }
+
+    /// At most the first ``quotedLimit`` bytes of `text`, cut between Unicode scalars, followed by
+    /// `… (N bytes)` when anything was cut; for text that a message escapes as a whole later.
+    static func excerpt(_ text: String) -> String {
+        let count = text.utf8.count
+        guard count > quotedLimit else { return text }
+        var kept = String.UnicodeScalarView()
+        var used = 0
+        for scalar in text.unicodeScalars {
+            let size = UTF8.width(scalar)
+            if used + size > quotedLimit { break }
+            kept.append(scalar)
+            used += size
+        }
+        return String(kept) + "… (\(count) bytes)"
+    }
+
     static func escaped<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
         var result = ""
         var iterator = bytes.makeIterator()

@@ -314,9 +314,9 @@ enum SocketCalls {
         let binds = if case .bind = operation { true } else { false }
         let listens = if case .listen = operation { true } else { false }
         switch errno {
-        case .addressInUse where binds || listens: return .addressInUse(address)
+        case .addressInUse where binds || listens: return .addressInUse(address, errno: errno)
         case .addressNotAvailable where binds: return .addressNotAvailable(address)
-        case .permissionDenied where binds, .notPermitted where binds: return .permissionDenied(address)
+        case .permissionDenied where binds, .notPermitted where binds: return .permissionDenied(address, errno: errno)
         default: return .system(operation, errno)
         }
     }

@@ -110,9 +110,13 @@ final class UnixSocketFile: @unchecked Sendable {
             }
             switch result {
             case .success:
-                // Nobody else holds the lock, and only our own close removes the file while we do.
-                guard case .success(let bound) = FileIdentity.named(file.name, in: file.parent), bound.isSocket else {
-                    throw .system(.bind(address), .noSuchEntry)
+                // Nobody else holds the lock, and only our own close removes the file while we do; a
+                // process that ignores the lock and can write the directory still can.
+                let bound: FileIdentity
+                switch FileIdentity.named(file.name, in: file.parent) {
+                case .success(let found) where found.isSocket: bound = found
+                case .success: throw .socketFileReplaced(address, errno: nil)
+                case .failure(let errno): throw .socketFileReplaced(address, errno: errno)
                 }
                 file.socketIdentity = bound
                 file.armed = true
@@ -120,19 +124,22 @@ final class UnixSocketFile: @unchecked Sendable {
                 return file
             case .failure(let errno) where errno == .addressInUse:
                 if file.staging == nil { try file.makeStaging(beside: directory) }
-                guard try file.removeIfStale() else { throw .addressInUse(address) }
+                guard try file.removeIfStale() else { throw .addressInUse(address, errno: errno) }
             case .failure(let errno):
                 throw SocketCalls.addressError(errno, address: address, operation: .bind(address))
             }
         }
-        throw .addressInUse(address)
+        // Each of the tries was answered EADDRINUSE, and each time another server took the path.
+        throw .addressInUse(address, errno: .addressInUse)
     }
 
     /// Opens the directory of `address`'s path once and takes the lock beside the socket file: the
     /// first steps of both kinds of bind. A throw after the open releases the file, whose deinit
     /// closes the directory and lets the lock go.
     private static func locked(_ address: SocketAddress) throws(SocketError) -> (UnixSocketFile, directory: String) {
-        guard let path = address.unixPath else { throw .system(.bind(address), .invalidArgument) }
+        guard let path = address.unixPath else {
+            throw .invalidArgument("\(address) is not a Unix-domain path; a socket file is made only for one")
+        }
         let (directory, name) = try split(path, address: address)
         let parent = system_openat(AT_FDCWD, directory, platformDirectoryOpenFlags, 0)
         if parent < 0 { throw SocketCalls.addressError(currentErrno(), address: address, operation: .bind(address)) }
@@ -198,7 +205,7 @@ final class UnixSocketFile: @unchecked Sendable {
             guard identity.isRegularFile else { throw notALockFile(identity) }
             switch valueOrErrno({ system_flock(fd, LOCK_EX | LOCK_NB) }) {
             case .success: break
-            case .failure(let errno) where errno == .wouldBlock: throw .addressInUse(address)
+            case .failure(let errno) where errno == .wouldBlock: throw .addressInUse(address, errno: errno)
             case .failure(let errno): throw lockError(errno)
             }
             if case .success(let named) = FileIdentity.named(lockName, in: parent), named.isSameFile(as: identity) {
@@ -208,7 +215,8 @@ final class UnixSocketFile: @unchecked Sendable {
             _ = system_close(fd)
             lock = -1
         }
-        throw .addressInUse(address)
+        // No call refused: the lock file was removed or replaced under each of the tries.
+        throw .addressInUse(address, errno: nil)
     }
 
     private func lockError(_ errno: Errno) -> SocketError {
@@ -323,8 +331,11 @@ final class UnixSocketFile: @unchecked Sendable {
         // Without /proc the bind went through the directory's full path: a stranger could have
         // renamed our directory away meanwhile. Nobody else can write in it, so the file is ours
         // exactly when it is there.
-        guard case .success(let bound) = FileIdentity.named(socketName, in: staging.descriptor), bound.isSocket else {
-            throw .system(.bind(address), .noSuchEntry)
+        let bound: FileIdentity
+        switch FileIdentity.named(socketName, in: staging.descriptor) {
+        case .success(let found) where found.isSocket: bound = found
+        case .success: throw .socketFileReplaced(address, errno: nil)
+        case .failure(let errno): throw .socketFileReplaced(address, errno: errno)
         }
         socketIdentity = bound
         return socketName
@@ -357,12 +368,13 @@ final class UnixSocketFile: @unchecked Sendable {
                 armed = true
                 return
             case .failure(let errno) where errno.rawValue == EEXIST:
-                guard try removeIfStale() else { throw .addressInUse(address) }
+                guard try removeIfStale() else { throw .addressInUse(address, errno: errno) }
             case .failure(let errno):
                 throw SocketCalls.addressError(errno, address: address, operation: .bind(address))
             }
         }
-        throw .addressInUse(address)
+        // Each of the tries was answered EEXIST, and each time another server took the path.
+        throw .addressInUse(address, errno: .fileExists)
     }
 
     /// Removes the socket file at the path if it is stale; returns whether the path may be free now.
