@@ -106,9 +106,9 @@ extension KernelTests {
             #expect(again.effective == .linger(read))
         }
 
-        @Test("A 10 MB input makes a message of a few hundred bytes that gives the input's length")
+        @Test("A 200 KB input makes a message of a few hundred bytes that gives the input's length")
         func hugeInputMakesShortMessage() throws {
-            let huge = String(repeating: "a", count: 10_000_000)
+            let huge = String(repeating: "a", count: 200_000)  // large enough: quotes stop at 256 bytes
             var messages: [String] = []
             for text in [huge + ":80", "[" + huge + "]:80", huge] {
                 let error = try #require(throws: SocketError.self) { _ = try SocketAddress(text) }
