@@ -34,6 +34,16 @@ func openDescriptors() -> Set<Int32> {
     return found
 }
 
+/// The open descriptors that are sockets. For tests that compare before and after around code
+/// that can make a sanitizer open descriptors of its own: ThreadSanitizer starts its symbolizer,
+/// with pipes that stay open, the first time it symbolizes a report, a suppressed one included.
+func openSocketDescriptors() -> Set<Int32> {
+    openDescriptors().filter { fd in
+        var status = stat()
+        return fstat(fd, &status) == 0 && status.st_mode & S_IFMT == S_IFSOCK
+    }
+}
+
 /// Reads a small text file such as a /proc or /proc/sys entry.
 func readText(_ path: String) -> String? {
     guard let file = fopen(path, "r") else { return nil }

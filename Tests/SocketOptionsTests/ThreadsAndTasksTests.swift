@@ -197,12 +197,12 @@ extension KernelTests {
 
         @Test("A listener owned by a class is closed from another thread while a thread accepts on it")
         func closedFromAnotherThread() throws {
-            let before = openDescriptors()
+            let before = openSocketDescriptors()
             // snippet: closed-from-another-thread
             let server = ClosableServer(try ListeningSocket(address: .ipv4Loopback(port: 0)))
             // end snippet
             // The server's one new descriptor: the listener, whose address and socket we note.
-            let listenerDescriptor = try #require(openDescriptors().subtracting(before).first)
+            let listenerDescriptor = try #require(openSocketDescriptors().subtracting(before).first)
             let address = try BorrowedSocket(borrowing: listenerDescriptor).snapshot().localAddress
             let inode = socketInode(listenerDescriptor)
             // snippet: closed-from-another-thread-threads
@@ -220,7 +220,7 @@ extension KernelTests {
             // end snippet
             #expect(server.isClosed)
             // Closed for real: the descriptor is gone from the process and the socket from the kernel.
-            #expect(openDescriptors() == before)
+            #expect(openSocketDescriptors() == before)
             #expect(fcntl(listenerDescriptor, F_GETFD) == -1 && errno == EBADF)
             expectListenerGone(inode: inode, address: try #require(address))
             #expect(throws: Never.self) { try server.close() }  // a second close does nothing
