@@ -18,43 +18,49 @@ public struct AppliedOption: Hashable, Sendable, CustomStringConvertible {
     public let effective: SocketOption
     /// The option as `getsockopt` read it back straight after `setsockopt`, before bind. It
     /// differs from ``effective`` only when bind changed it; see ``changedByBind``.
-    public let keptBeforeBind: SocketOption
+    public var keptBeforeBind: SocketOption { changedAtBind ?? effective }
     /// Whether ``effective`` was read back from the kernel. False for an option the kernel takes
     /// but cannot report (``SocketOption/Name/canReadBack``): ``effective`` is then the request,
     /// and only the success of `setsockopt` says it was taken.
     public let isReadBack: Bool
+    /// The value kept at `setsockopt` when bind changed it afterwards, nil otherwise: stored only
+    /// then, so that the record of an ordinary set holds two options, not three copies of one.
+    let changedAtBind: SocketOption?
 
     /// A record of a requested and an effective value of one option; made only by the package,
     /// which reads the effective value back for the same option.
     init(requested: SocketOption, effective: SocketOption) {
-        self.init(requested: requested, keptBeforeBind: effective, effective: effective)
+        self.requested = requested
+        self.effective = effective
+        self.changedAtBind = nil
+        self.isReadBack = true
     }
 
-    /// A record of an option whose value bind may have changed after it was set.
+    /// A record of an option whose value bind changed after it was set.
     init(requested: SocketOption, keptBeforeBind: SocketOption, effective: SocketOption) {
         self.requested = requested
-        self.keptBeforeBind = keptBeforeBind
         self.effective = effective
+        self.changedAtBind = keptBeforeBind == effective ? nil : keptBeforeBind
         self.isReadBack = true
     }
 
     /// A record of an option that the kernel cannot report back: set, not read.
     init(requested: SocketOption, unreadable: Void) {
         self.requested = requested
-        self.keptBeforeBind = requested
         self.effective = requested
+        self.changedAtBind = nil
         self.isReadBack = false
     }
 
     /// The options whose value bind itself can change, and why it does: these are read again
     /// once the socket is bound.
     static func bindChanges(_ name: SocketOption.Name) -> String? {
-        name.row.bindChange.map { "\($0)" }
+        SocketOption.Name.rows[name.position].bindChange.map { "\($0)" }
     }
 
     /// Why bind changed the value the kernel kept at `setsockopt`; `nil` when it did not.
     public var changedByBind: String? {
-        keptBeforeBind == effective ? nil : (Self.bindChanges(name) ?? "bind changed it")
+        changedAtBind == nil ? nil : (Self.bindChanges(name) ?? "bind changed it")
     }
 
     /// Which option this is.

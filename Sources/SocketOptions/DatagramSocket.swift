@@ -56,29 +56,25 @@ public struct DatagramSocket: ~Copyable, Sendable, SocketOptionSetting {
     ///   ``SocketError/invalidValue(_:reason:)``; ``SocketError/optionNotSupported(_:socket:errno:)`` for
     ///   an option UDP lacks (`noDelay`); ``SocketError/system(_:_:)`` for anything else.
     public init(address: SocketAddress, options: [SocketOption] = []) throws(SocketError) {
-        let checked = try SocketSetup.check(
-            options,
-            for: SocketKind(family: address.family, type: .datagram)
+        let made = try SocketSetup.make(
+            address,
+            kind: SocketKind(family: address.family, type: .datagram),
+            options: options,
+            over: [],
+            open: { () throws(SocketError) in try SocketCalls.open(for: address, datagram: true) },
+            bind: { fd throws(SocketError) in
+                guard address.unixPath != nil else {
+                    try SocketCalls.bind(fd, to: address)
+                    return (nil, try SocketCalls.localAddress(fd))
+                }
+                // Bound at the path itself: its bound name is where the datagrams it sends come from.
+                return (try UnixSocketFile.bindInPlace(fd, to: address), address)
+            }
         )
-        let options = try SocketSetup.withDualStack(checked, for: address)
-        let descriptor = try SocketCalls.open(for: address, datagram: true)
-        let applied = try SocketSetup.apply(options, on: descriptor.rawValue)
-        let unixFile: UnixSocketFile?
-        let localAddress: SocketAddress
-        if address.unixPath != nil {
-            // Bound at the path itself: its bound name is where the datagrams it sends come from.
-            unixFile = try UnixSocketFile.bindInPlace(descriptor.rawValue, to: address)
-            localAddress = address
-        } else {
-            unixFile = nil
-            try SocketCalls.bind(descriptor.rawValue, to: address)
-            localAddress = try SocketCalls.localAddress(descriptor.rawValue)
-        }
-        let ready = try SocketSetup.readAgainAfterBind(applied, on: descriptor.rawValue)
-        self.descriptor = descriptor
-        self.unixFile = unixFile
-        self.localAddress = localAddress
-        self.appliedOptions = ready
+        self.descriptor = made.descriptor
+        self.unixFile = made.unixFile
+        self.localAddress = made.localAddress
+        self.appliedOptions = made.appliedOptions
     }
 
     /// The time ``send(_:to:timeout:)`` waits for room by default: 30 seconds.

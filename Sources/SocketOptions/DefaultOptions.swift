@@ -32,9 +32,10 @@ extension SocketOption {
     /// ``ListeningSocket/defaultOptions``. There is no C counterpart: each option is one
     /// `setsockopt` call.
     public static func merged(_ given: [SocketOption], over defaults: [SocketOption]) -> [SocketOption] {
-        // Options are compared by name; the common cases return one of the arrays as it is.
+        // The common cases return one of the arrays as it is; the order is SocketSetup's, which a
+        // socket's setup walks without building this list.
         if given.isEmpty { return defaults }
-        let kept = defaults.filter { option in !given.contains { $0.name == option.name } }
-        return kept.isEmpty ? given : kept + given
+        let list = SocketSetup.OptionList(given, over: defaults)
+        return (0..<list.count).map { list[$0] }
     }
 }

@@ -105,41 +105,33 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
         backlog: Int = ListeningSocket.defaultBacklog,
         unixFileMode: UInt32? = nil
     ) throws(SocketError) {
-        let merged = SocketOption.merged(options, over: Self.defaultOptions)
-        let checked = try Self.validate(
-            address: address,
-            options: merged,
-            backlog: backlog,
-            unixFileMode: unixFileMode
-        )
-        let options = try SocketSetup.withDualStack(checked, for: address)
-
-        // Non-blocking, so that an accept after poll never waits for a connection someone else took.
-        let descriptor = try SocketCalls.open(for: address, nonBlocking: true)
-        // From here on, a throw leaves `descriptor` behind, and its deinit closes it.
-        let applied = try SocketSetup.apply(options, on: descriptor.rawValue)
-        let unixFile: UnixSocketFile?
-        let localAddress: SocketAddress
-        if address.unixPath != nil {
-            // Bound under a private name and published at the path once listening: the path is
-            // the address (getsockname reports the private name).
-            unixFile = try UnixSocketFile.bind(descriptor.rawValue, to: address, mode: unixFileMode) {
-                fd throws(SocketError) in
-                try SocketCalls.listen(fd, backlog: backlog, address: address)
+        guard backlog >= 0 && backlog <= Int(Int32.max) else { throw .invalidBacklog(backlog) }
+        if let mode = unixFileMode, mode > 0o777 || address.unixPath == nil { throw .invalidFileMode(mode) }
+        let made = try SocketSetup.make(
+            address,
+            kind: SocketKind.stream(for: address),
+            options: options,
+            over: Self.defaultOptions,
+            // Non-blocking, so that an accept after poll never waits for a connection someone else took.
+            open: { () throws(SocketError) in try SocketCalls.open(for: address, nonBlocking: true) },
+            bind: { fd throws(SocketError) in
+                guard address.unixPath != nil else {
+                    try SocketCalls.bind(fd, to: address)
+                    try SocketCalls.listen(fd, backlog: backlog, address: address)
+                    return (nil, try SocketCalls.localAddress(fd))
+                }
+                // Bound under a private name and published at the path once listening: the path is
+                // the address (getsockname reports the private name).
+                let file = try UnixSocketFile.bind(fd, to: address, mode: unixFileMode) { fd throws(SocketError) in
+                    try SocketCalls.listen(fd, backlog: backlog, address: address)
+                }
+                return (file, address)
             }
-            localAddress = address
-        } else {
-            unixFile = nil
-            try SocketCalls.bind(descriptor.rawValue, to: address)
-            try SocketCalls.listen(descriptor.rawValue, backlog: backlog, address: address)
-            localAddress = try SocketCalls.localAddress(descriptor.rawValue)
-        }
-        let ready = try SocketSetup.readAgainAfterBind(applied, on: descriptor.rawValue)
-
-        self.descriptor = descriptor
-        self.unixFile = unixFile
-        self.localAddress = localAddress
-        self.appliedOptions = ready
+        )
+        self.descriptor = made.descriptor
+        self.unixFile = made.unixFile
+        self.localAddress = made.localAddress
+        self.appliedOptions = made.appliedOptions
         self.backlog = backlog
         self.blocksAfterRelease = true
     }
@@ -211,18 +203,6 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
             return "it is not listening (a connected socket, or one that was never given listen)"
         }
         return nil
-    }
-
-    /// Everything that can be known wrong without asking the kernel; the options checked and encoded.
-    private static func validate(
-        address: SocketAddress,
-        options: [SocketOption],
-        backlog: Int,
-        unixFileMode: UInt32?
-    ) throws(SocketError) -> [CheckedOption] {
-        guard backlog >= 0 && backlog <= Int(Int32.max) else { throw .invalidBacklog(backlog) }
-        if let mode = unixFileMode, mode > 0o777 || address.unixPath == nil { throw .invalidFileMode(mode) }
-        return try SocketSetup.check(options, for: SocketKind.stream(for: address))
     }
 
     /// Waits for a connection and accepts it. The new descriptor is close-on-exec and blocking.

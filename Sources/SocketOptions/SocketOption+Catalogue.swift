@@ -7,7 +7,7 @@
 // Adding an option: its case with its doc comment (SocketOption.swift, or ReadOnlySocketOption.swift
 // for one the kernel only reports), then in this file, next to its neighbours:
 //   - its name in `Name` (the list that CaseIterable walks),
-//   - its row in `Name.row`,
+//   - its row in `Name.catalogueRow`,
 //   - its typed key, one line in `extension SocketOption.Key`,
 //   - its line in `entry`, the one switch that takes a case apart: Swift has no other way to get
 //     from an enum case with an associated value to its name and its value;
@@ -318,9 +318,10 @@ private let originalDestinationOption: CInt = 80
 private let keepAliveSeconds = Int64(1)...Int64(32767)
 
 extension SocketOption.Name {
-    /// The row of the catalogue that describes this option.
+    /// The row of the catalogue that describes this option, as written. Read once per option, to
+    /// build ``rows``; everything else reads a row there, through ``row``.
     // swift-format-ignore
-    var row: OptionRow<SocketOption> {
+    var catalogueRow: OptionRow<SocketOption> {
         switch self {
         case .reuseAddress:
             OptionRow(level: .socket, rawName: SO_REUSEADDR, cName: "SO_REUSEADDR", codec: .bool, scope: .beforeBind,

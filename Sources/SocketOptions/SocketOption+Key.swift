@@ -33,8 +33,7 @@ extension SocketOption {
 
         /// The option with `value`, as it is set.
         public func callAsFunction(_ value: Value) -> SocketOption {
-            // From the table of makers, not `name.row`, which would build the whole row for one closure.
-            SocketOption.Name.makers[name.position].make(encode(value))
+            name.row.make(encode(value))
         }
     }
 }

@@ -117,7 +117,7 @@ extension SocketOptionSetting where Self: ~Copyable {
     ///   descriptor that is not a socket.
     @inlinable
     @discardableResult
-    public func setOption(_ option: SocketOption) throws(SocketError) -> AppliedOption {
+    public func setOption(_ option: consuming SocketOption) throws(SocketError) -> AppliedOption {
         // Inlinable so that the caller's code knows the concrete socket and reads its kind and
         // descriptor directly, not through the protocol's witness table (Documentation/Performance.md).
         try OptionCalls.setOption(option, kind: socketKind, on: rawDescriptor)

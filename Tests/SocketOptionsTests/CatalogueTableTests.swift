@@ -12,12 +12,13 @@ struct CatalogueTableTests {
         for (index, name) in SocketOption.Name.allCases.enumerated() {
             #expect(name.position == index, "\(name)")
             let cached = SocketOption.Name.rows[name.position]
-            let row = name.row
+            let row = name.catalogueRow
             #expect("\(cached.cName)" == "\(row.cName)", "\(name)")
             #expect(cached.rawLevel == row.rawLevel && cached.rawName == row.rawName, "\(name)")
             #expect(cached.canReadBack == row.canReadBack, "\(name)")
             #expect(cached.codec.typeDescription == row.codec.typeDescription, "\(name)")
             #expect(cached.codec.validValues == row.codec.validValues, "\(name)")
+            #expect("\(name.row.cName)" == "\(row.cName)", "\(name): the in-place view reads another row")
         }
     }
 }

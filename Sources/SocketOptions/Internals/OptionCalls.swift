@@ -44,9 +44,10 @@ enum OptionCalls {
         return result.map { _ in () }
     }
 
-    /// One getsockopt call into a zeroed buffer of the value's full size. Inlined: on the path of
-    /// every read the layout is then a branch, not a call that returns its bytes through memory.
-    @inline(__always)
+    /// One getsockopt call into a zeroed buffer of the value's full size. Out of line: the reads
+    /// of a C int or flag, the commonest, do not come here (``readValue(_:from:)``), and the rest
+    /// would make every read's frame as large as the largest layout.
+    @inline(never)
     static func get(
         _ layout: OptionCodec.CLayout,
         level: CInt,
@@ -165,39 +166,56 @@ enum OptionCalls {
     /// Reads a settable option's Swift value, with the errno turned into the package's error.
     /// The row's fields are read in place from ``SocketOption/Name/rows``: this is the path of
     /// every typed read and of every readback.
-    @inline(__always)
+    @usableFromInline @inline(__always)
     static func readValue(_ name: SocketOption.Name, from fd: CInt) throws(SocketError) -> OptionCodec.SwiftValue {
-        let position = name.position
-        guard SocketOption.Name.rows[position].canReadBack else {
-            throw .optionNotApplicable(name, reason: "the kernel does not report its value; it can only be set")
-        }
-        let codec = SocketOption.Name.rows[position].codec
-        let level = SocketOption.Name.rows[position].rawLevel
-        let readName = SocketOption.Name.rows[position].rawReadName
-        if case .filter = codec {
+        try readValue(name, row: name.rowPointer, from: fd)
+    }
+
+    /// ``readValue(_:from:)`` with the option's row already looked up, for the set path, which
+    /// has it from the checks.
+    @inline(__always)
+    static func readValue(
+        _ name: SocketOption.Name,
+        row: UnsafePointer<OptionRow<SocketOption>>,
+        from fd: CInt
+    ) throws(SocketError) -> OptionCodec.SwiftValue {
+        let level = row.pointee.rawLevel
+        let readName = row.pointee.rawReadName
+        switch row.pointee.reading {
+        case .plainInt, .bool:
+            // The commonest codecs, decided by one byte of the row rather than by the codec, whose
+            // payloads make it costly to test and copy; the same results as decode's.
+            var raw: CInt = 0
+            var length = socklen_t(MemoryLayout<CInt>.size)
+            if case .failure(let errno) = valueOrErrno({ system_getsockopt(fd, level, readName, &raw, &length) }) {
+                throw error(errno, name: name, fd: fd)
+            }
+            return row.pointee.reading == .bool ? .bool(raw != 0) : .int(Int(raw))
+        case .decoded:
+            let codec = row.pointee.codec
+            switch get(codec.cLayout, level: level, name: readName, from: fd) {
+            case .success(let value): return codec.decode(value)
+            case .failure(let errno): throw error(errno, name: name, fd: fd)
+            }
+        case .filter:
             switch getFilter(level: level, name: readName, from: fd) {
             case .success(let program): return .filter(program)
             case .failure(let errno): throw error(errno, name: name, fd: fd)
             }
-        }
-        switch get(codec.cLayout, level: level, name: readName, from: fd) {
-        case .success(.int(let raw)) where codec.isPlainInt:
-            // The plain C int codecs, the commonest, without the call: decode has grown past what
-            // the optimizer inlines (Documentation/Performance.md). Same result as decode's.
-            return .int(Int(raw))
-        case .success(let value): return codec.decode(value)
-        case .failure(let errno): throw error(errno, name: name, fd: fd)
+        case .unreadable:
+            throw .optionNotApplicable(name, reason: "the kernel does not report its value; it can only be set")
         }
     }
 
     /// Reads a settable option.
     static func read(_ name: SocketOption.Name, from fd: CInt) throws(SocketError) -> SocketOption {
-        SocketOption.Name.makers[name.position].make(try readValue(name, from: fd))
+        name.row.make(try readValue(name, from: fd))
     }
 
-    /// Reads a settable option as the Swift type of its key. Called from the inlinable
-    /// ``SocketOptionAccess/value(_:)``.
-    @usableFromInline
+    /// Reads a settable option as the Swift type of its key. Inlinable, as its caller
+    /// ``SocketOptionAccess/value(_:)`` is, so that the key's decoding is known where it is called
+    /// and becomes a branch on the value read, without a call through the key's closure.
+    @inlinable
     static func value<Value>(_ key: SocketOption.Key<Value>, from fd: CInt) throws(SocketError) -> Value {
         key.decode(try readValue(key.name, from: fd))
     }
@@ -224,41 +242,49 @@ enum OptionCalls {
     /// The work of ``SocketOptionSetting/setOption(_:)``: on a socket of a known kind, the checks
     /// of a socket past bind first; then the set and its readback.
     @usableFromInline
-    static func setOption(_ option: SocketOption, kind: SocketKind?, on fd: CInt) throws(SocketError) -> AppliedOption {
-        guard let kind else { return try apply(option, on: fd) }
-        return try apply(SocketSetup.checkAfterBind(option, for: kind), on: fd)
+    static func setOption(
+        _ option: consuming SocketOption,
+        kind: SocketKind?,
+        on fd: CInt
+    ) throws(SocketError) -> AppliedOption {
+        let checked =
+            if let kind { try SocketSetup.checkAfterBind(option, for: kind) } else { try CheckedOption(option) }
+        return try apply(checked, option, on: fd)
     }
 
     /// Checks `option`, sets it, reads it back and reports what was kept.
     static func apply(_ option: SocketOption, on fd: CInt) throws(SocketError) -> AppliedOption {
-        try apply(CheckedOption(option), on: fd)
+        try apply(CheckedOption(option), option, on: fd)
     }
 
     /// Sets an option whose value is already checked and encoded, reads it back and reports what
     /// was kept. A boolean that reads back different from the request throws: the kernel ignored it.
-    /// Inlined into its two callers (one option, a listener's list), where it is the whole work.
+    /// Inlined into its two callers (one option, a socket's list), where it is the whole work.
     @inline(__always)
-    static func apply(_ checked: CheckedOption, on fd: CInt) throws(SocketError) -> AppliedOption {
-        let option = checked.option
+    static func apply(
+        _ checked: CheckedOption,
+        _ option: consuming SocketOption,
+        on fd: CInt
+    ) throws(SocketError) -> AppliedOption {
         let name = checked.name
-        let position = name.position
-        let level = SocketOption.Name.rows[position].rawLevel
-        let setName = SocketOption.Name.rows[position].rawName
+        let row = checked.row
+        let level = row.pointee.rawLevel
+        let setName = row.pointee.rawName
         let result =
-            if case .filter = checked.value, case .attachFilter(let program) = option {
+            if case .filter = checked.value, case .attachFilter(let program) = copy option {
                 setFilter(program, level: level, name: setName, on: fd)
             } else {
                 set(checked.value, level: level, name: setName, on: fd)
             }
-        if case .failure(let errno) = result { throw error(errno, name: name, setting: option, fd: fd) }
-        guard SocketOption.Name.rows[position].canReadBack else {
-            return AppliedOption(requested: option, unreadable: ())
+        if case .failure(let errno) = result { throw error(errno, name: name, setting: copy option, fd: fd) }
+        guard row.pointee.canReadBack else { return AppliedOption(requested: option, unreadable: ()) }
+        let kept = try readValue(name, row: row, from: fd)
+        let make = row.pointee.make
+        // A boolean is compared as the C flag that was set: the kernel ignored it when it differs.
+        if case .bool(let on) = kept, case .int(let raw) = checked.value, on != (raw != 0) {
+            throw .optionNotKept(requested: option, effective: make(kept))
         }
-        let effective = SocketOption.Name.makers[position].make(try readValue(name, from: fd))
-        if case .bool = SocketOption.Name.rows[position].codec, effective != option {
-            throw .optionNotKept(requested: option, effective: effective)
-        }
-        return AppliedOption(requested: option, effective: effective)
+        return AppliedOption(requested: option, effective: make(kept))
     }
 
     /// ENOPROTOOPT, EOPNOTSUPP, EINVAL and EPROTO (a membership on TCP) mean the socket has no such
@@ -295,23 +321,29 @@ enum OptionCalls {
     }
 }
 
-/// An option whose value is checked and encoded: what a setsockopt needs, made once per set.
+/// An option's value checked and encoded: what a setsockopt needs, made once per set. Plain data
+/// (the option itself stays with the caller), so that a socket's list of them is copied and freed
+/// without reference counting.
 struct CheckedOption {
-    let option: SocketOption
     let name: SocketOption.Name
     let value: OptionCodec.CValue
+    /// The option's row, looked up once for the checks, the calls and the readback.
+    let row: UnsafePointer<OptionRow<SocketOption>>
 
     /// Checks the value against what the kernel keeps faithfully and encodes it. Nothing here
     /// touches the system.
-    init(_ option: SocketOption) throws(SocketError) {
+    init(_ option: borrowing SocketOption) throws(SocketError) {
         let (name, value) = option.entry
-        let position = name.position
-        self.option = option
+        let row = name.rowPointer
         self.name = name
-        self.value = try SocketOption.Name.rows[position].codec.encode(
-            value,
-            for: option,
-            note: SocketOption.Name.rows[position].valueNote
-        )
+        self.row = row
+        // A boolean and an int in range, the commonest, decided by the row's `reading` byte and
+        // range rather than by the codec, whose payloads make it costly to test; the same results
+        // as the codec's encode, which takes the rest and every refusal.
+        switch (row.pointee.reading, value) {
+        case (.bool, .bool(let on)): self.value = .int(on ? 1 : 0)
+        case (.plainInt, .int(let number)) where row.pointee.intRange.contains(number): self.value = .int(CInt(number))
+        default: self.value = try row.pointee.codec.encode(value, for: option, note: row.pointee.valueNote)
+        }
     }
 }

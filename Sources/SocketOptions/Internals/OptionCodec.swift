@@ -292,9 +292,11 @@ enum OptionCodec {
         }
     }
 
-    /// Checks a value and encodes it for setsockopt. Touches nothing in the system. Inlined into
-    /// CheckedOption, its one caller on the path of every set, where the codec is a branch.
-    @inline(__always)
+    /// Checks a value and encodes it for setsockopt. Touches nothing in the system. CheckedOption,
+    /// its one caller on the path of every set, encodes a boolean and an int in range itself, from
+    /// its row, and calls this for the rest and for every refusal. Out of line: with its refusals
+    /// it is too large to inline into every set.
+    @inline(never)
     func encode(
         _ payload: SwiftValue,
         for option: SocketOption,
@@ -479,6 +481,13 @@ enum OptionCodec {
     @inline(__always)
     var isPlainInt: Bool {
         if case .int = self { return true }
+        return false
+    }
+
+    /// Whether a C int read back is a boolean (`.bool`): the read path's other shortcut.
+    @inline(__always)
+    var isBool: Bool {
+        if case .bool = self { return true }
         return false
     }
 

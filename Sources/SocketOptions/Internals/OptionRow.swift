@@ -47,6 +47,26 @@ struct OptionRow<Option> {
     let zeroMeaning: StaticString?
     /// The option with a value read back from the kernel.
     let make: (OptionCodec.SwiftValue) -> Option
+    /// How a read decodes the value, derived from `codec` and `canReadBack` when the row is made:
+    /// one byte that the path of every read tests instead of the codec.
+    let reading: Reading
+    /// The values an int codec takes (``OptionCodec/int(_:unit:)``), for the set path's shortcut;
+    /// empty for every other codec.
+    let intRange: Range<Int>
+
+    /// How the kernel's answer becomes the option's Swift value.
+    enum Reading: UInt8 {
+        /// A C int that is the value as it is (``OptionCodec/int(_:unit:)``).
+        case plainInt
+        /// A C int that is a flag: any non-zero value is on.
+        case bool
+        /// Through ``OptionCodec/decode(_:)``.
+        case decoded
+        /// A socket filter, read into an array of its own length.
+        case filter
+        /// Not readable: set only (``canReadBack`` is false).
+        case unreadable
+    }
 
     init(
         level: SocketOption.Level,
@@ -82,6 +102,19 @@ struct OptionRow<Option> {
         self.bindChange = bindChange
         self.zeroMeaning = zeroMeaning
         self.make = make
+        self.intRange =
+            switch codec {
+            case .int(let range, _): Range(range)
+            default: 0..<0
+            }
+        self.reading =
+            switch codec {
+            case _ where !canReadBack: .unreadable
+            case .int: .plainInt
+            case .bool: .bool
+            case .filter: .filter
+            default: .decoded
+            }
     }
 
     var rawLevel: CInt { level.cLevel }
@@ -142,22 +175,14 @@ enum SocketKinds: Hashable, Sendable, CustomStringConvertible {
 extension SocketOption.Name {
     /// Every row of the catalogue, built once, in the order of `allCases`, and kept for the life of
     /// the process. The path of every set and read takes the few fields it needs from here in
-    /// place, through the pointer: the catalogue's `row` switch writes all of a row's fields (and
-    /// its closure) on every call, and a row taken out of an Array is copied whole: together some
-    /// 140 of the 380 instructions a typed read added to its getsockopt (Documentation/Performance.md).
+    /// place, through ``row``: the catalogue's `catalogueRow` switch writes all of a row's fields
+    /// (and its closure) on every call, and a row taken out of an Array is copied whole: together
+    /// some 140 of the 380 instructions a typed read added to its getsockopt
+    /// (Documentation/Performance.md).
     /// A constant once built, so safe to share between threads.
     nonisolated(unsafe) static let rows: UnsafeBufferPointer<OptionRow<SocketOption>> = {
         let table = UnsafeMutableBufferPointer<OptionRow<SocketOption>>.allocate(capacity: allCases.count)
-        _ = table.initialize(from: allCases.map(\.row))
-        return UnsafeBufferPointer(table)
-    }()
-
-    /// Each row's `make`, in a table of its own: taking the closure out of a row in `rows` copies
-    /// the whole row first. Wrapped in a struct so that the closure is stored as it is called,
-    /// without the thunks that a bare closure as a generic element would need.
-    nonisolated(unsafe) static let makers: UnsafeBufferPointer<OptionMaker> = {
-        let table = UnsafeMutableBufferPointer<OptionMaker>.allocate(capacity: allCases.count)
-        _ = table.initialize(from: allCases.map { OptionMaker(make: $0.row.make) })
+        _ = table.initialize(from: allCases.map(\.catalogueRow))
         return UnsafeBufferPointer(table)
     }()
 
@@ -165,9 +190,14 @@ extension SocketOption.Name {
     /// values holds the position of its case in declaration order, which is the order of
     /// `allCases` (a test checks it for every option).
     var position: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
-}
 
-/// A row's `make` alone; see ``SocketOption/Name/makers``.
-struct OptionMaker {
-    let make: (OptionCodec.SwiftValue) -> SocketOption
+    /// This option's row, read in place in ``rows``: `name.row.scope` loads one field, without
+    /// copying the row (its closure included) or running the catalogue's switch.
+    var row: OptionRow<SocketOption> {
+        unsafeAddress { rowPointer }
+    }
+
+    /// Where this option's row is in ``rows``: for a path that reads several fields, so that the
+    /// table is looked up once.
+    var rowPointer: UnsafePointer<OptionRow<SocketOption>> { Self.rows.baseAddress.unsafelyUnwrapped + position }
 }

@@ -1,26 +1,134 @@
-// SocketOptions: what ListeningSocket and DatagramSocket do alike with their options before and
-// at bind.
+// SocketOptions: what ListeningSocket and DatagramSocket do alike to make their socket: the
+// options checked before any system call, the socket opened, each option set and read back, the
+// socket bound, and the options that bind can change read again.
 
 enum SocketSetup {
-    /// Checks and encodes every option, against its range, against the kind of socket, and for
-    /// repeats; the encoded values are what `apply` sets. Nothing here touches the system.
-    static func check(_ options: [SocketOption], for kind: SocketKind) throws(SocketError) -> [CheckedOption] {
-        var checked: [CheckedOption] = []
-        checked.reserveCapacity(options.count + 1)
-        for option in options {
-            let one = try check(option, for: kind)
-            if checked.contains(where: { $0.name == one.name }) {
-                throw .invalidValue(option, reason: "\(one.name) is given more than once; give each option once")
+    /// A socket made and bound, with the record of its options: what ``make(_:kind:options:over:open:bind:)``
+    /// hands to the initializer of its owner.
+    struct Made: ~Copyable {
+        let descriptor: SocketDescriptor
+        let unixFile: UnixSocketFile?
+        let localAddress: SocketAddress
+        let appliedOptions: [AppliedOption]
+    }
+
+    /// Makes a socket for `address`: every option checked and encoded first (a bad one throws
+    /// before any system call), then `open`, one setsockopt and getsockopt per option in order,
+    /// `bind` (which binds, listens when it should, and says the local address), and a second read
+    /// of the options bind can change. A throw after `open` closes the socket (its descriptor's
+    /// deinit).
+    ///
+    /// The options are `given` laid over `defaults` by name (``SocketOption/merged(_:over:)``), and
+    /// for an IPv6 address that can take IPv4 too (`::` or IPv4-mapped) without `ipv6Only` among
+    /// them, `.ipv6Only(false)` last: dual stack whatever `net.ipv6.bindv6only` says. Not for a
+    /// specific IPv6 address: bind turns IPV6_V6ONLY on for it, so `.ipv6Only(false)` could not hold.
+    ///
+    /// The encoded values live on the stack for the length of the call: the record of the options
+    /// is the one array allocated.
+    static func make(
+        _ address: SocketAddress,
+        kind: SocketKind,
+        options given: [SocketOption],
+        over defaults: [SocketOption],
+        open: () throws(SocketError) -> SocketDescriptor,
+        bind: (CInt) throws(SocketError) -> (unixFile: UnixSocketFile?, localAddress: SocketAddress)
+    ) throws(SocketError) -> Made {
+        let list = OptionList(given, over: defaults, dualStack: address.canServeIPv4)
+        return try withUnsafeTemporaryAllocation(of: CheckedOption.self, capacity: list.count) {
+            checked throws(SocketError) -> Made in
+            for index in 0..<list.count {
+                let option = list[index]
+                let one = try check(option, for: kind)
+                if checked[..<index].contains(where: { $0.name == one.name }) {
+                    throw .invalidValue(option, reason: "\(one.name) is given more than once; give each option once")
+                }
+                checked.initializeElement(at: index, to: one)
             }
-            checked.append(one)
+            let descriptor = try open()
+            let fd = descriptor.rawValue
+            var applied: [AppliedOption] = []
+            applied.reserveCapacity(list.count)
+            for index in 0..<list.count {
+                applied.append(try OptionCalls.apply(checked[index], list[index], on: fd))
+            }
+            let bound = try bind(fd)
+            try readAgainAfterBind(&applied, on: fd)
+            return Made(
+                descriptor: descriptor,
+                unixFile: bound.unixFile,
+                localAddress: bound.localAddress,
+                appliedOptions: applied
+            )
         }
-        return checked
+    }
+
+    /// The options a socket is set up with, in the order they are set: the defaults that `given`
+    /// does not name, in their order, then every option of `given`, in its order, then
+    /// `.ipv6Only(false)` for an address that can serve IPv4 when none of them names `ipv6Only`.
+    /// The one statement of that rule, for ``SocketOption/merged(_:over:)`` and for
+    /// ``make(_:kind:options:over:open:bind:)``, which walks it twice (checks, then calls)
+    /// without building the list: the options are read from the caller's arrays by position.
+    struct OptionList {
+        let given: [SocketOption]
+        let defaults: [SocketOption]
+        /// The positions in `defaults` of the defaults that are set.
+        private let kept: KeptDefaults
+        let dualStack: Bool
+        let count: Int
+
+        init(_ given: [SocketOption], over defaults: [SocketOption], dualStack canServeIPv4: Bool = false) {
+            self.given = given
+            self.defaults = defaults
+            var named = false
+            var kept = KeptDefaults()
+            for index in defaults.indices {
+                let name = defaults[index].name
+                if name == .ipv6Only { named = true }
+                if !given.contains(where: { $0.name == name }) { kept.append(index) }
+            }
+            if canServeIPv4 && !named { named = given.contains { $0.name == .ipv6Only } }
+            self.kept = kept
+            self.dualStack = canServeIPv4 && !named
+            self.count = kept.count + given.count + (dualStack ? 1 : 0)
+        }
+
+        subscript(index: Int) -> SocketOption {
+            if index < kept.count { return defaults[kept[index]] }
+            if index - kept.count < given.count { return given[index - kept.count] }
+            return .ipv6Only(false)
+        }
+    }
+
+    /// Positions in a list of defaults: up to two inline (the package has one default), more in an
+    /// array, so that the common setup allocates nothing for them.
+    struct KeptDefaults {
+        private var first = -1
+        private var second = -1
+        private var more: [Int] = []
+        private(set) var count = 0
+
+        mutating func append(_ index: Int) {
+            switch count {
+            case 0: first = index
+            case 1: second = index
+            default: more.append(index)
+            }
+            count += 1
+        }
+
+        subscript(position: Int) -> Int {
+            switch position {
+            case 0: first
+            case 1: second
+            default: more[position - 2]
+            }
+        }
     }
 
     /// Checks and encodes one option, and that the kind of socket has it.
     static func check(_ option: SocketOption, for kind: SocketKind) throws(SocketError) -> CheckedOption {
         let checked = try CheckedOption(option)
-        guard SocketOption.Name.rows[checked.name.position].sockets.allows(kind) else {
+        guard checked.row.pointee.sockets.allows(kind) else {
             throw .optionNotSupported(checked.name, socket: kind, errno: nil)
         }
         return checked
@@ -43,44 +151,20 @@ enum SocketSetup {
         return try check(option, for: kind)
     }
 
-    /// The options as given, and for an IPv6 address that can take IPv4 too (`::` or IPv4-mapped)
-    /// without `ipv6Only` among them, `.ipv6Only(false)` last: dual stack whatever
-    /// `net.ipv6.bindv6only` says. Not for a specific IPv6 address: bind turns IPV6_V6ONLY on
-    /// for it, so `.ipv6Only(false)` could not hold.
-    static func withDualStack(
-        _ options: [CheckedOption],
-        for address: SocketAddress
-    ) throws(SocketError) -> [CheckedOption] {
-        guard address.canServeIPv4, !options.contains(where: { $0.name == .ipv6Only }) else { return options }
-        return options + [try CheckedOption(.ipv6Only(false))]
-    }
-
-    /// Reads again, once the socket is bound, the options that bind can change
-    /// (``AppliedOption/bindChanges(_:)``), so that the record says what holds for the ready
-    /// socket. No call and no copy when none of them was set.
-    static func readAgainAfterBind(_ applied: [AppliedOption], on fd: CInt) throws(SocketError) -> [AppliedOption] {
-        var result = applied
-        for index in applied.indices where AppliedOption.bindChanges(applied[index].name) != nil {
+    /// Reads again, once the socket is bound, the options that bind can change (a row with a
+    /// `bindChange`), so that the record says what holds for the ready socket. No call when none
+    /// of them was set.
+    static func readAgainAfterBind(_ applied: inout [AppliedOption], on fd: CInt) throws(SocketError) {
+        for index in applied.indices where applied[index].name.row.bindChange != nil {
             let option = applied[index]
             let now = try OptionCalls.read(option.name, from: fd)
             if now != option.effective {
-                result[index] = AppliedOption(
+                applied[index] = AppliedOption(
                     requested: option.requested,
                     keptBeforeBind: option.effective,
                     effective: now
                 )
             }
         }
-        return result
-    }
-
-    /// One setsockopt per option, in order, each read back.
-    static func apply(_ options: [CheckedOption], on fd: CInt) throws(SocketError) -> [AppliedOption] {
-        var applied: [AppliedOption] = []
-        applied.reserveCapacity(options.count)
-        for option in options {
-            applied.append(try OptionCalls.apply(option, on: fd))
-        }
-        return applied
     }
 }
