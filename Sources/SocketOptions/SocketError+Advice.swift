@@ -134,7 +134,10 @@ enum ErrorAdvice {
             text: "A file exists at the path: the socket file of a live server (a socket is bound to it, listening "
                 + "or about to), or a file that is not a socket. Stop that server or choose another path."
         ),
-        // A lock file held by another process is .addressInUse, whose diagnosis names the holder.
+        // A lock file held by another process is .addressInUse, whose diagnosis names the holder;
+        // one that is not a regular file is .unixPathUnusable(.lockFileNotRegular), which names what
+        // it is. The EISDIR and ELOOP rows are for an open that said so of a name that fstatat then
+        // found changed or could not look at.
         Row(
             calls: [.lockFile],
             scope: .unix,
@@ -155,14 +158,6 @@ enum ErrorAdvice {
             errnos: [.tooManySymbolicLinks],
             text: "PATH.lock, the lock file beside the socket file, is a symbolic link, which is never followed: "
                 + "remove it, or choose another path."
-        ),
-        Row(
-            calls: [.lockFile],
-            scope: .unix,
-            errnos: [.fileExists],
-            text: "PATH.lock, the lock file beside the socket file, is not a regular file (a FIFO, a socket or a "
-                + "device): the package never opens it for the lock nor removes it. Remove it, or choose another "
-                + "path."
         ),
         // rename(2): EPERM for a sticky directory whose file is another user's; EACCES without write
         // permission on the directory.

@@ -41,6 +41,15 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
     /// at the path by this call. The corresponding C call is `fstatat`.
     case socketFileReplaced(SocketAddress, errno: Errno?)
 
+    /// bind of a Unix-domain path did not go ahead for what the package found on the way
+    /// (``UnixPathProblem``): a path that names no file, something that is not a regular file at the
+    /// name of the lock file beside it (`PATH.lock`), or a private directory beside it that is not
+    /// private, cannot be named, or is too long a way to the socket. Nothing is left at the path.
+    /// `errno` is the answer of the call that met the problem, where one did (`openat` of the lock
+    /// file: `EISDIR`, `ELOOP`, `EACCES`, `ENXIO`; `mkdirat`: `EEXIST`), nil where the package
+    /// decided alone. The corresponding C calls are `openat`, `fstat` and `mkdirat`.
+    case unixPathUnusable(SocketAddress, UnixPathProblem, errno: Errno?)
+
     /// The socket's protocol or family has no such option (`TCP_NODELAY` on UDP, `IPV6_V6ONLY` on
     /// IPv4); `socket` says what kind of socket it is. Thrown before any system call when the
     /// package can tell, with `errno` nil; otherwise `errno` is the kernel's answer. The
@@ -175,6 +184,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case .addressNotAvailable: .addressNotAvailable
         case .permissionDenied(_, let errno): errno
         case .socketFileReplaced(_, let errno): errno
+        case .unixPathUnusable(_, _, let errno): errno
         case .optionNotSupported(_, _, let errno): errno
         case .system(_, let errno): errno
         case .cannotResolve(_, .system(let errno)): errno
@@ -252,6 +262,8 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
                 "Find what else writes there (another server on the same path, a cleanup job such as "
                     + "systemd-tmpfiles), or put the socket in a directory that only this server's user can write.",
             ])
+        case .unixPathUnusable(let address, let problem, let errno):
+            return problem.message(binding: address, errno: errno)
         case .optionNotSupported(let name, let kind, let errno) where name.row.sockets.allows(kind):
             return "The kernel does not know the option \(name) (\(name.level.cName), \(name.cName)) on this \(kind) "
                 + "socket\(errno.map { " (\($0.name))" } ?? ""), although the option is one for \(name.appliesTo): this "

@@ -173,7 +173,6 @@ struct ErrorAdviceTests {
         (.notPermitted, ["write permission", "lock file"]),
         (.isDirectory, ["PATH.lock", "is a directory", "Remove it"]),
         (.tooManySymbolicLinks, ["PATH.lock", "symbolic link", "remove it"]),
-        (.fileExists, ["PATH.lock", "not a regular file", "FIFO", "Remove it"]),
         (.noSuchEntry, ["does not exist"]),
         (.notDirectory, ["should be a directory"]),
         (.readOnlyFileSystem, ["read-only"]),

@@ -130,6 +130,60 @@ extension KernelTests {
             }
         }
 
+        @Test("A Unix path the package refuses says what it found and what to do; errno only where a call answered")
+        func unixPathUnusable() throws {
+            let address = try SocketAddress.unix(path: "/run/app/app.sock")
+            let cases: [(UnixPathProblem, Errno?, [String])] = [
+                (.notAFileName, nil, ["ends in \"/\"", "names a directory", "socket file itself"]),
+                (
+                    .lockFileNotRegular(.fifo), nil,
+                    [
+                        "/run/app/app.sock.lock", "is a FIFO", "not a regular file.",
+                        "remove it (`rm /run/app/app.sock.lock`)",
+                    ]
+                ),
+                (
+                    .lockFileNotRegular(.directory), .isDirectory,
+                    ["is a directory", "not a regular file (open: EISDIR)", "`rmdir /run/app/app.sock.lock`"]
+                ),
+                (
+                    .lockFileNotRegular(.symbolicLink), .permissionDenied,
+                    ["is a symbolic link, which is never followed", "(open: EACCES)"]
+                ),
+                (
+                    .stagingDirectoryNotPrivate, nil,
+                    ["/run/app/.app.sock.sockopt-XXXXXXXX", "can write /run/app", "only this server's user can write"]
+                ),
+                (.stagingNamesTaken, .fileExists, ["(mkdirat: EEXIST)", "remove the .app.sock.sockopt-* entries"]),
+                (
+                    .stagingPathTooLong(120), nil,
+                    ["is 120 bytes", "the 107 that sun_path", "by 13 bytes or more", "mount /proc"]
+                ),
+            ]
+            for (problem, errno, phrases) in cases {
+                let error = SocketError.unixPathUnusable(address, problem, errno: errno)
+                #expect(error.errno == errno, "\(problem)")
+                let text = error.description.replacingOccurrences(of: "\n", with: " ")
+                #expect(text.hasPrefix("Cannot bind unix:/run/app/app.sock: "), "\(text)")
+                for phrase in phrases { #expect(text.contains(phrase), "missing \(phrase) in: \(text)") }
+                #expect(!text.contains("system error") && !text.contains("See the"), "\(text)")
+                if errno == nil { #expect(!text.contains("(open:") && !text.contains("(mkdirat:"), "\(text)") }
+            }
+            // A file in the working directory and one in /: the private directory's name beside it.
+            let relative = SocketError.unixPathUnusable(try .unix(path: "app.sock"), .stagingNamesTaken, errno: nil)
+            #expect(relative.description.contains("(.app.sock.sockopt-XXXXXXXX)"), "\(relative)")
+            let root = SocketError.unixPathUnusable(
+                try .unix(path: "/app.sock"),
+                .stagingDirectoryNotPrivate,
+                errno: nil
+            )
+            #expect(
+                root.description.replacingOccurrences(of: "\n", with: " ").contains(
+                    "(/.app.sock.sockopt-XXXXXXXX, mode"
+                )
+            )
+        }
+
         @Test("Option values print as people read them")
         func optionDescriptions() {
             #expect(SocketOption.reuseAddress(true).description == "reuseAddress(on)")

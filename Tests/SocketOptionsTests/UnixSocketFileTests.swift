@@ -737,7 +737,16 @@ extension KernelTests {
             }
         }
 
-        @Test("A FIFO, a directory or a symlink at NAME.lock: an error that names it and says to remove it; it stays")
+        // The errno is open(2)'s own answer to O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK, or none
+        // where that open succeeds: a FIFO opens for reading without a writer when non-blocking
+        // (fifo(7)), a device opens; a directory is EISDIR with O_CREAT, a symlink under O_NOFOLLOW
+        // ELOOP, a socket file ENXIO (open(2)); another user's symlink in a sticky world-writable
+        // directory that is not its owner's is EACCES before that (fs/namei.c, may_create_in_sticky,
+        // for every type but a regular file or a FIFO). These used to be EEXIST for the FIFO, which
+        // no call returned, and ELOOP for the other user's symlink, whose open said EACCES.
+        @Test(
+            "A FIFO, a directory, a symlink, a socket or a device at NAME.lock: an error that names it, with open's errno"
+        )
         func oddLockFilesAreNamed() throws {
             try withTemporaryDirectory { directory in
                 #expect(chmod(directory, 0o1777) == 0)
@@ -749,31 +758,50 @@ extension KernelTests {
                 nobodySymlink.arguments = [
                     "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/ln", "-s", "/nonexistent", lock,
                 ]
-                let kinds: [(String, () -> Void, Errno, UInt32, String)] = [
-                    ("FIFO", { _ = mkfifo(lock, 0o600) }, .fileExists, UInt32(S_IFIFO), "FIFO"),
-                    ("directory", { _ = mkdir(lock, 0o700) }, .isDirectory, UInt32(S_IFDIR), "is a directory"),
+                typealias Kind = (String, () -> Void, Errno?, UnixPathProblem.FileType, UInt32, String)
+                let kinds: [Kind] = [
+                    ("FIFO", { _ = mkfifo(lock, 0o600) }, nil, .fifo, UInt32(S_IFIFO), "is a FIFO"),
                     (
-                        "symlink", { _ = symlink("/nonexistent", lock) }, .tooManySymbolicLinks, UInt32(S_IFLNK),
-                        "symbolic link"
+                        "directory", { _ = mkdir(lock, 0o700) }, .isDirectory, .directory, UInt32(S_IFDIR),
+                        "is a directory"
+                    ),
+                    (
+                        "symlink", { _ = symlink("/nonexistent", lock) }, .tooManySymbolicLinks, .symbolicLink,
+                        UInt32(S_IFLNK), "is a symbolic link"
                     ),
                     (
                         "another user's symlink in a sticky directory",
                         {
                             try? nobodySymlink.run()
                             nobodySymlink.waitUntilExit()
-                        }, .tooManySymbolicLinks, UInt32(S_IFLNK), "symbolic link"
+                        }, .permissionDenied, .symbolicLink, UInt32(S_IFLNK), "is a symbolic link"
+                    ),
+                    (
+                        "socket", { makeStaleFile(lock) }, Errno(rawValue: ENXIO), .socket, UInt32(S_IFSOCK),
+                        "is a socket file"
+                    ),
+                    // 1:3 is /dev/null's device number: opening it does nothing.
+                    (
+                        "device", { _ = mknod(lock, S_IFCHR | 0o600, dev_t((1 << 8) | 3)) }, nil, .device,
+                        UInt32(S_IFCHR), "is a device"
                     ),
                 ]
-                for (kind, make, errno, type, phrase) in kinds {
+                for (kind, make, errno, fileType, type, phrase) in kinds {
                     make()
                     #expect(identity(lock)?.type == type, "\(kind)")
                     let outcome = start(address)
-                    #expect(outcome == .failed(.system(.lockFile(address), errno)), "\(kind)")
+                    #expect(
+                        outcome == .failed(.unixPathUnusable(address, .lockFileNotRegular(fileType), errno: errno)),
+                        "\(kind)"
+                    )
                     if case .failed(let error) = outcome {
+                        #expect(error.errno == errno, "\(kind)")
                         let text = error.description.replacingOccurrences(of: "\n", with: " ")
                         #expect(text.contains(lock), "\(kind): \(text)")
                         #expect(text.contains(phrase), "\(kind): \(text)")
+                        #expect(text.contains("not a regular file"), "\(kind): \(text)")
                         #expect(text.lowercased().contains("remove it"), "\(kind): \(text)")
+                        if let errno { #expect(text.contains("(open: \(errno.name))"), "\(kind): \(text)") }
                     }
                     #expect(identity(lock)?.type == type, "\(kind)")
                     #expect(!fileExists(path))
@@ -857,7 +885,14 @@ extension KernelTests {
                 fclose(fopen(target, "w"))
                 #expect(chmod(target, 0o644) == 0)
                 #expect(symlink(target, path + ".lock") == 0)
-                #expect(throws: SocketError.system(.lockFile(address), Errno(rawValue: ELOOP))) {
+                // open(2) with O_NOFOLLOW on a symlink: ELOOP (formerly `.system(.lockFile, ELOOP)`).
+                #expect(
+                    throws: SocketError.unixPathUnusable(
+                        address,
+                        .lockFileNotRegular(.symbolicLink),
+                        errno: .tooManySymbolicLinks
+                    )
+                ) {
                     _ = try ListeningSocket(address: address)
                 }
                 #expect(identity(target)?.permissions == 0o644)
@@ -990,6 +1025,244 @@ extension KernelTests {
                 #expect(error.errno == .wouldBlock)
                 #expect(error.description.contains("EWOULDBLOCK"), "\(error)")
                 try first.close()
+            }
+        }
+
+        @Test(
+            "A path that ends in /, . or .. names no file: .unixPathUnusable(.notAFileName), no errno, nothing opened"
+        )
+        func pathWithoutFileNameIsRefused() throws {
+            try withTemporaryDirectory { directory in
+                let before = openDescriptors()
+                for suffix in ["/", "/.", "/.."] {
+                    let address = try SocketAddress.unix(path: directory + suffix)
+                    // What each names is a directory, which bind could never make a socket file of.
+                    #expect(identity(directory + suffix)?.isDirectory == true, "\(suffix)")
+                    for datagram in [false, true] {
+                        let (error, calls) = recording { () -> SocketError? in
+                            do throws(SocketError) {
+                                if datagram {
+                                    _ = try DatagramSocket(address: address)
+                                } else {
+                                    _ = try ListeningSocket(address: address)
+                                }
+                            } catch {
+                                return error
+                            }
+                            return nil
+                        }
+                        #expect(error == .unixPathUnusable(address, .notAFileName, errno: nil), "\(suffix)")
+                        #expect(error != nil && error?.errno == nil, "\(suffix)")
+                        // Refused before the directory is opened: no lock file, no private directory, no bind.
+                        let fileCalls = calls.filter { [.openat, .mkdirat, .flock, .bind].contains($0.kind) }
+                        #expect(fileCalls.isEmpty, "\(suffix): \(fileCalls)")
+                        let text = error?.description ?? ""
+                        #expect(text.contains("trailing slash") && text.contains("socket file itself"), "\(text)")
+                        #expect(!text.contains("EISDIR"), "\(text)")
+                    }
+                }
+                #expect(entries(directory).isEmpty)
+                #expect(openDescriptors() == before)
+            }
+        }
+
+        @Test(
+            "The private directory swapped for another user's, or for one others can write: refused, no errno, left alone"
+        )
+        func swappedPrivateDirectoryIsRefused() throws {
+            try withTemporaryDirectory { directory in
+                let path = directory + "/app.sock"
+                let address = try SocketAddress.unix(path: path)
+                let before = openDescriptors()
+                // What a stranger who can write the directory puts at the private directory's name between
+                // our mkdirat and our openat: a directory of uid 65534 (root gives it away with chown), or
+                // one of our own user with a mode that lets others write (chmod, so that the umask does not
+                // decide).
+                for (owner, mode) in [(uid_t(65534), mode_t(0o700)), (getuid(), mode_t(0o777))] {
+                    let swapped = Shared<[String]>([])
+                    let recorder = SyscallRecorder()
+                    recorder.inject(.mkdirat, .after) {
+                        for name in privateDirectories(directory) {
+                            let staging = directory + "/" + name
+                            guard rmdir(staging) == 0, mkdir(staging, 0o700) == 0, chown(staging, owner, owner) == 0,
+                                chmod(staging, mode) == 0
+                            else { continue }
+                            swapped.update { $0.append(staging) }
+                        }
+                    }
+                    let (outcome, calls) = recording(recorder) { start(address) }
+                    #expect(outcome == .failed(.unixPathUnusable(address, .stagingDirectoryNotPrivate, errno: nil)))
+                    if case .failed(let error) = outcome {
+                        #expect(error.errno == nil)
+                        let text = error.description.replacingOccurrences(of: "\n", with: " ")
+                        #expect(text.contains(directory + "/.app.sock.sockopt-XXXXXXXX"), "\(text)")
+                        #expect(text.contains("only this server's user can write"), "\(text)")
+                    }
+                    #expect(!calls.contains { $0.kind == .bind })
+                    let stranger = swapped.get()
+                    #expect(stranger.count == 1)
+                    // The stranger's directory is not ours to remove: it stays, as it was.
+                    for staging in stranger {
+                        let found = identity(staging)
+                        #expect(found?.isDirectory == true && found?.owner == owner && found?.permissions == mode)
+                        rmdir(staging)
+                    }
+                    #expect(!fileExists(path))
+                    #expect(!fileExists(path + ".lock"))
+                    #expect(privateDirectories(directory).isEmpty)
+                }
+                #expect(openDescriptors() == before)
+            }
+        }
+
+        @Test(
+            "The private directory's mode changed after the package set 0700: refused, no errno, our directory removed"
+        )
+        func privateDirectoryChangedAfterChmodIsRefused() throws {
+            try withTemporaryDirectory { directory in
+                let path = directory + "/app.sock"
+                let address = try SocketAddress.unix(path: path)
+                let before = openDescriptors()
+                let recorder = SyscallRecorder()
+                // 0500 after mkdirat, as umask 0277 makes it: the package sets 0700 (fchmodat through
+                // /proc/self/fd/N), and just after that the mode becomes 0755.
+                recorder.inject(.mkdirat, .after) {
+                    for name in privateDirectories(directory) { chmod(directory + "/" + name, 0o500) }
+                    recorder.inject(.fchmodat, .after) {
+                        for name in privateDirectories(directory) { chmod(directory + "/" + name, 0o755) }
+                    }
+                }
+                let (outcome, calls) = recording(recorder) { start(address) }
+                #expect(outcome == .failed(.unixPathUnusable(address, .stagingDirectoryNotPrivate, errno: nil)))
+                #expect(calls.filter { $0.kind == .fchmodat }.count == 1)
+                #expect(!calls.contains { $0.kind == .bind })
+                #expect(privateDirectories(directory).isEmpty)
+                #expect(!fileExists(path))
+                #expect(!fileExists(path + ".lock"))
+                #expect(openDescriptors() == before)
+            }
+        }
+
+        @Test("mkdirat answering EEXIST to every name of the private directory: .stagingNamesTaken with that EEXIST")
+        func privateDirectoryNamesTaken() throws {
+            try withTemporaryDirectory { directory in
+                let path = directory + "/app.sock"
+                let address = try SocketAddress.unix(path: path)
+                let before = openDescriptors()
+                // The names are random: EEXIST for each (mkdir(2): the name exists), as a directory that
+                // somebody filled with such names would answer, is made by the recorder; a ninth answer
+                // would have made the directory.
+                let recorder = SyscallRecorder()
+                for _ in 0..<9 { recorder.fail(.mkdirat, with: .fileExists) }
+                let (outcome, calls) = recording(recorder) { start(address) }
+                #expect(outcome == .failed(.unixPathUnusable(address, .stagingNamesTaken, errno: .fileExists)))
+                if case .failed(let error) = outcome {
+                    #expect(error.errno == .fileExists)
+                    let text = error.description.replacingOccurrences(of: "\n", with: " ")
+                    #expect(text.contains("(mkdirat: EEXIST)") && text.contains(".app.sock.sockopt-*"), "\(text)")
+                }
+                let tries = calls.filter { $0.kind == .mkdirat }
+                #expect(tries.count == 8 && tries.allSatisfy { $0.errno == .fileExists })
+                #expect(Set(tries.compactMap(\.name)).count == 8, "each try a new name")
+                #expect(!calls.contains { $0.kind == .bind })
+                #expect(entries(directory).isEmpty)
+                #expect(openDescriptors() == before)
+            }
+        }
+
+        /// A directory under `directory` whose name makes DIR/app.sock exactly `length` bytes long.
+        private func socketPath(of length: Int, under directory: String) -> String {
+            let sub =
+                directory + "/" + String(repeating: "d", count: length - directory.utf8.count - "//app.sock".count)
+            mkdir(sub, 0o700)
+            return sub + "/app.sock"
+        }
+
+        @Test(
+            "Where /proc/self/fd does not reach the private directory, a path too long for sun_path through it is refused"
+        )
+        func privateDirectoryPathTooLongWithoutProc() throws {
+            try withTemporaryDirectory { directory in
+                let before = openDescriptors()
+                // 100 bytes fit sun_path (107); DIR/.app.sock.sockopt-XXXXXXXX/s replaces "/app.sock" with
+                // 29 bytes, 20 more, and does not. A stat of /proc/self/fd/N where /proc is not mounted
+                // answers ENOENT (as under `unshare -m` after `umount /proc`): the recorder answers so.
+                let long = socketPath(of: 100, under: directory)
+                #expect(long.utf8.count == 100)
+                for (path, fits) in [(long, false), (directory + "/app.sock", true)] {
+                    let address = try SocketAddress.unix(path: path)
+                    let recorder = SyscallRecorder()
+                    recorder.inject(.mkdirat, .after) { recorder.fail(.fstatat, with: .noSuchEntry) }
+                    let (outcome, calls) = recording(recorder) { start(address) }
+                    let viaProc = calls.filter { $0.kind == .fstatat && $0.name?.hasPrefix("/proc/self/fd/") == true }
+                    #expect(viaProc.count == 1 && viaProc.first?.errno == .noSuchEntry, "\(viaProc)")
+                    if fits {
+                        // A short path takes the same way and starts: the directory's own path fits.
+                        #expect(outcome == .listening)
+                    } else {
+                        let expected = SocketError.unixPathUnusable(
+                            address,
+                            .stagingPathTooLong(path.utf8.count + 20),
+                            errno: nil
+                        )
+                        #expect(outcome == .failed(expected))
+                        #expect(expected.errno == nil)
+                        #expect(!calls.contains { $0.kind == .bind })
+                        let text = expected.description.replacingOccurrences(of: "\n", with: " ")
+                        #expect(text.contains("120 bytes") && text.contains("by 13 bytes or more"), "\(text)")
+                    }
+                    #expect(privateDirectories((path as NSString).deletingLastPathComponent).isEmpty)
+                    #expect(!fileExists(path))
+                    #expect(!fileExists(path + ".lock"))
+                }
+                #expect(openDescriptors() == before)
+            }
+        }
+
+        // Not /proc unmounted: Swift reads CommandLine.arguments from /proc/self/cmdline on Linux, and the
+        // demo would run its tour. An empty tmpfs over /proc/PID/fd of the shell that execs the demo (same
+        // pid) hides exactly the descriptor paths: a stat of /proc/self/fd/N answers ENOENT.
+        @Test(
+            "Really without /proc/self/fd (a mount namespace that hides it): a short path starts, a long one says what to do"
+        )
+        func privateDirectoryPathTooLongInNamespaceWithoutProc() throws {
+            try withTemporaryDirectory { directory in
+                let demo = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+                    .appendingPathComponent("sockopt-demo")
+                let long = socketPath(of: 100, under: directory)
+                for (path, fits) in [(directory + "/app.sock", true), (long, false)] {
+                    // unshare(1) makes the new mount namespace's mounts private: the machine's /proc is untouched.
+                    let child = Process()
+                    child.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+                    child.arguments = [
+                        "-m", "/bin/sh", "-c",
+                        "mount -t tmpfs none /proc/$$/fd && ! test -e /proc/$$/fd/0 && exec \"$0\" inspect \"unix:$1\"",
+                        demo.path, path,
+                    ]
+                    let errors = Pipe()
+                    child.standardError = errors
+                    child.standardOutput = FileHandle.nullDevice
+                    try child.run()
+                    let deadline = ContinuousClock.now + .seconds(10)
+                    while child.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
+                    let hung = child.isRunning
+                    if hung { kill(child.processIdentifier, SIGKILL) }
+                    child.waitUntilExit()
+                    let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                        .replacingOccurrences(of: "\n", with: " ")
+                    #expect(!hung)
+                    if fits {
+                        #expect(child.terminationStatus == 0, "\(message)")
+                    } else {
+                        // The demo exits 1 with the error's description (2 would be its usage, 127 no demo).
+                        #expect(child.terminationStatus == 1, "\(message)")
+                        #expect(message.contains("is \(path.utf8.count + 20) bytes"), "\(message)")
+                        #expect(message.contains("/proc/self/fd") && message.contains("mount /proc"), "\(message)")
+                    }
+                    #expect(!fileExists(path))
+                    #expect(!fileExists(path + ".lock"))
+                    #expect(privateDirectories((path as NSString).deletingLastPathComponent).isEmpty)
+                }
             }
         }
     }

@@ -82,15 +82,15 @@ final class UnixSocketFile: @unchecked Sendable {
         beforePublishing prepare: (CInt) throws(SocketError) -> Void
     ) throws(SocketError) -> UnixSocketFile {
         let (file, directory) = try locked(address)
-        try file.makeStaging(beside: directory)
-        let socketName = try file.bindInStaging(socket)
-        if let mode, let staging = file.staging {
+        let staging = try file.makeStaging(beside: directory)
+        let socketName = try file.bindInStaging(socket, in: staging)
+        if let mode {
             if case .failure(let errno) = valueOrErrno({ system_fchmodat(staging.descriptor, socketName, mode, 0) }) {
                 throw .system(.chmod(address), errno)
             }
         }
         try prepare(socket)
-        try file.publish()
+        try file.publish(socketName, from: staging)
         file.removeStaging()
         return file
     }
@@ -163,13 +163,14 @@ final class UnixSocketFile: @unchecked Sendable {
         _ = system_close(parent)
     }
 
-    /// "DIR/NAME" → ("DIR", "NAME"); "NAME" → (".", "NAME"); "/NAME" → ("/", "NAME").
+    /// "DIR/NAME" → ("DIR", "NAME"); "NAME" → (".", "NAME"); "/NAME" → ("/", "NAME"). A path
+    /// whose last component is empty, "." or ".." names no file to create: refused before any call.
     private static func split(_ path: String, address: SocketAddress) throws(SocketError) -> (String, String) {
         let bytes = Array(path.utf8)
         let slash = bytes.lastIndex(of: UInt8(ascii: "/"))
         let name = String(decoding: bytes[(slash.map { $0 + 1 } ?? 0)...], as: UTF8.self)
         guard !name.isEmpty, name != ".", name != ".." else {
-            throw .system(.bind(address), Errno(rawValue: EISDIR))
+            throw .unixPathUnusable(address, .notAFileName, errno: nil)
         }
         let directory: String
         switch slash {
@@ -190,9 +191,10 @@ final class UnixSocketFile: @unchecked Sendable {
             if fd < 0 {
                 let errno = currentErrno()
                 // What is at the name says more than the errno of open (EISDIR; ELOOP, or EACCES
-                // for a symlink in a sticky directory).
+                // for another user's symlink in a sticky directory; ENXIO for a socket), which the
+                // error carries all the same.
                 if case .success(let found) = FileIdentity.named(lockName, in: parent), !found.isRegularFile {
-                    throw notALockFile(found)
+                    throw notALockFile(found, openErrno: errno)
                 }
                 throw lockError(errno)
             }
@@ -202,7 +204,8 @@ final class UnixSocketFile: @unchecked Sendable {
             case .success(let found): identity = found
             case .failure(let errno): throw lockError(errno)
             }
-            guard identity.isRegularFile else { throw notALockFile(identity) }
+            // Opened: a FIFO or a device (O_NONBLOCK keeps a FIFO's open from waiting for a writer).
+            guard identity.isRegularFile else { throw notALockFile(identity, openErrno: nil) }
             switch valueOrErrno({ system_flock(fd, LOCK_EX | LOCK_NB) }) {
             case .success: break
             case .failure(let errno) where errno == .wouldBlock: throw .addressInUse(address, errno: errno)
@@ -223,15 +226,19 @@ final class UnixSocketFile: @unchecked Sendable {
         .system(.lockFile(address), errno)
     }
 
-    /// Something that is not a regular file at NAME.lock: the error names what it is by its errno
-    /// (EISDIR a directory, ELOOP a symbolic link, EEXIST anything else: a FIFO, a socket, a
-    /// device), whose advice says to remove it. It is never opened for the lock nor removed.
-    private func notALockFile(_ found: FileIdentity) -> SocketError {
+    /// Something that is not a regular file at NAME.lock: the error names what it is, found by
+    /// `fstatat` or `fstat`, with the errno of the open that refused it (nil when it opened). Its
+    /// text says to remove it; the lock is never taken on it, nor is it removed.
+    private func notALockFile(_ found: FileIdentity, openErrno: Errno?) -> SocketError {
+        let type: UnixPathProblem.FileType
         switch found.type {
-        case UInt32(S_IFDIR): .system(.lockFile(address), Errno(rawValue: EISDIR))
-        case UInt32(S_IFLNK): .system(.lockFile(address), Errno(rawValue: ELOOP))
-        default: .system(.lockFile(address), Errno(rawValue: EEXIST))
+        case UInt32(S_IFDIR): type = .directory
+        case UInt32(S_IFLNK): type = .symbolicLink
+        case UInt32(S_IFIFO): type = .fifo
+        case UInt32(S_IFSOCK): type = .socket
+        default: type = .device  // S_IFCHR, S_IFBLK: the types left besides S_IFREG
         }
+        return .unixPathUnusable(address, .lockFileNotRegular(type), errno: openErrno)
     }
 
     /// Removes the lock file while it is still held (another instance that opened it meanwhile
@@ -250,13 +257,19 @@ final class UnixSocketFile: @unchecked Sendable {
 
     // MARK: The private directory
 
-    private func makeStaging(beside directory: String) throws(SocketError) {
+    /// Makes the private directory, keeps it in `staging` (from which ``removeStaging()`` undoes it
+    /// on every way out) and returns it.
+    @discardableResult
+    private func makeStaging(beside directory: String) throws(SocketError) -> Staging {
         var generator = SystemRandomNumberGenerator()
+        var taken: Errno?
         for _ in 0..<8 {
             let stagingName = "." + name + ".sockopt-" + Self.randomSuffix(using: &generator)
             switch valueOrErrno({ system_mkdirat(parent, stagingName, 0o700) }) {
             case .success: break
-            case .failure(let errno) where errno.rawValue == EEXIST: continue
+            case .failure(let errno) where errno.rawValue == EEXIST:
+                taken = errno
+                continue
             case .failure(let errno): throw SocketCalls.addressError(errno, address: address, operation: .bind(address))
             }
             let fd = system_openat(parent, stagingName, platformDirectoryOpenFlags | O_NOFOLLOW, 0)
@@ -273,17 +286,19 @@ final class UnixSocketFile: @unchecked Sendable {
                 _ = system_unlinkat(parent, stagingName, AT_REMOVEDIR)
                 throw .system(.bind(address), errno)
             }
-            staging = Staging(
+            var made = Staging(
                 name: stagingName,
                 descriptor: fd,
                 identity: identity,
                 path: directory + "/" + stagingName
             )
+            staging = made
             // Someone who can write the parent may have swapped our new directory for one of theirs
             // between mkdirat and openat: only a directory of ours that nobody else can write will do.
+            // No call refused anything: the error is the package's own.
             guard identity.isDirectory, identity.owner == system_geteuid(), identity.permissions & 0o077 == 0 else {
                 staging?.keep = true
-                throw .system(.bind(address), .notPermitted)
+                throw .unixPathUnusable(address, .stagingDirectoryNotPrivate, errno: nil)
             }
             // mkdirat's 0700 less the umask: with 0o200 in the umask (umask 222, 277, 377) the
             // directory is 0500 or 0400 and nobody but root could bind in it. Set 0700 through the
@@ -294,8 +309,9 @@ final class UnixSocketFile: @unchecked Sendable {
                 }
                 switch FileIdentity.of(fd) {
                 case .success(let found) where found.isSameFile(as: identity) && found.permissions == 0o700:
-                    staging?.identity = found
-                case .success: throw .system(.bind(address), .notPermitted)
+                    made.identity = found
+                    staging = made
+                case .success: throw .unixPathUnusable(address, .stagingDirectoryNotPrivate, errno: nil)
                 case .failure(let errno): throw .system(.bind(address), errno)
                 }
             }
@@ -303,11 +319,13 @@ final class UnixSocketFile: @unchecked Sendable {
                 case .success(let reached) = FileIdentity.reached(through: throughDescriptor),
                 reached.isSameFile(as: identity)
             {
-                staging?.path = throughDescriptor
+                made.path = throughDescriptor
+                staging = made
             }
-            return
+            return made
         }
-        throw .system(.bind(address), Errno(rawValue: EEXIST))
+        // mkdirat answered EEXIST to every name: somebody fills the directory with such names.
+        throw .unixPathUnusable(address, .stagingNamesTaken, errno: taken)
     }
 
     private static func randomSuffix(using generator: inout SystemRandomNumberGenerator) -> String {
@@ -319,12 +337,14 @@ final class UnixSocketFile: @unchecked Sendable {
 
     /// Binds the socket inside the private directory, under the final name when the path fits (so
     /// that `ss -x` shows it), and checks that the file landed there.
-    private func bindInStaging(_ socket: CInt) throws(SocketError) -> String {
-        guard let staging else { throw .system(.bind(address), .invalidArgument) }
+    private func bindInStaging(_ socket: CInt, in staging: Staging) throws(SocketError) -> String {
         let limit = SocketAddress.maximumUnixPathLength
         let socketName = (staging.path + "/" + name).utf8.count <= limit ? name : "s"
-        guard let bindAddress = try? SocketAddress.unix(path: staging.path + "/" + socketName) else {
-            throw .system(.bind(address), Errno(rawValue: ENAMETOOLONG))
+        // Through /proc/self/fd/N the path is always short; through the directory's own path (no
+        // /proc, or Darwin) it may not fit sun_path even as DIR/.NAME.sockopt-XXXXXXXX/s.
+        let bindPath = staging.path + "/" + socketName
+        guard let bindAddress = try? SocketAddress.unix(path: bindPath) else {
+            throw .unixPathUnusable(address, .stagingPathTooLong(bindPath.utf8.count), errno: nil)
         }
         try SocketCalls.bind(socket, to: bindAddress, reportingAs: address)
         self.staging?.socketName = socketName
@@ -360,8 +380,7 @@ final class UnixSocketFile: @unchecked Sendable {
 
     /// Links the ready socket file to its path, never over an existing name; a stale socket file in
     /// the way is recovered, a few times at most (each time, another server may take the path).
-    private func publish() throws(SocketError) {
-        guard let staging, let socketName = staging.socketName else { throw .system(.bind(address), .invalidArgument) }
+    private func publish(_ socketName: String, from staging: Staging) throws(SocketError) {
         for _ in 0..<4 {
             switch valueOrErrno({ system_linkat(staging.descriptor, socketName, parent, name, 0) }) {
             case .success:
