@@ -22,12 +22,12 @@ public struct DatagramSocket: ~Copyable, Sendable, SocketOptionSetting {
         public let sender: SocketAddress
     }
 
-    let descriptor: SocketDescriptor
+    @usableFromInline let descriptor: SocketDescriptor
     let unixFile: UnixSocketFile?
 
     /// The socket's descriptor, lent: the socket still owns it. Wait on it with `poll` or an event
     /// loop; never close it.
-    public var rawDescriptor: Int32 { descriptor.rawValue }
+    @inlinable public var rawDescriptor: Int32 { descriptor.rawValue }
 
     /// A datagram socket of the family of its address: options are checked against it before any
     /// system call, so that multicast options can be set after bind and TCP ones are refused.

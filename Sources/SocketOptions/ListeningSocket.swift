@@ -24,11 +24,11 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
     /// The backlog used when none is given. Linux caps every backlog at `net.core.somaxconn`.
     public static let defaultBacklog = 128
 
-    let descriptor: SocketDescriptor
+    @usableFromInline let descriptor: SocketDescriptor
 
     /// The listener's descriptor, lent: the listener still owns it. Wait on it with `poll` or an
     /// event loop; never close it.
-    public var rawDescriptor: Int32 { descriptor.rawValue }
+    @inlinable public var rawDescriptor: Int32 { descriptor.rawValue }
 
     /// For a Unix-domain listener that bound a path: the file, removed when the listener goes.
     let unixFile: UnixSocketFile?
