@@ -159,6 +159,11 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
         let localAddress: SocketAddress
         do {
             localAddress = try SocketCalls.localAddress(descriptor)
+        } catch .unrepresentableAddress(_, let family) {
+            throw .notAListener(
+                descriptor: descriptor,
+                reason: "its address is of \(family), which SocketAddress cannot hold"
+            )
         } catch {
             throw .notAListener(
                 descriptor: descriptor,

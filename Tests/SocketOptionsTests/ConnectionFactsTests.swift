@@ -157,7 +157,7 @@ extension KernelTests {
                 }
                 let seen = RedirectedConnection(
                     listening: listeningPort,
-                    clientPeer: try SocketAddress.read({ getpeername(client.rawDescriptor, $0, $1) }).get(),
+                    clientPeer: peerAddress(of: client.rawDescriptor),
                     serverLocal: server.localAddress,
                     original: try server.option(.originalDestination),
                     originalValue: try server.value(.originalDestination)
@@ -185,4 +185,14 @@ private struct RedirectedConnection {
     var serverLocal: SocketAddress
     var original: ReadOnlySocketOption
     var originalValue: SocketAddress
+}
+
+/// getpeername, read into a SocketAddress; nil when it fails.
+private func peerAddress(of fd: CInt) -> SocketAddress? {
+    var storage = sockaddr_storage()
+    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+    let result = withUnsafeMutablePointer(to: &storage) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
+    }
+    return result == 0 ? SocketAddress(storage: storage, length: length) : nil
 }
