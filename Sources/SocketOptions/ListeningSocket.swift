@@ -98,7 +98,13 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
     ///   ``SocketError/optionNotSupported(_:socket:errno:)`` for an option a stream socket of the address's
     ///   family lacks (`ipv6Only` on IPv4, `reusePort` on a Unix socket);
     ///   ``SocketError/optionNotKept(requested:effective:)``; ``SocketError/invalidBacklog(_:)``;
-    ///   ``SocketError/invalidFileMode(_:)``; ``SocketError/system(_:_:)`` for anything else.
+    ///   ``SocketError/invalidFileMode(_:)``; for a Unix-domain path,
+    ///   ``SocketError/unixPathUnusable(_:_:errno:)`` when the path names no file or what the package
+    ///   found beside it keeps it from binding (``UnixPathProblem``), and
+    ///   ``SocketError/socketFileReplaced(_:errno:)`` when the bound socket file was removed or
+    ///   replaced at once; ``SocketError/unrepresentableAddress(_:family:)`` when `getsockname`
+    ///   answers a family of another kind (the descriptor was replaced under the package);
+    ///   ``SocketError/system(_:_:)`` for anything else.
     public init(
         address: SocketAddress,
         options: [SocketOption] = [],
@@ -159,6 +165,11 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
         let localAddress: SocketAddress
         do {
             localAddress = try SocketCalls.localAddress(descriptor)
+        } catch .unrepresentableAddress(_, let family) {
+            throw .notAListener(
+                descriptor: descriptor,
+                reason: "its address is of \(family), which SocketAddress cannot hold"
+            )
         } catch {
             throw .notAListener(
                 descriptor: descriptor,

@@ -50,6 +50,15 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
     /// decided alone. The corresponding C calls are `openat`, `fstat` and `mkdirat`.
     case unixPathUnusable(SocketAddress, UnixPathProblem, errno: Errno?)
 
+    /// `getsockname` or `accept` answered an address of a family that ``SocketAddress`` cannot
+    /// hold (anything but IPv4, IPv6 and Unix-domain; `family` is ``SocketFamily/other(_:)`` with
+    /// its `AF_*` number). The package's sockets are of those three families, so the descriptor was
+    /// no longer the one the package made or adopted: something else in the process closed it and
+    /// the number was reused, or put another socket in its place (`dup2`). A connection so accepted
+    /// is closed; the listener stays open. No call failed: `errno` is nil. The corresponding C
+    /// field is `sa_family`.
+    case unrepresentableAddress(Operation, family: SocketFamily)
+
     /// The socket's protocol or family has no such option (`TCP_NODELAY` on UDP, `IPV6_V6ONLY` on
     /// IPv4); `socket` says what kind of socket it is. Thrown before any system call when the
     /// package can tell, with `errno` nil; otherwise `errno` is the kernel's answer. The
@@ -189,6 +198,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case .system(_, let errno): errno
         case .cannotResolve(_, .system(let errno)): errno
         case .cannotResolve: nil
+        case .unrepresentableAddress: nil
         case .invalidValue, .invalidAddress, .optionNotKept, .invalidBacklog, .optionNotApplicable,
             .invalidOptionText, .invalidFileMode, .notAListener, .invalidActivation, .invalidArgument:
             nil
@@ -264,6 +274,16 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             ])
         case .unixPathUnusable(let address, let problem, let errno):
             return problem.message(binding: address, errno: errno)
+        case .unrepresentableAddress(let operation, let family):
+            let connection = operation == .accept ? " The connection was closed; the listener is still open." : ""
+            return MessageText.wrapped([
+                "\(operation) answered an address of \(family), which SocketAddress cannot hold: it takes IPv4 "
+                    + "(AF_INET, \(SocketFamily.ipv4.raw)), IPv6 (AF_INET6, \(SocketFamily.ipv6.raw)) and "
+                    + "Unix-domain (AF_UNIX, \(SocketFamily.unix.raw)) addresses only.\(connection)",
+                "The package's sockets are of those families, so this descriptor was no longer the package's: "
+                    + "find what else in the process closes descriptors it does not own (the number was then "
+                    + "reused) or duplicates another socket onto them (dup2).",
+            ])
         case .optionNotSupported(let name, let kind, let errno) where name.row.sockets.allows(kind):
             return "The kernel does not know the option \(name) (\(name.level.cName), \(name.cName)) on this \(kind) "
                 + "socket\(errno.map { " (\($0.name))" } ?? ""), although the option is one for \(name.appliesTo): this "

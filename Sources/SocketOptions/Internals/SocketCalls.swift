@@ -108,11 +108,7 @@ enum SocketCalls {
     }
 
     static func localAddress(_ fd: CInt) throws(SocketError) -> SocketAddress {
-        switch SocketAddress.read({ system_getsockname(fd, $0, $1) }) {
-        case .success(let address?): return address
-        case .success(nil): throw .system(.localAddress, .addressFamilyNotSupported)
-        case .failure(let errno): throw .system(.localAddress, errno)
-        }
+        try SocketAddress.read(.localAddress) { system_getsockname(fd, $0, $1) }
     }
 
     /// Accepts one connection from a listener whose descriptor is non-blocking, waiting at most
@@ -162,7 +158,7 @@ enum SocketCalls {
                 setNonBlocking(accepted, false)
                 #endif
                 guard let peer = SocketAddress(storage: storage, length: length) else {
-                    throw .system(.accept, .addressFamilyNotSupported)
+                    throw .unrepresentableAddress(.accept, family: SocketFamily(raw: CInt(storage.ss_family)))
                 }
                 return try Connection(accepted: descriptor, remoteAddress: peer)
             case .failure(let errno) where errno == .connectionAborted:
