@@ -155,7 +155,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             case .socket: "socket()"
             case .setOption(let name): "setsockopt(\(name.level.cName), \(name.cName))"
             case .getOption(let name): "getsockopt(\(name.level.cName), \(name.cName))"
-            case .getReadOnlyOption(let name): "getsockopt(SOL_SOCKET, \(name.cName))"
+            case .getReadOnlyOption(let name): "getsockopt(\(name.level.cName), \(name.cName))"
             case .setRawOption(let level, let name): "setsockopt(\(Self.rawNames(level: level, name: name)))"
             case .getRawOption(let level, let name): "getsockopt(\(Self.rawNames(level: level, name: name)))"
             case .tcpInfo: "getsockopt(IPPROTO_TCP, TCP_INFO)"
