@@ -143,8 +143,11 @@ enum SocketCalls {
         }
     }
 
-    /// One non-blocking accept: the connection, or nil when none is queued (EAGAIN).
-    private static func acceptNow(_ fd: CInt) throws(SocketError) -> Connection? {
+    /// One non-blocking accept: the connection, or nil when none is queued (EAGAIN). EINVAL means the
+    /// listener is no longer listening: shut down for reading (stopAccepting, here or through another
+    /// holder of the descriptor), which is the clean end of an accept loop, `.listenerStopped`. A
+    /// ListeningSocket was listening when it was made or adopted, and nothing else turns listening off.
+    static func acceptNow(_ fd: CInt) throws(SocketError) -> Connection? {
         while true {
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -169,9 +172,22 @@ enum SocketCalls {
                 continue
             case .failure(let errno) where errno == .wouldBlock || errno.rawValue == EWOULDBLOCK:
                 return nil
+            case .failure(let errno) where errno == .invalidArgument:
+                throw .listenerStopped
             case .failure(let errno):
                 throw .system(.accept, errno)
             }
+        }
+    }
+
+    /// Stops a listener accepting: shutdown(SHUT_RD). On Linux every thread blocked in accept on it
+    /// (or in poll for it) wakes at once, accept then fails with EINVAL, new connections are refused
+    /// and the ones still queued are reset. ENOTCONN means it was stopped already: not an error.
+    static func stopAccepting(_ fd: CInt) throws(SocketError) {
+        switch valueOrErrno({ system_shutdown(fd, CInt(SHUT_RD)) }) {
+        case .success: return
+        case .failure(let errno) where errno == .notConnected: return
+        case .failure(let errno): throw .system(.stopAccepting, errno)
         }
     }
 
