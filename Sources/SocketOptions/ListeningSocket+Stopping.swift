@@ -4,8 +4,10 @@ extension ListeningSocket {
     /// Stops accepting, from any thread: every thread waiting in ``accept()`` or
     /// ``accept(timeout:)`` on this listener wakes at once and gets ``SocketError/listenerStopped``,
     /// and so does every later call; a client that connects from now on is refused
-    /// (`ECONNREFUSED`). The connections still waiting in the accept queue are reset: to hand them
-    /// out first, use ``drainAndStopAccepting(quietPeriod:timeLimit:_:)``.
+    /// (`ECONNREFUSED`). On a TCP listener the connections still waiting in the accept queue are
+    /// reset (their clients read `ECONNRESET`): to hand them out first, use
+    /// ``drainAndStopAccepting(quietPeriod:timeLimit:_:)``. On a Unix-domain listener they stay
+    /// queued: `accept` still hands them out, then reports the stop.
     ///
     /// It borrows the listener, so it can be called while other threads are blocked in `accept` on
     /// it (the listener shared through a class, as in <doc:ThreadsAndTasks>): that is how a server
@@ -44,9 +46,12 @@ extension ListeningSocket {
     /// completes between the last accept and the shutdown is reset: measured on Linux 6.18 with 8
     /// clients connecting without pause, about one run in ten lost one (the client's `connect`
     /// failed with `ECONNRESET`), and with a 1 ms gap 4 to 19 established connections were reset.
-    /// With the filter, none was lost in 10 runs. A Unix-domain listener has no such filter: its
-    /// drain accepts until the queue stays empty, then stops, and a connection that comes in
-    /// between is refused or reset.
+    /// With the filter, none was lost in 10 runs.
+    ///
+    /// A Unix-domain listener needs no filter: once shut down it refuses new connections
+    /// (`ECONNREFUSED`) and keeps the queued ones acceptable, so its drain stops first and then
+    /// accepts until the queue is empty (`EAGAIN`), losing none; `quietPeriod` and `timeLimit` do
+    /// not apply.
     ///
     /// Other threads may go on accepting from the same listener during the drain (they take some of
     /// the queued connections, and the ones whose handshake completed after step 1 keep the filter,
@@ -76,9 +81,24 @@ extension ListeningSocket {
         _ handle: (consuming Connection) -> Void
     ) throws(SocketError) -> Int {
         let fd = descriptor.rawValue
-        let holdsBack = localAddress.family != .unix && ListenerDrain.canHoldBack
+        if localAddress.family == .unix {
+            // A stopped Unix listener refuses new connections and keeps the queued ones acceptable:
+            // stop first, then take what is queued; nothing can come in between.
+            try stopAccepting()
+            var handed = 0
+            while let connection = try SocketCalls.acceptNow(fd) {
+                handle(connection)
+                handed += 1
+            }
+            return handed
+        }
+        let holdsBack = ListenerDrain.canHoldBack
         if holdsBack {
-            _ = try OptionCalls.setOption(.attachFilter(ListenerDrain.dropNewConnectionRequests), kind: socketKind, on: fd)
+            _ = try OptionCalls.setOption(
+                .attachFilter(ListenerDrain.dropNewConnectionRequests),
+                kind: socketKind,
+                on: fd
+            )
         }
         var handed = 0
         do {

@@ -134,12 +134,15 @@ enum SocketCalls {
             wait = Wait(try receiveTimeout(fd), operation: .accept, signalEndsWait: false)
         }
         while true {
-            guard try wait.untilReadable(fd) else {
+            guard try wait.untilReadable(fd, hangUp: true) else {
                 // Without a timeout the wait only ends when SO_RCVTIMEO runs out: say it as accept would.
                 if timeout == nil { throw .system(.accept, .wouldBlock) }
                 return nil
             }
             if let connection = try acceptNow(fd) { return connection }
+            // A stopped TCP listener fails accept with EINVAL; a stopped Unix one polls readable and
+            // hung up while accept finds nothing (EAGAIN), which would otherwise be a busy loop.
+            if wait.hungUp { throw .listenerStopped }
         }
     }
 
@@ -207,6 +210,8 @@ enum SocketCalls {
         /// Whether a signal (EINTR) ends the wait; when not, the poll is made again.
         let signalEndsWait: Bool
         private var polled = false
+        /// Whether the last poll reported the descriptor hung up (POLLHUP, or POLLRDHUP when asked for).
+        private(set) var hungUp = false
 
         init(_ timeout: Duration?, operation: SocketError.Operation, signalEndsWait: Bool = true) {
             self.timeout = timeout
@@ -216,8 +221,9 @@ enum SocketCalls {
 
         /// Polls for the time that is left; false when it ran out (or a signal ended the wait).
         /// The first poll is made even for a zero or negative timeout, without waiting.
-        mutating func untilReadable(_ fd: CInt) throws(SocketError) -> Bool {
-            try until(fd, events: Int16(POLLIN), atMost: nil)
+        /// With `hangUp`, POLLRDHUP is asked for too, and ``hungUp`` says whether either hang-up came.
+        mutating func untilReadable(_ fd: CInt, hangUp: Bool = false) throws(SocketError) -> Bool {
+            try until(fd, events: Int16(POLLIN) | (hangUp ? platformPollReadHangUp : 0), atMost: nil)
         }
 
         /// As ``untilReadable(_:)``, for room to write (POLLOUT).
@@ -252,7 +258,9 @@ enum SocketCalls {
                 polled = true
                 // poll ignores an entry whose descriptor is negative: that poll only sleeps.
                 var entry = pollfd(fd: fd, events: events, revents: 0)
-                switch valueOrErrno(retryOnInterrupt: false, { system_poll(&entry, 1, milliseconds) }) {
+                let result = valueOrErrno(retryOnInterrupt: false, { system_poll(&entry, 1, milliseconds) })
+                hungUp = entry.revents & (Int16(POLLHUP) | platformPollReadHangUp) != 0
+                switch result {
                 case .success(let ready):
                     if ready > 0 || cap != nil { return true }
                 // 0 is a timeout, or the end of a wait capped at CInt.max milliseconds: the loop
