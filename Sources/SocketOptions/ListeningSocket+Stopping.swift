@@ -44,9 +44,9 @@ extension ListeningSocket {
     ///
     /// Without step 1 (a plain accept until `EAGAIN`, then `shutdown`), a connection whose handshake
     /// completes between the last accept and the shutdown is reset: measured on Linux 6.18 with 8
-    /// clients connecting without pause, about one run in ten lost one (the client's `connect`
-    /// failed with `ECONNRESET`), and with a 1 ms gap 4 to 19 established connections were reset.
-    /// With the filter, none was lost in 10 runs.
+    /// clients connecting without pause, 2 runs of 17 lost one (the client's `connect` failed with
+    /// `ECONNRESET`), and with a 1 ms gap up to 19 established connections were reset. With the
+    /// filter, none was lost in 15 runs (Documentation/Stopping.md).
     ///
     /// A Unix-domain listener needs no filter: once shut down it refuses new connections
     /// (`ECONNREFUSED`) and keeps the queued ones acceptable, so its drain stops first and then
