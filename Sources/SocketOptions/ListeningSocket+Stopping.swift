@@ -57,8 +57,11 @@ extension ListeningSocket {
     /// the queued connections, and the ones whose handshake completed after step 1 keep the filter,
     /// which drops only a bare SYN). The drain never waits longer than `timeLimit` for the queue to
     /// quieten (`handle` runs on the caller's thread, and its time counts too): at the limit it stops
-    /// the listener whatever is still arriving. Any Duration is taken; zero or less takes only what
-    /// is queued already. A filter given at creation (``SocketOption/attachFilter(_:)``) is replaced.
+    /// the listener, and a handshake still under way then is reset. What is queued is always handed
+    /// out first, however long that takes: with new requests dropped, the queue can only shrink.
+    /// (Where there is no filter, on Darwin, the limit also ends a drain that a steady stream of
+    /// connections keeps busy.) Any Duration is taken; zero or less takes what is queued and waits
+    /// for nothing more. A filter given at creation (``SocketOption/attachFilter(_:)``) is replaced.
     ///
     /// - Parameters:
     ///   - quietPeriod: how long the queue must stay empty before the listener stops; on loopback a
@@ -102,9 +105,15 @@ extension ListeningSocket {
         }
         var handed = 0
         do {
-            let limit = ContinuousClock.now.advanced(by: max(timeLimit, .zero))
-            var quietSince = ContinuousClock.now
+            // Elapsed times compared with the caller's durations, never instants moved by them: an
+            // instant plus Duration.max would trap.
+            let start = ContinuousClock.now
+            var quietSince = start
             while true {
+                // Without the filter (not Linux) a steady stream could keep the queue from ever
+                // emptying: the time limit then ends the drain; with it, only handshakes already
+                // under way can still join, so the queue is emptied whatever the time.
+                if !holdsBack && start.duration(to: .now) >= timeLimit { break }
                 if let connection = try SocketCalls.acceptNow(fd) {
                     if holdsBack { ListenerDrain.removeInheritedFilter(connection) }
                     handle(connection)
@@ -113,10 +122,11 @@ extension ListeningSocket {
                     continue
                 }
                 let now = ContinuousClock.now
-                let quietEnds = quietSince.advanced(by: max(quietPeriod, .zero))
-                if now >= quietEnds || now >= limit { break }
-                // A wait for the next connection, for the time left before the queue counts as quiet.
-                var wait = SocketCalls.Wait(min(quietEnds, limit) - now, operation: .accept)
+                let quiet = quietSince.duration(to: now)
+                let elapsed = start.duration(to: now)
+                if quiet >= quietPeriod || elapsed >= timeLimit { break }
+                // Both differences are of non-negative durations here: no overflow.
+                var wait = SocketCalls.Wait(min(quietPeriod - quiet, timeLimit - elapsed), operation: .accept)
                 _ = try wait.untilReadable(fd)
             }
         } catch .listenerStopped {
