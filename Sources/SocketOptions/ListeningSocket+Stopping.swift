@@ -38,8 +38,9 @@ extension ListeningSocket {
     ///    retransmission timeout (1 s for the first) and is then refused (`ECONNREFUSED`): it never
     ///    had a connection, so it may safely try elsewhere.
     /// 2. Non-blocking accepts until the queue has stayed empty for `quietPeriod`; each connection
-    ///    goes to `handle`, with the filter taken off it (an accepted socket inherits its
-    ///    listener's filter; `SO_DETACH_FILTER`).
+    ///    goes to `handle` with no filter: an accepted socket inherits a copy of its listener's
+    ///    filter, the drain's or one the listener was given at creation, and the drain removes it
+    ///    (`SO_DETACH_FILTER`).
     /// 3. `shutdown(SHUT_RD)`: threads waiting in `accept` wake with ``SocketError/listenerStopped``.
     ///
     /// Without step 1 (a plain accept until `EAGAIN`, then `shutdown`), a connection whose handshake

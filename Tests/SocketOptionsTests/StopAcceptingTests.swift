@@ -378,6 +378,25 @@ extension KernelTests {
             #expect(stopCalls.first?.descriptor == other.rawDescriptor)
         }
 
+        @Test("Accepted sockets inherit their listener's filter (the kernel's copy); the drain hands out none")
+        func drainRemovesInheritedFilter() throws {
+            let keepAll = SocketFilter([.returning(0xFFFF_FFFF)])
+            let listener = try ListeningSocket(address: anyLoopbackPort, options: [.attachFilter(keepAll)])
+            let first = try Connection(connectingTo: listener.localAddress)
+            let second = try Connection(connectingTo: listener.localAddress)
+            let accepted = try listener.accept()
+            #expect(try accepted.value(.attachFilter) == keepAll)
+            var filters: [SocketFilter?] = []
+            let count = try listener.drainAndStopAccepting(quietPeriod: .milliseconds(5)) { connection in
+                filters.append(try? connection.value(.attachFilter))
+            }
+            #expect(count == 1)
+            #expect(filters == [SocketFilter([])])
+            try accepted.close()
+            try first.close()
+            try second.close()
+        }
+
         @Test("A failing shutdown is a typed error naming shutdown(SHUT_RD), with advice; the listener still accepts")
         func failingShutdown() throws {
             let listener = try ListeningSocket(address: anyLoopbackPort)
