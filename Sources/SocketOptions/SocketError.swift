@@ -106,6 +106,15 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
     /// function is `getaddrinfo`.
     case cannotResolve(String, ResolutionFailure)
 
+    /// The listener stopped accepting: ``ListeningSocket/stopAccepting()`` (or a drain) was called,
+    /// on this thread or another, or some other holder of the descriptor shut it down for reading.
+    /// Thrown by ``ListeningSocket/accept()`` and ``ListeningSocket/accept(timeout:)``, at once in
+    /// every thread that was waiting in them: it is the end of an accept loop, not a failure. Leave
+    /// the loop; nothing is left to accept, and connecting clients are refused. The corresponding C
+    /// error is `EINVAL` from `accept` on a socket that `shutdown(fd, SHUT_RD)` took out of
+    /// the listening state.
+    case listenerStopped
+
     /// Any other failure of a system call: which call and its errno.
     case system(Operation, Errno)
 
@@ -141,6 +150,8 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case receive
         /// Closing the descriptor (`close`).
         case close
+        /// Stopping a listener accepting (`shutdown` with `SHUT_RD`).
+        case stopAccepting
         /// Setting a Unix socket file's mode (`fchmodat`).
         case chmod(SocketAddress)
         /// Taking the lock beside a Unix socket file (`open` and `flock` of the path with `.lock`
@@ -167,6 +178,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             case .send: "send()"
             case .receive: "recv()"
             case .close: "close()"
+            case .stopAccepting: "shutdown(SHUT_RD)"
             case .chmod(let address): "chmod(\(PrintableText.escaped(address.host)))"
             case .lockFile(let address): "flock(\(PrintableText.escaped(address.host)).lock)"
             case .removeStaleFile(let address): "rename(\(PrintableText.escaped(address.host))) of a stale socket file"
@@ -199,6 +211,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case .cannotResolve(_, .system(let errno)): errno
         case .cannotResolve: nil
         case .unrepresentableAddress: nil
+        case .listenerStopped: .invalidArgument
         case .invalidValue, .invalidAddress, .optionNotKept, .invalidBacklog, .optionNotApplicable,
             .invalidOptionText, .invalidFileMode, .notAListener, .invalidActivation, .invalidArgument:
             nil
@@ -342,6 +355,10 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
                 + "process id and LISTEN_FDS to the number of descriptors it passes from 3 on."
         case .cannotResolve(let text, let failure):
             return "Cannot resolve \"\(PrintableText.quoted(text))\": \(failure)."
+        case .listenerStopped:
+            return "The listener stopped accepting (shutdown(SHUT_RD): stopAccepting() or a drain, here or in "
+                + "another thread): end the accept loop. This is how a stop reaches every thread waiting in accept, "
+                + "not a failure; close the listener once every acceptor has left."
         case .system(let operation, let errno):
             let (call, family) = operation.adviceKey
             return "\(operation) failed: \(errno). \(ErrorAdvice.advice(call: call, family: family, errno: errno))"

@@ -19,6 +19,7 @@ import Darwin
 enum SyscallKind: String, Sendable, Hashable {
     case socket, setsockopt, getsockopt, bind, listen, connect, getsockname
     case accept, poll, send, recv, sendto, recvfrom, close
+    case shutdown  // SHUT_RD on a listener: stop accepting (ListeningSocket+Stopping.swift)
     case openat, mkdirat, fstat, fstatat, fchmod, fchmodat, linkat, renameat, unlinkat, flock, fcntl
     case open, read, opendir, readdir, readlink  // the /proc reads of the EADDRINUSE diagnosis
     case getrlimit  // the descriptor limit that bounds socket activation
@@ -186,6 +187,12 @@ func system_recvfrom(
     _ length: UnsafeMutablePointer<socklen_t>
 ) -> Int {
     systemCall(.recvfrom, on: fd) { recvfrom(fd, bytes, count, flags, address, length) }
+}
+
+/// shutdown; on a listener, SHUT_RD stops it accepting and wakes every thread blocked in accept.
+@inline(__always)
+func system_shutdown(_ fd: CInt, _ how: CInt) -> CInt {
+    systemCall(.shutdown, on: fd) { shutdown(fd, how) }
 }
 
 @inline(__always)
