@@ -25,7 +25,10 @@ public struct Connection: ~Copyable, Sendable, SocketOptionSetting {
     /// are checked against it before any system call.
     public var socketKind: SocketKind? { SocketKind.stream(for: localAddress) }
 
-    /// The local end's address (`getsockname`).
+    /// The local end's address (`getsockname`). For a connection accepted by a Unix-domain
+    /// listener, this is the name the kernel bound the listener to, which is the listener's private
+    /// staging name (`/proc/self/fd/N/NAME`), not its path: the listener's
+    /// ``ListeningSocket/localAddress`` is the path clients connect to.
     public let localAddress: SocketAddress
 
     /// The peer's address: the client for an accepted connection, the server for a made one.

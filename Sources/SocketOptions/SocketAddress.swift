@@ -155,6 +155,13 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         return low == 0 || UInt64(bigEndian: low) >> 32 == 0x0000_FFFF
     }
 
+    /// Whether this is an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`), which only a socket with
+    /// IPV6_V6ONLY off can bind.
+    var isIPv4Mapped: Bool {
+        guard case .ip(.ipv6(let high, let low, _), _) = endpoint, high == 0 else { return false }
+        return UInt64(bigEndian: low) >> 32 == 0x0000_FFFF
+    }
+
     /// The file-system path of a Unix-domain address; nil for IP and abstract addresses.
     public var unixPath: String? {
         if case .unixPath(let path) = endpoint, !path.isEmpty { return path }

@@ -427,8 +427,10 @@ enum ErrorAdvice {
             calls: [.getOption],
             scope: .any,
             errnos: [.noSuchEntry],
-            text: "There is nothing to report: for SO_ORIGINAL_DST, no NAT rule redirected this connection, so its "
-                + "destination is its own local address."
+            text: "There is nothing to report: for SO_ORIGINAL_DST, no IPv4 NAT rule redirected this connection, "
+                + "so its destination is its own local address. A connection over IPv6 (not IPv4-mapped) keeps its "
+                + "original destination at IPPROTO_IPV6 (IP6T_SO_ORIGINAL_DST, 80): read it with "
+                + "rawOption(level: IPPROTO_IPV6, name: 80, capacity: 28), a sockaddr_in6."
         ),
         Row(
             calls: [.getOption],

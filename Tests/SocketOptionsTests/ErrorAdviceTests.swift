@@ -130,7 +130,7 @@ private let cases: [AdviceCase] = [
     AdviceCase(
         operation: .getReadOnlyOption(.originalDestination),
         errno: .noSuchEntry,
-        says: ["no NAT rule redirected"]
+        says: ["no IPv4 NAT rule redirected", "IP6T_SO_ORIGINAL_DST", "IPPROTO_IPV6"]
     ),
     AdviceCase(operation: .getReadOnlyOption(.pathMTU), errno: .notConnected, says: ["not connected"]),
     // close(2): never retried.

@@ -312,9 +312,9 @@ enum OptionCalls {
     ) throws(SocketError) -> OptionCodec.SwiftValue? {
         let checked: CheckedOption
         if let kind {
+            try SocketSetup.checkKind(name, kind)
             try SocketSetup.checkScopeAfterBind(name)
             checked = try CheckedOption(name, value) { name.row.make(value) }
-            try SocketSetup.checkKind(checked, kind)
         } else {
             checked = try CheckedOption(name, value) { name.row.make(value) }
         }

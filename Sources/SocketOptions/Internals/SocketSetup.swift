@@ -33,6 +33,15 @@ enum SocketSetup {
         open: () throws(SocketError) -> SocketDescriptor,
         bind: (CInt) throws(SocketError) -> (unixFile: UnixSocketFile?, localAddress: SocketAddress)
     ) throws(SocketError) -> Made {
+        // What the address alone makes impossible, before any call.
+        if let path = address.unixPath { _ = try UnixSocketFile.split(path, address: address) }
+        if address.isIPv4Mapped, given.contains(.ipv6Only(true)) {
+            throw .invalidValue(
+                .ipv6Only(true),
+                reason: "an IPv4-mapped address (\(address)) carries IPv4 traffic, which an IPv6-only socket "
+                    + "cannot take: bind would refuse it (EINVAL); leave ipv6Only out, or bind the IPv4 address itself"
+            )
+        }
         let list = OptionList(given, over: defaults, dualStack: address.canServeIPv4)
         return try withUnsafeTemporaryAllocation(of: CheckedOption.self, capacity: list.count) {
             checked throws(SocketError) -> Made in
@@ -128,25 +137,26 @@ enum SocketSetup {
         }
     }
 
-    /// Checks and encodes one option, and that the kind of socket has it.
+    /// Checks that the kind of socket has the option, then checks and encodes its value: an option
+    /// the socket cannot have is refused as such, whatever its value.
     static func check(_ option: SocketOption, for kind: SocketKind) throws(SocketError) -> CheckedOption {
-        let checked = try CheckedOption(option)
-        try checkKind(checked, kind)
-        return checked
+        try checkKind(option.name, kind)
+        return try CheckedOption(option)
     }
 
     /// Refuses an option that the kind of socket lacks, by the catalogue.
-    static func checkKind(_ checked: CheckedOption, _ kind: SocketKind) throws(SocketError) {
-        guard checked.row.pointee.sockets.allows(kind) else {
-            throw .optionNotSupported(checked.name, socket: kind, errno: nil)
-        }
+    static func checkKind(_ name: SocketOption.Name, _ kind: SocketKind) throws(SocketError) {
+        guard name.row.sockets.allows(kind) else { throw .optionNotSupported(name, socket: kind, errno: nil) }
     }
 
-    /// Checks and encodes one option for a socket past bind, whose kind is known: an option that
-    /// must precede bind, or that is for listeners only, is refused.
+    /// Checks and encodes one option for a socket past bind, whose kind is known: an option the
+    /// kind lacks is refused first (a UDP socket is told it has no TCP_DEFER_ACCEPT, not to give it
+    /// to a listener), then an option that must precede bind or is for listeners only.
     static func checkAfterBind(_ option: SocketOption, for kind: SocketKind) throws(SocketError) -> CheckedOption {
-        try checkScopeAfterBind(option.name)
-        return try check(option, for: kind)
+        let name = option.name
+        try checkKind(name, kind)
+        try checkScopeAfterBind(name)
+        return try CheckedOption(option)
     }
 
     /// Refuses, on a socket past bind, an option that must precede bind or is for listeners only.

@@ -165,7 +165,9 @@ final class UnixSocketFile: @unchecked Sendable {
 
     /// "DIR/NAME" → ("DIR", "NAME"); "NAME" → (".", "NAME"); "/NAME" → ("/", "NAME"). A path
     /// whose last component is empty, "." or ".." names no file to create: refused before any call.
-    private static func split(_ path: String, address: SocketAddress) throws(SocketError) -> (String, String) {
+    /// The directory and the file name of `path`; refuses a path that names no file (it ends in "/",
+    /// "." or ".."). Touches nothing: SocketSetup calls it before any system call.
+    static func split(_ path: String, address: SocketAddress) throws(SocketError) -> (String, String) {
         let bytes = Array(path.utf8)
         let slash = bytes.lastIndex(of: UInt8(ascii: "/"))
         let name = String(decoding: bytes[(slash.map { $0 + 1 } ?? 0)...], as: UTF8.self)
