@@ -97,6 +97,12 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
     /// function is `getaddrinfo`.
     case cannotResolve(String, ResolutionFailure)
 
+    /// The kernel refused to attach or detach the steering program of a `SO_REUSEPORT` group
+    /// (``SocketOptionAccess/steerReusePortGroup(toIndex:)``); the value says which call, its errno
+    /// and what to do. The corresponding C options are `SO_ATTACH_REUSEPORT_CBPF` and
+    /// `SO_DETACH_REUSEPORT_BPF`.
+    case reusePortSteeringFailed(ReusePortSteeringFailure)
+
     /// Any other failure of a system call: which call and its errno.
     case system(Operation, Errno)
 
@@ -187,6 +193,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unixPathUnusable(_, _, let errno): errno
         case .optionNotSupported(_, _, let errno): errno
         case .system(_, let errno): errno
+        case .reusePortSteeringFailed(let failure): failure.errno
         case .cannotResolve(_, .system(let errno)): errno
         case .cannotResolve: nil
         case .invalidValue, .invalidAddress, .optionNotKept, .invalidBacklog, .optionNotApplicable,
@@ -322,6 +329,8 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
                 + "process id and LISTEN_FDS to the number of descriptors it passes from 3 on."
         case .cannotResolve(let text, let failure):
             return "Cannot resolve \"\(PrintableText.quoted(text))\": \(failure)."
+        case .reusePortSteeringFailed(let failure):
+            return failure.description
         case .system(let operation, let errno):
             let (call, family) = operation.adviceKey
             return "\(operation) failed: \(errno). \(ErrorAdvice.advice(call: call, family: family, errno: errno))"
