@@ -43,7 +43,9 @@ public struct ReusePortGroup<Member: Hashable & Sendable>: Hashable, Sendable, C
     @discardableResult
     public mutating func join(_ member: Member) throws(SocketError) -> Int {
         guard index(of: member) == nil else {
-            throw .invalidArgument("\(member) is already a member of the SO_REUSEPORT group, at index \(index(of: member)!)")
+            throw .invalidArgument(
+                "\(member) is already a member of the SO_REUSEPORT group, at index \(index(of: member)!)"
+            )
         }
         guard members.count < Self.maximumMembers else {
             throw .invalidArgument("a SO_REUSEPORT group holds at most \(Self.maximumMembers) sockets")

@@ -121,7 +121,8 @@ public struct ReusePortSteeringFailure: Hashable, Sendable, CustomStringConverti
         case .noMemory:
             advice = "The program does not fit the socket's option memory: raise net.core.optmem_max, or shorten it."
         case .notPermitted, .permissionDenied:
-            advice = "A security policy (seccomp, SELinux, AppArmor) forbids it: allow setsockopt \(name) in the policy."
+            advice =
+                "A security policy (seccomp, SELinux, AppArmor) forbids it: allow setsockopt \(name) in the policy."
         case .badFileDescriptor, .notSocket:
             advice = "Descriptor \(descriptor) is not an open socket: steer through a listener of the group."
         default:

@@ -60,7 +60,10 @@ import Testing
         do {
             try group.leave("b")
         } catch {
-            guard case .invalidArgument(let reason) = error else { Issue.record("\(error)"); return }
+            guard case .invalidArgument(let reason) = error else {
+                Issue.record("\(error)")
+                return
+            }
             #expect(reason.contains("not a member"))
         }
     }

@@ -27,7 +27,7 @@ struct LoadOutcome: CustomStringConvertible {
     var reset = 0
     /// Anything else (a timeout): none is expected.
     var other = 0
-    /// The longest any client waited from connect to its byte.
+    /// The longest any client waited from its first connect of a batch to the last byte of the batch.
     var longestWait: Duration = .zero
     /// What steerAndDrain reported, for that retirement.
     var report: ReusePortHandover.Report?
@@ -52,6 +52,21 @@ private final class LoadRun: Sendable {
     let stopNew = Atomic<Bool>(false)
     let newDescriptor = Atomic<Int32>(-1)
     let report = Mutex<ReusePortHandover.Report?>(nil)
+
+    /// Counts a failed connect or receive by its errno.
+    func count(_ error: SocketError) {
+        switch error.errno {
+        case .connectionRefused?: refused.add(1, ordering: .relaxed)
+        case .connectionReset?: reset.add(1, ordering: .relaxed)
+        default: other.add(1, ordering: .relaxed)
+        }
+    }
+}
+
+/// A client's connection made and not yet read (an array cannot hold a noncopyable value).
+private final class PendingConnection {
+    var connection: Connection?
+    init(_ connection: consuming Connection) { self.connection = .some(connection) }
 }
 
 /// A listener on its way to the thread that serves it.
@@ -78,14 +93,15 @@ private func serve(_ listener: borrowing ListeningSocket, until stop: borrowing 
     }
 }
 
-/// One run: `clients` threads make `connections` connections to a SO_REUSEPORT port, each waiting for one
-/// byte. The old listener serves alone until a third of them are done; then a new listener joins the
+/// One run: `clients` threads make `connections` connections to a SO_REUSEPORT port, `inFlight` at a
+/// time each, and wait on each for one byte. The old listener serves alone until a third of them are done; then a new listener joins the
 /// group, the old one stops accepting, and after `gap` (a server finishing what it was doing) it
 /// retires as `retire` says.
 func runHandoverUnderLoad(
     retire: Retirement,
     connections: Int = 2000,
     clients: Int = 8,
+    inFlight: Int = 8,
     gap: Duration = .milliseconds(20)
 ) throws -> LoadOutcome {
     let run = LoadRun()
@@ -96,7 +112,9 @@ func runHandoverUnderLoad(
     try group.join("old")
     try group.join("new")
     let newIndex = try #require(group.index(of: "new"))
-    let gapMicroseconds = UInt32(clamping: gap.components.seconds * 1_000_000 + gap.components.attoseconds / 1_000_000_000_000)
+    let gapMicroseconds = UInt32(
+        clamping: gap.components.seconds * 1_000_000 + gap.components.attoseconds / 1_000_000_000_000
+    )
 
     let oldServer = try startThread {
         guard let listener = oldHandoff.take() else { return }
@@ -118,29 +136,41 @@ func runHandoverUnderLoad(
         clientThreads.append(
             try startThread {
                 let clock = ContinuousClock()
-                while run.handedOut.add(1, ordering: .relaxed).newValue <= connections {
+                while true {
+                    // Up to `inFlight` connections made before the first is read, as a client with
+                    // several requests under way: they wait in the queues together.
+                    let first = run.handedOut.add(inFlight, ordering: .relaxed).newValue - inFlight + 1
+                    let count = min(inFlight, connections - first + 1)
+                    if count <= 0 { break }
                     let start = clock.now
-                    do throws(SocketError) {
-                        let connection = try Connection(connectingTo: address, timeout: .seconds(5))
-                        let bytes = try connection.receive(upTo: 1, timeout: .seconds(5))
-                        switch bytes?.count {
-                        case 1?: run.served.add(1, ordering: .relaxed)
-                        case 0?: run.reset.add(1, ordering: .relaxed)
-                        default: run.other.add(1, ordering: .relaxed)
-                        }
-                        _ = try? connection.close()
-                    } catch {
-                        switch error.errno {
-                        case .connectionRefused?: run.refused.add(1, ordering: .relaxed)
-                        case .connectionReset?: run.reset.add(1, ordering: .relaxed)
-                        default: run.other.add(1, ordering: .relaxed)
+                    var batch: [PendingConnection] = []
+                    for _ in 0..<count {
+                        do throws(SocketError) {
+                            batch.append(PendingConnection(try Connection(connectingTo: address, timeout: .seconds(5))))
+                        } catch {
+                            run.count(error)
                         }
                     }
+                    for pending in batch {
+                        guard let connection = pending.connection.take() else { continue }
+                        do throws(SocketError) {
+                            let bytes = try connection.receive(upTo: 1, timeout: .seconds(5))
+                            switch bytes?.count {
+                            case 1?: run.served.add(1, ordering: .relaxed)
+                            case 0?: run.reset.add(1, ordering: .relaxed)
+                            default: run.other.add(1, ordering: .relaxed)
+                            }
+                        } catch {
+                            run.count(error)
+                        }
+                        _ = try? connection.close()
+                    }
                     let waited = start.duration(to: clock.now)
-                    let nanoseconds = Int(waited.components.seconds) * 1_000_000_000
+                    let nanoseconds =
+                        Int(waited.components.seconds) * 1_000_000_000
                         + Int(waited.components.attoseconds / 1_000_000_000)
                     run.longestWaitNanoseconds.max(nanoseconds, ordering: .relaxed)
-                    run.finished.add(1, ordering: .relaxed)
+                    run.finished.add(count, ordering: .relaxed)
                 }
             }
         )
@@ -185,10 +215,15 @@ func withMigrationSetting<Result>(_ migrate: Bool, _ body: @escaping () throws -
 
 extension KernelTests {
     @Suite struct ReusePortHandoverTests {
-        @Test("Steer-and-drain retires a member under load of 8 clients with 0 of 2,000 connections lost, 20 times, with tcp_migrate_req 0")
+        @Test(
+            "Steer-and-drain retires a member under load of 8 clients with 0 of 2,000 connections lost, 20 times, with tcp_migrate_req 0"
+        )
         func steerAndDrainLosesNothing() throws {
             let (migration, outcomes) = try withMigrationSetting(false) {
-                (ReusePortHandover.kernelMigration(), try (0..<20).map { _ in try runHandoverUnderLoad(retire: .steerAndDrain) })
+                (
+                    ReusePortHandover.kernelMigration(),
+                    try (0..<20).map { _ in try runHandoverUnderLoad(retire: .steerAndDrain) }
+                )
             }
             #expect(migration != .on)
             for (run, outcome) in outcomes.enumerated() {
@@ -202,10 +237,31 @@ extension KernelTests {
             // would have reset (ReusePortHandoverTests.plainCloseLosesConnections).
             let drained = outcomes.map { $0.report?.drain.accepted ?? 0 }
             #expect(drained.reduce(0, +) > 0, "drained \(drained)")
-            print("steer-and-drain, 20 runs: drained \(drained); longest waits \(outcomes.map(\.longestWait))")
+            print(
+                "steer-and-drain, 20 runs: drained \(drained); switch \(outcomes.map { $0.report?.drain.duration ?? .zero }); "
+                    + "longest waits \(outcomes.map(\.longestWait))"
+            )
         }
 
-        @Test("The control: a plain close of a member under the same load, with tcp_migrate_req 0, resets some connections")
+        @Test(
+            "Steer-and-drain loses nothing either when it starts the moment the old listener stops accepting, 20 times"
+        )
+        func steerAndDrainWithoutPauseLosesNothing() throws {
+            // With no pause, connections keep arriving at full rate while the program is attached:
+            // handshakes that began before the steering complete into the old listener's queue after it.
+            let outcomes = try withMigrationSetting(false) {
+                try (0..<20).map { _ in try runHandoverUnderLoad(retire: .steerAndDrain, gap: .zero) }
+            }
+            for (run, outcome) in outcomes.enumerated() {
+                #expect(outcome.lost == 0, "run \(run): \(outcome)")
+                #expect(outcome.report?.strategy == .steered(toIndex: 1), "run \(run): \(outcome)")
+            }
+            print("steer-and-drain with no pause, 20 runs: drained \(outcomes.map { $0.report?.drain.accepted ?? 0 })")
+        }
+
+        @Test(
+            "The control: a plain close of a member under the same load, with tcp_migrate_req 0, resets some connections"
+        )
         func plainCloseLosesConnections() throws {
             let (migration, outcome) = try withMigrationSetting(false) {
                 (ReusePortHandover.kernelMigration(), try runHandoverUnderLoad(retire: .plainClose))
@@ -228,7 +284,9 @@ extension KernelTests {
             print("plain close, tcp_migrate_req 1: \(outcome)")
         }
 
-        @Test("When steering is refused, the listener is still drained and closed, and the report says plain close and why")
+        @Test(
+            "When steering is refused, the listener is still drained and closed, and the report says plain close and why"
+        )
         func refusedSteeringFallsBackToDrainAndClose() throws {
             let leaving = try ListeningSocket(address: anyLoopbackPort, options: [.reusePort(true)])
             let address = leaving.localAddress

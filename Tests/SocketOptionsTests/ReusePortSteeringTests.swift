@@ -178,7 +178,9 @@ extension KernelTests {
             #expect(try listener.detachReusePortProgram() == false)
         }
 
-        @Test("Steering a listener without SO_REUSEPORT fails with the kernel's EINVAL and says to set .reusePort(true)")
+        @Test(
+            "Steering a listener without SO_REUSEPORT fails with the kernel's EINVAL and says to set .reusePort(true)"
+        )
         func steeringOutsideAGroupIsEINVAL() throws {
             let listener = try ListeningSocket(address: anyLoopbackPort)
             for call in [ReusePortSteeringFailure.Call.attach, .detach] {
@@ -204,13 +206,21 @@ extension KernelTests {
 
         @Test("A descriptor that is not open is EBADF; one that is not a socket is ENOTSOCK")
         func steeringABadDescriptorNamesTheErrno() throws {
-            #expect(throws: SocketError.reusePortSteeringFailed(.init(call: .attach, descriptor: -1, errno: .badFileDescriptor))) {
+            #expect(
+                throws: SocketError.reusePortSteeringFailed(
+                    .init(call: .attach, descriptor: -1, errno: .badFileDescriptor)
+                )
+            ) {
                 try BorrowedSocket(borrowing: -1).steerReusePortGroup(toIndex: 0)
             }
             var ends: [CInt] = [-1, -1]
             try #require(pipe(&ends) == 0)
             defer { for end in ends { close(end) } }
-            #expect(throws: SocketError.reusePortSteeringFailed(.init(call: .detach, descriptor: ends[0], errno: .notSocket))) {
+            #expect(
+                throws: SocketError.reusePortSteeringFailed(
+                    .init(call: .detach, descriptor: ends[0], errno: .notSocket)
+                )
+            ) {
                 try BorrowedSocket(borrowing: ends[0]).detachReusePortProgram()
             }
         }
