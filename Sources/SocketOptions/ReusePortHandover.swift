@@ -157,6 +157,10 @@ public enum ReusePortHandover {
     ///     new connection goes during the drain.
     ///   - quietPeriod: how long the queue must stay empty before the close.
     ///   - timeout: the longest the drain lasts, whatever still arrives.
+    ///   - serving: takes each connection accepted from `leaving`, on the calling thread; the next
+    ///     accept waits until it returns.
+    /// - Returns: the strategy used, what `tcp_migrate_req` said, the drain, and any error.
+    ///
     /// The corresponding C calls are `setsockopt(SO_ATTACH_REUSEPORT_CBPF)`, `poll`, `accept4`,
     /// `close` and `setsockopt(SO_DETACH_REUSEPORT_BPF)`.
     public static func steerAndDrain<Survivor: SocketOptionAccess & ~Copyable>(
