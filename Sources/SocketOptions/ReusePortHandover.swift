@@ -17,11 +17,15 @@
 ///    again over the members that stay.
 ///
 /// ```swift
+/// var group = ReusePortGroup<String>()
+/// try group.join("old")                   // when `old` started listening
 /// let new = try ListeningSocket(address: old.localAddress, options: [.reusePort(true)])
-/// let report = ReusePortHandover.steerAndDrain(leaving: old, to: new, index: 1) { connection in
+/// let index = try group.join("new")       // 1
+/// let report = ReusePortHandover.steerAndDrain(leaving: old, to: new, index: index) { connection in
 ///     serve(connection)
 /// }
-/// print(report)  // steered to index 1; drained 12 connections in 21 ms; tcp_migrate_req 0
+/// try group.leave("old")                  // "new" is 0 now
+/// print(report)  // steered to index 1; drained 53 connections in 55 ms; tcp_migrate_req 0
 /// ```
 ///
 /// Across processes, the same steps are the calls themselves: the new instance steers

@@ -131,3 +131,27 @@ public struct ReusePortSteeringFailure: Hashable, Sendable, CustomStringConverti
         return head + " " + advice
     }
 }
+
+#if os(Linux)
+extension ReusePortGroup {
+    /// Sends every new connection of the group to `member`, at the index this model gives it, by
+    /// attaching the program through `socket`, any member of the same group (a ``ListeningSocket``,
+    /// or a ``BorrowedSocket`` of another's descriptor). Linux only.
+    ///
+    /// - Returns: the index steered to.
+    /// - Throws: ``SocketError/invalidArgument(_:)`` when `member` is not in the model, before any
+    ///   system call; otherwise as ``SocketOptionAccess/steerReusePortGroup(toIndex:)``. The
+    ///   corresponding C option is `SO_ATTACH_REUSEPORT_CBPF`.
+    @discardableResult
+    public func steer<Socket: SocketOptionAccess & ~Copyable>(
+        to member: Member,
+        through socket: borrowing Socket
+    ) throws(SocketError) -> Int {
+        guard let index = index(of: member) else {
+            throw .invalidArgument("\(member) is not a member of the SO_REUSEPORT group \(self)")
+        }
+        try socket.steerReusePortGroup(toIndex: index)
+        return index
+    }
+}
+#endif

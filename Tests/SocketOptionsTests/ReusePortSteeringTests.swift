@@ -158,6 +158,20 @@ extension KernelTests {
             for _ in 0..<8 { #expect(try group.memberReached() == "b") }
         }
 
+        @Test("The model steers to a member by name through any member, and refuses a stranger before any call")
+        func modelSteersToAMemberByName() throws {
+            let group = LoopbackGroup()
+            for name in ["a", "b", "c"] { try group.apply(.join(name)) }
+            try group.apply(.close("a"))  // [c, b]
+            let through = try #require(group.members["b"])
+            #expect(try group.model.steer(to: "c", through: through.listener) == 0)
+            for _ in 0..<4 { #expect(try group.memberReached() == "c") }
+            let (_, calls) = recording {
+                #expect(throws: SocketError.self) { try group.model.steer(to: "a", through: through.listener) }
+            }
+            #expect(calls.isEmpty)
+        }
+
         @Test("An index past the end of the group falls back to the kernel's hash over every member")
         func indexPastTheEndFallsBackToTheHash() throws {
             let group = LoopbackGroup()
