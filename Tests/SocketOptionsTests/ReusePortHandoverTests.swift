@@ -310,6 +310,32 @@ extension KernelTests {
             #expect(report.description.contains("could not steer: EINVAL"))
         }
 
+        @Test(
+            "On a kernel without SO_ATTACH_REUSEPORT_CBPF (ENOPROTOOPT, made by the recorder) the hand-over drains, closes and says why"
+        )
+        func kernelWithoutSteeringFallsBack() throws {
+            let leaving = try ListeningSocket(address: anyLoopbackPort, options: [.reusePort(true)])
+            let survivor = try ListeningSocket(address: leaving.localAddress, options: [.reusePort(true)])
+            var slot: ListeningSocket? = .some(leaving)
+            let (report, calls) = recording(.failing(.setsockopt, with: .protocolNotAvailable)) {
+                ReusePortHandover.steerAndDrain(
+                    leaving: slot.take()!,
+                    to: survivor,
+                    index: 1,
+                    quietPeriod: .milliseconds(5)
+                ) {
+                    serveOneByte($0)
+                }
+            }
+            #expect(report.strategy == (report.kernelMigration == .on ? .kernelMigration : .plainClose))
+            #expect(report.kernelMigration == ReusePortHandover.kernelMigration())
+            #expect(report.steeringError?.errno == .protocolNotAvailable)
+            #expect(report.steeringError?.description.contains("Linux 4.5") == true)
+            // No detach after a failed attach: the one setsockopt is the attach.
+            #expect(calls.filter { $0.kind == .setsockopt }.count == 1)
+            #expect(calls.last?.kind == .close)
+        }
+
         @Test("drainAndClose is bounded by its timeout while connections keep arriving, and takes any Duration")
         func drainIsBoundedByItsTimeout() throws {
             for (quiet, timeout) in [
