@@ -211,7 +211,9 @@ public enum ReusePortHandover {
     /// steered away from this listener, or after ``ListeningSocket``'s descriptor was handed over.
     ///
     /// Any Duration is taken: zero or negative `quietPeriod` closes once the queue is found empty;
-    /// zero or negative `timeout` takes only what is queued. `EMFILE`, `ENFILE`, `ENOBUFS` and
+    /// zero or negative `timeout` takes only what is queued. Once the timeout has passed, the drain
+    /// takes the connections queued at that moment (as many as `TCP_INFO` counts), no more, and
+    /// closes: connections that keep arriving cannot hold it open. `EMFILE`, `ENFILE`, `ENOBUFS` and
     /// `ENOMEM` from `accept` leave the connection queued: the drain pauses 1 ms and tries again until
     /// the timeout. Any other accept error ends the drain (``Drain/acceptError``).
     /// The corresponding C calls are `poll`, `accept4` and `close`.
@@ -230,30 +232,39 @@ public enum ReusePortHandover {
         let transient: Set<Errno> = [.tooManyOpenFiles, .tooManyOpenFilesInSystem, .noBufferSpace, .noMemory]
         var drain = Drain(accepted: 0, duration: .zero, quiet: false)
         var lastArrival = start
-        var first = true
         while true {
             let now = clock.now
             let elapsed = now - start
-            let sinceArrival = now - lastArrival
-            // The first look is made even with no time to wait: it takes what is queued.
-            if !first && sinceArrival >= quietPeriod {
-                drain.quiet = true
+            if elapsed >= timeout {
+                // Out of time: take what is queued at this moment (TCP_INFO's count for a listener),
+                // no more, so that a flood cannot keep the drain going, then close.
+                let queued = (try? listener.tcpInfo().unacknowledged) ?? 0
+                for _ in 0..<max(queued, 0) {
+                    guard case .some(.some(let connection)) = acceptWaiting(listener) else { break }
+                    drain.accepted += 1
+                    serving(connection)
+                }
                 break
             }
-            if !first && elapsed >= timeout { break }
-            first = false
-            let wait = min(quietPeriod - sinceArrival, timeout - elapsed)
+            let wait = min(quietPeriod - (now - lastArrival), timeout - elapsed)
             do {
                 if let connection = try listener.accept(timeout: wait) {
                     drain.accepted += 1
                     serving(connection)
                     lastArrival = clock.now
+                    continue
                 }
             } catch {
                 drain.acceptError = error
                 guard let errno = error.errno, transient.contains(errno) else { break }
                 var pause = SocketCalls.Wait(.milliseconds(1), operation: .accept)
                 _ = try? pause.pause(.milliseconds(1))
+                continue
+            }
+            // Nothing came in the wait: quiet, unless the wait was cut short (a signal, the timeout).
+            if clock.now - lastArrival >= quietPeriod {
+                drain.quiet = true
+                break
             }
         }
         drain.duration = clock.now - start
@@ -263,6 +274,15 @@ public enum ReusePortHandover {
             drain.closeError = error
         }
         return drain
+    }
+}
+
+/// One accept that does not wait: nil when it failed, .some(nil) when nothing was queued.
+private func acceptWaiting(_ listener: borrowing ListeningSocket) -> Connection?? {
+    do {
+        return .some(try listener.accept(timeout: .zero))
+    } catch {
+        return nil
     }
 }
 

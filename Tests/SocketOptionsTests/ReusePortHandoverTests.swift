@@ -64,7 +64,7 @@ private final class LoadRun: Sendable {
 }
 
 /// A client's connection made and not yet read (an array cannot hold a noncopyable value).
-private final class PendingConnection {
+final class PendingConnection {
     var connection: Connection?
     init(_ connection: consuming Connection) { self.connection = .some(connection) }
 }
@@ -336,22 +336,32 @@ extension KernelTests {
             #expect(calls.last?.kind == .close)
         }
 
-        @Test("drainAndClose is bounded by its timeout while connections keep arriving, and takes any Duration")
-        func drainIsBoundedByItsTimeout() throws {
-            for (quiet, timeout) in [
+        @Test(
+            "drainAndClose takes every queued connection, is bounded by its timeout and takes any Duration",
+            arguments: [
                 (Duration.seconds(Int64.max), Duration.milliseconds(50)), (.seconds(Int64.min), .seconds(Int64.min)),
-                (.zero, .zero),
-            ] {
-                let listener = try ListeningSocket(address: anyLoopbackPort)
-                let client = try Connection(connectingTo: listener.localAddress, timeout: .seconds(2))
-                usleep(2_000)
-                let start = ContinuousClock.now
-                let drain = ReusePortHandover.drainAndClose(listener, quietPeriod: quiet, timeout: timeout) {
-                    serveOneByte($0)
-                }
-                #expect(ContinuousClock.now - start < .seconds(2))
-                #expect(drain.accepted == 1, "quiet \(quiet), timeout \(timeout): \(drain)")
-                #expect(try client.receive(upTo: 1, timeout: .seconds(2)) == [0x21])
+                (.zero, .zero), (.milliseconds(20), .seconds(Int64.max)), (.zero, .seconds(5)),
+            ]
+        )
+        func drainTakesTheQueueWithinItsBound(quiet: Duration, timeout: Duration) throws {
+            let listener = try ListeningSocket(address: anyLoopbackPort)
+            let clients = [
+                PendingConnection(try Connection(connectingTo: listener.localAddress, timeout: .seconds(2))),
+                PendingConnection(try Connection(connectingTo: listener.localAddress, timeout: .seconds(2))),
+                PendingConnection(try Connection(connectingTo: listener.localAddress, timeout: .seconds(2))),
+            ]
+            // The three are queued when TCP_INFO counts them.
+            let queuedBy = ContinuousClock.now + .seconds(2)
+            while try listener.tcpInfo().unacknowledged < 3 && ContinuousClock.now < queuedBy { usleep(500) }
+            let start = ContinuousClock.now
+            let drain = ReusePortHandover.drainAndClose(listener, quietPeriod: quiet, timeout: timeout) {
+                serveOneByte($0)
+            }
+            #expect(ContinuousClock.now - start < .seconds(2))
+            #expect(drain.accepted == 3, "quiet \(quiet), timeout \(timeout): \(drain)")
+            for client in clients {
+                guard let connection = client.connection.take() else { continue }
+                #expect(try connection.receive(upTo: 1, timeout: .seconds(2)) == [0x21])
             }
         }
     }
