@@ -15,11 +15,11 @@ import Darwin
 /// Sending never raises `SIGPIPE` (`MSG_NOSIGNAL` on Linux, `SO_NOSIGPIPE` on Darwin): a vanished
 /// peer is an error, ``SocketError/system(_:_:)`` with `EPIPE` or `ECONNRESET`.
 public struct Connection: ~Copyable, Sendable, SocketOptionSetting {
-    let descriptor: SocketDescriptor
+    @usableFromInline let descriptor: SocketDescriptor
 
     /// The connection's descriptor, lent: the connection still owns it. Wait on it with `poll` or
     /// an event loop; never close it.
-    public var rawDescriptor: Int32 { descriptor.rawValue }
+    @inlinable public var rawDescriptor: Int32 { descriptor.rawValue }
 
     /// A TCP socket of the family of its address (a Unix-domain stream socket for a path): options
     /// are checked against it before any system call.

@@ -22,12 +22,12 @@ public struct DatagramSocket: ~Copyable, Sendable, SocketOptionSetting {
         public let sender: SocketAddress
     }
 
-    let descriptor: SocketDescriptor
+    @usableFromInline let descriptor: SocketDescriptor
     let unixFile: UnixSocketFile?
 
     /// The socket's descriptor, lent: the socket still owns it. Wait on it with `poll` or an event
     /// loop; never close it.
-    public var rawDescriptor: Int32 { descriptor.rawValue }
+    @inlinable public var rawDescriptor: Int32 { descriptor.rawValue }
 
     /// A datagram socket of the family of its address: options are checked against it before any
     /// system call, so that multicast options can be set after bind and TCP ones are refused.
@@ -54,7 +54,13 @@ public struct DatagramSocket: ~Copyable, Sendable, SocketOptionSetting {
     ///
     /// - Throws: ``SocketError/addressInUse(_:errno:)`` and the other bind errors;
     ///   ``SocketError/invalidValue(_:reason:)``; ``SocketError/optionNotSupported(_:socket:errno:)`` for
-    ///   an option UDP lacks (`noDelay`); ``SocketError/system(_:_:)`` for anything else.
+    ///   an option UDP lacks (`noDelay`); for a Unix-domain path,
+    ///   ``SocketError/unixPathUnusable(_:_:errno:)`` when the path names no file or what the package
+    ///   found beside it keeps it from binding (``UnixPathProblem``), and
+    ///   ``SocketError/socketFileReplaced(_:errno:)`` when the bound socket file was removed or
+    ///   replaced at once; ``SocketError/unrepresentableAddress(_:family:)`` when `getsockname`
+    ///   answers a family of another kind (the descriptor was replaced under the package);
+    ///   ``SocketError/system(_:_:)`` for anything else.
     public init(address: SocketAddress, options: [SocketOption] = []) throws(SocketError) {
         let made = try SocketSetup.make(
             address,

@@ -19,16 +19,18 @@
 /// ```
 ///
 /// The listener owns its descriptor: it closes it in ``close()`` or when it goes out of scope,
-/// and on every failure inside the initializer before the error is thrown.
+/// and on every failure inside the initializer before the error is thrown. ``stopAccepting()``,
+/// from any thread, ends every `accept` waiting on it with ``SocketError/listenerStopped``;
+/// ``drainAndStopAccepting(quietPeriod:timeLimit:_:)`` first hands out what is queued.
 public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
     /// The backlog used when none is given. Linux caps every backlog at `net.core.somaxconn`.
     public static let defaultBacklog = 128
 
-    let descriptor: SocketDescriptor
+    @usableFromInline let descriptor: SocketDescriptor
 
     /// The listener's descriptor, lent: the listener still owns it. Wait on it with `poll` or an
     /// event loop; never close it.
-    public var rawDescriptor: Int32 { descriptor.rawValue }
+    @inlinable public var rawDescriptor: Int32 { descriptor.rawValue }
 
     /// For a Unix-domain listener that bound a path: the file, removed when the listener goes.
     let unixFile: UnixSocketFile?
@@ -98,7 +100,13 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
     ///   ``SocketError/optionNotSupported(_:socket:errno:)`` for an option a stream socket of the address's
     ///   family lacks (`ipv6Only` on IPv4, `reusePort` on a Unix socket);
     ///   ``SocketError/optionNotKept(requested:effective:)``; ``SocketError/invalidBacklog(_:)``;
-    ///   ``SocketError/invalidFileMode(_:)``; ``SocketError/system(_:_:)`` for anything else.
+    ///   ``SocketError/invalidFileMode(_:)``; for a Unix-domain path,
+    ///   ``SocketError/unixPathUnusable(_:_:errno:)`` when the path names no file or what the package
+    ///   found beside it keeps it from binding (``UnixPathProblem``), and
+    ///   ``SocketError/socketFileReplaced(_:errno:)`` when the bound socket file was removed or
+    ///   replaced at once; ``SocketError/unrepresentableAddress(_:family:)`` when `getsockname`
+    ///   answers a family of another kind (the descriptor was replaced under the package);
+    ///   ``SocketError/system(_:_:)`` for anything else.
     public init(
         address: SocketAddress,
         options: [SocketOption] = [],
@@ -159,6 +167,11 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
         let localAddress: SocketAddress
         do {
             localAddress = try SocketCalls.localAddress(descriptor)
+        } catch .unrepresentableAddress(_, let family) {
+            throw .notAListener(
+                descriptor: descriptor,
+                reason: "its address is of \(family), which SocketAddress cannot hold"
+            )
         } catch {
             throw .notAListener(
                 descriptor: descriptor,
@@ -208,13 +221,29 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
     /// Waits for a connection and accepts it. The new descriptor is close-on-exec and blocking.
     ///
     /// A connection that the client reset while it waited in the queue (`ECONNABORTED`) is skipped,
-    /// and a signal does not end the wait (`EINTR` is retried): use ``accept(timeout:)`` in a loop
-    /// that has to notice a request to stop. The wait is as long as the listener's
+    /// and a signal does not end the wait (`EINTR` is retried). ``stopAccepting()``, called from
+    /// another thread, ends it at once with ``SocketError/listenerStopped``: that is how several
+    /// acceptor threads stop without a bound on their wait (a loop that must notice a signal uses
+    /// ``accept(timeout:)``). The wait is as long as the listener's
     /// ``SocketOption/receiveTimeout(_:)`` (forever by default), after which it throws `EAGAIN`, as a
     /// blocking `accept` would.
     ///
-    /// - Throws: ``SocketError/system(_:_:)`` with the errno of `accept`; `EMFILE`, `ENFILE`,
-    ///   `ENOBUFS` and `ENOMEM` leave the listener usable: back off and accept again.
+    /// ```swift
+    /// while true {
+    ///     do throws(SocketError) {
+    ///         serve(try listener.accept())
+    ///     } catch .listenerStopped {
+    ///         break  // stopAccepting() or a drain, from any thread
+    ///     } catch {
+    ///         // EMFILE and the like: back off, then accept again
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// - Throws: ``SocketError/listenerStopped`` once the listener was stopped (`accept`: `EINVAL`
+    ///   after `shutdown(SHUT_RD)`), the end of an accept loop; ``SocketError/system(_:_:)`` with the
+    ///   errno of `accept`; `EMFILE`, `ENFILE`, `ENOBUFS` and `ENOMEM` leave the listener usable: back
+    ///   off and accept again.
     public func accept() throws(SocketError) -> Connection {
         guard let connection = try SocketCalls.accept(descriptor.rawValue, timeout: nil) else {
             throw .system(.accept, .wouldBlock)
@@ -231,6 +260,11 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
     /// listener's descriptor is non-blocking (`O_NONBLOCK`), and an accept that finds nothing waits
     /// again for the time that is left. Any Duration is taken: zero or negative only takes a
     /// connection already waiting; a long one is waited in polls of at most about 24 days each.
+    ///
+    /// A ``stopAccepting()`` from another thread ends the wait at once with
+    /// ``SocketError/listenerStopped``, however long `timeout` is (`poll` reports the listener hung
+    /// up, `POLLHUP`, or `POLLRDHUP` for a Unix-domain one).
+    ///
     /// The corresponding C calls are `poll` and `accept4` on a descriptor with `O_NONBLOCK`.
     public func accept(timeout: Duration) throws(SocketError) -> Connection? {
         try SocketCalls.accept(descriptor.rawValue, timeout: timeout)

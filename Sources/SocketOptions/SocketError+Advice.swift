@@ -9,6 +9,8 @@ enum ErrorAdvice {
     /// The system call, without its arguments.
     enum Call: Hashable, Sendable, CaseIterable {
         case socket, bind, listen, connect, accept, setOption, getOption, localAddress, close, send, receive, chmod
+        /// shutdown(SHUT_RD) of a listener, to stop it accepting.
+        case shutdown
         /// setsockopt through the escape hatch: the bytes were not checked, so their size may be wrong.
         /// Every row for `setOption` is for it too, after its own.
         case setRawOption
@@ -454,6 +456,15 @@ enum ErrorAdvice {
             errnos: [.ioError, .noSpace, .diskQuotaExceeded],
             text: "Data may not have been written out, but the descriptor is closed: do not close it again."
         ),
+        // shutdown(2) of a listener. ENOTCONN (already stopped) is not an error there.
+        Row(
+            calls: [.shutdown],
+            scope: .any,
+            errnos: [.badFileDescriptor],
+            text: "The listener's descriptor was closed under it (by a close of its raw descriptor elsewhere): "
+                + "nothing is listening there any more, and its number may belong to another file now. Find what "
+                + "closed it; never close a listener's rawDescriptor."
+        ),
         // send(2), recv(2)
         Row(
             calls: [.send, .receive],
@@ -587,6 +598,7 @@ extension ErrorAdvice.Call {
         case .getOption: "getsockopt(2)"
         case .localAddress: "getsockname(2)"
         case .close: "close(2)"
+        case .shutdown: "shutdown(2)"
         case .send: "send(2)"
         case .receive: "recv(2)"
         case .chmod: "chmod(2)"
@@ -612,6 +624,7 @@ extension SocketError.Operation {
         case .send: (.send, nil)
         case .receive: (.receive, nil)
         case .close: (.close, nil)
+        case .stopAccepting: (.shutdown, nil)
         case .chmod(let address): (.chmod, address.family)
         case .lockFile(let address): (.lockFile, address.family)
         case .removeStaleFile(let address): (.removeStaleFile, address.family)

@@ -50,6 +50,15 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
     /// decided alone. The corresponding C calls are `openat`, `fstat` and `mkdirat`.
     case unixPathUnusable(SocketAddress, UnixPathProblem, errno: Errno?)
 
+    /// `getsockname` or `accept` answered an address of a family that ``SocketAddress`` cannot
+    /// hold (anything but IPv4, IPv6 and Unix-domain; `family` is ``SocketFamily/other(_:)`` with
+    /// its `AF_*` number). The package's sockets are of those three families, so the descriptor was
+    /// no longer the one the package made or adopted: something else in the process closed it and
+    /// the number was reused, or put another socket in its place (`dup2`). A connection so accepted
+    /// is closed; the listener stays open. No call failed: `errno` is nil. The corresponding C
+    /// field is `sa_family`.
+    case unrepresentableAddress(Operation, family: SocketFamily)
+
     /// The socket's protocol or family has no such option (`TCP_NODELAY` on UDP, `IPV6_V6ONLY` on
     /// IPv4); `socket` says what kind of socket it is. Thrown before any system call when the
     /// package can tell, with `errno` nil; otherwise `errno` is the kernel's answer. The
@@ -103,6 +112,15 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
     /// `SO_DETACH_REUSEPORT_BPF`.
     case reusePortSteeringFailed(ReusePortSteeringFailure)
 
+    /// The listener stopped accepting: ``ListeningSocket/stopAccepting()`` (or a drain) was called,
+    /// on this thread or another, or some other holder of the descriptor shut it down for reading.
+    /// Thrown by ``ListeningSocket/accept()`` and ``ListeningSocket/accept(timeout:)``, at once in
+    /// every thread that was waiting in them: it is the end of an accept loop, not a failure. Leave
+    /// the loop; nothing is left to accept, and connecting clients are refused. The corresponding C
+    /// error is `EINVAL` from `accept` on a socket that `shutdown(fd, SHUT_RD)` took out of
+    /// the listening state.
+    case listenerStopped
+
     /// Any other failure of a system call: which call and its errno.
     case system(Operation, Errno)
 
@@ -138,6 +156,8 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case receive
         /// Closing the descriptor (`close`).
         case close
+        /// Stopping a listener accepting (`shutdown` with `SHUT_RD`).
+        case stopAccepting
         /// Setting a Unix socket file's mode (`fchmodat`).
         case chmod(SocketAddress)
         /// Taking the lock beside a Unix socket file (`open` and `flock` of the path with `.lock`
@@ -152,7 +172,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             case .socket: "socket()"
             case .setOption(let name): "setsockopt(\(name.level.cName), \(name.cName))"
             case .getOption(let name): "getsockopt(\(name.level.cName), \(name.cName))"
-            case .getReadOnlyOption(let name): "getsockopt(SOL_SOCKET, \(name.cName))"
+            case .getReadOnlyOption(let name): "getsockopt(\(name.level.cName), \(name.cName))"
             case .setRawOption(let level, let name): "setsockopt(\(Self.rawNames(level: level, name: name)))"
             case .getRawOption(let level, let name): "getsockopt(\(Self.rawNames(level: level, name: name)))"
             case .tcpInfo: "getsockopt(IPPROTO_TCP, TCP_INFO)"
@@ -164,6 +184,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             case .send: "send()"
             case .receive: "recv()"
             case .close: "close()"
+            case .stopAccepting: "shutdown(SHUT_RD)"
             case .chmod(let address): "chmod(\(PrintableText.escaped(address.host)))"
             case .lockFile(let address): "flock(\(PrintableText.escaped(address.host)).lock)"
             case .removeStaleFile(let address): "rename(\(PrintableText.escaped(address.host))) of a stale socket file"
@@ -196,6 +217,8 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case .reusePortSteeringFailed(let failure): failure.errno
         case .cannotResolve(_, .system(let errno)): errno
         case .cannotResolve: nil
+        case .unrepresentableAddress: nil
+        case .listenerStopped: .invalidArgument
         case .invalidValue, .invalidAddress, .optionNotKept, .invalidBacklog, .optionNotApplicable,
             .invalidOptionText, .invalidFileMode, .notAListener, .invalidActivation, .invalidArgument:
             nil
@@ -271,6 +294,16 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             ])
         case .unixPathUnusable(let address, let problem, let errno):
             return problem.message(binding: address, errno: errno)
+        case .unrepresentableAddress(let operation, let family):
+            let connection = operation == .accept ? " The connection was closed; the listener is still open." : ""
+            return MessageText.wrapped([
+                "\(operation) answered an address of \(family), which SocketAddress cannot hold: it takes IPv4 "
+                    + "(AF_INET, \(SocketFamily.ipv4.raw)), IPv6 (AF_INET6, \(SocketFamily.ipv6.raw)) and "
+                    + "Unix-domain (AF_UNIX, \(SocketFamily.unix.raw)) addresses only.\(connection)",
+                "The package's sockets are of those families, so this descriptor was no longer the package's: "
+                    + "find what else in the process closes descriptors it does not own (the number was then "
+                    + "reused) or duplicates another socket onto them (dup2).",
+            ])
         case .optionNotSupported(let name, let kind, let errno) where name.row.sockets.allows(kind):
             return "The kernel does not know the option \(name) (\(name.level.cName), \(name.cName)) on this \(kind) "
                 + "socket\(errno.map { " (\($0.name))" } ?? ""), although the option is one for \(name.appliesTo): this "
@@ -331,6 +364,10 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
             return "Cannot resolve \"\(PrintableText.quoted(text))\": \(failure)."
         case .reusePortSteeringFailed(let failure):
             return failure.description
+        case .listenerStopped:
+            return "The listener stopped accepting (shutdown(SHUT_RD): stopAccepting() or a drain, here or in "
+                + "another thread): end the accept loop. This is how a stop reaches every thread waiting in accept, "
+                + "not a failure; close the listener once every acceptor has left."
         case .system(let operation, let errno):
             let (call, family) = operation.adviceKey
             return "\(operation) failed: \(errno). \(ErrorAdvice.advice(call: call, family: family, errno: errno))"

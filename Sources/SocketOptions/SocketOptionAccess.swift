@@ -123,10 +123,18 @@ extension SocketOptionSetting where Self: ~Copyable {
         try OptionCalls.setOption(option, kind: socketKind, on: rawDescriptor)
     }
 
-    /// Sets an option by its typed key, reads it back and returns both values, as
-    /// ``setOption(_:)``: `try connection.set(.noDelay, true)`.
+    /// Sets an option by its typed key, reads it back and returns both values in the key's Swift
+    /// type: `try connection.set(.receiveBufferSize, 65536).effective` is the `Int` the kernel
+    /// kept. Checked as ``setOption(_:)`` checks an option, and throws what it throws.
+    ///
+    /// No ``SocketOption`` is made: the value goes from the key's type to C and back, and the record
+    /// holds the two values (``AppliedValue/option`` makes the ``AppliedOption`` when it is wanted).
+    /// Inlinable, so that the key's conversions are known where it is called.
+    @inlinable
     @discardableResult
-    public func set<Value>(_ key: SocketOption.Key<Value>, _ value: Value) throws(SocketError) -> AppliedOption {
-        try setOption(key(value))
+    public func set<Value>(_ key: SocketOption.Key<Value>, _ value: Value) throws(SocketError) -> AppliedValue<Value> {
+        let kept = try OptionCalls.setValue(key.name, key.encode(value), kind: socketKind, on: rawDescriptor)
+        guard let kept else { return AppliedValue(key: key, requested: value, effective: value, isReadBack: false) }
+        return AppliedValue(key: key, requested: value, effective: key.decode(kept), isReadBack: true)
     }
 }

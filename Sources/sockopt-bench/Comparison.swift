@@ -19,19 +19,20 @@ import Darwin
 /// One library operation and the bare calls that do the same job, with the goal for the
 /// ratio of their medians.
 enum Comparison: CaseIterable {
-    case typedRead, setWithReadback, listenerSetup
+    case typedRead, typedSetWithReadback, setWithReadback, listenerSetup
 
     var title: String {
         switch self {
         case .typedRead: "typed read value(.receiveBufferSize) / getsockopt"
-        case .setWithReadback: "set + readback (setOption) / setsockopt + getsockopt"
+        case .typedSetWithReadback: "typed set + readback set(.receiveBufferSize, n) / same"
+        case .setWithReadback: "set + readback setOption(.receiveBufferSize(n)) / same"
         case .listenerSetup: "ListeningSocket, 2 options / socket..close bare"
         }
     }
 
     var goal: Double {
         switch self {
-        case .typedRead, .setWithReadback: 1.05
+        case .typedRead, .typedSetWithReadback, .setWithReadback: 1.05
         case .listenerSetup: 1.08
         }
     }
@@ -42,7 +43,7 @@ enum Comparison: CaseIterable {
     var batch: Int {
         switch self {
         case .typedRead: 200
-        case .setWithReadback: 100
+        case .typedSetWithReadback, .setWithReadback: 100
         case .listenerSetup: 5
         }
     }
@@ -51,7 +52,8 @@ enum Comparison: CaseIterable {
         switch (self, library) {
         case (.typedRead, false): bareGet(fd, count: count)
         case (.typedRead, true): libraryGet(listener, count: count)
-        case (.setWithReadback, false): bareSet(fd, count: count)
+        case (.typedSetWithReadback, false), (.setWithReadback, false): bareSet(fd, count: count)
+        case (.typedSetWithReadback, true): libraryTypedSet(fd, count: count)
         case (.setWithReadback, true): librarySet(fd, count: count)
         case (.listenerSetup, false): bareSetup(count: count)
         case (.listenerSetup, true): librarySetup(count: count)

@@ -96,16 +96,15 @@ func librarySet(_ fd: CInt, count: Int) -> Int {
     return sink
 }
 
-/// The typed write, `set(.receiveBufferSize, n)`: the same set through the key (for the allocation
-/// check).
+/// The typed write, `set(.receiveBufferSize, n)`: the same set through the key, the kept value an
+/// `Int` (`AppliedValue.effective`) without a pattern match.
 @inline(never)
 func libraryTypedSet(_ fd: CInt, count: Int) -> Int {
     var sink = 0
     for index in 0..<count {
-        guard let applied = try? BorrowedSocket(borrowing: fd).set(.receiveBufferSize, requestedBufferSize(index)),
-            case .receiveBufferSize(let kept) = applied.effective
+        guard let applied = try? BorrowedSocket(borrowing: fd).set(.receiveBufferSize, requestedBufferSize(index))
         else { fatalError("set(.receiveBufferSize, _) failed") }
-        sink &+= kept
+        sink &+= applied.effective
     }
     return sink
 }

@@ -3,7 +3,8 @@
 //
 // Each is checked against a witness outside the package: `ss -e` prints the cookie as "sk:", the
 // peer's credentials are those of the process that connected (this one, or a child run as nobody),
-// the path MTU over loopback is lo's MTU (IPv4 caps it at 65535, IP_MAX_MTU).
+// the path MTU over loopback is lo's MTU (IPv4 caps it at 65535, IP_MAX_MTU), the original
+// destination is the port an nftables rule (nft, from .ci/tools) redirected in a private namespace.
 
 import Foundation
 import Glibc
@@ -129,5 +130,69 @@ extension KernelTests {
             try client.close()
             try listener.close()
         }
+
+        @Test(
+            "SO_ORIGINAL_DST of a connection an nftables redirect sent elsewhere is the address the client dialled",
+            arguments: [SocketAddress.ipv4Loopback(port: 0), .ipv6Any(port: 0)]
+        )
+        func originalDestinationAfterRedirect(listenerAddress: SocketAddress) throws {
+            // The private namespace is empty, so the dialled port is free there whatever the machine runs.
+            let dialledPort: UInt16 = 80
+            let seen = try inPrivateNetworkNamespace { () throws -> RedirectedConnection in
+                try runToEnd(["/usr/sbin/ip", "link", "set", "lo", "up"])
+                // On `::` the connection arrives IPv4-mapped, and its original destination is still IPv4.
+                let listener = try ListeningSocket(address: listenerAddress)
+                let listeningPort = listener.localAddress.port
+                // A NAT rule on the output hook applies to connections made on this host, as
+                // iptables' `-t nat -A OUTPUT -j REDIRECT` does; conntrack then remembers the first address.
+                try runToEnd(["/usr/sbin/nft", "add table ip proxy"])
+                try runToEnd(["/usr/sbin/nft", "add chain ip proxy output { type nat hook output priority -100 ; }"])
+                try runToEnd([
+                    "/usr/sbin/nft",
+                    "add rule ip proxy output ip daddr 127.0.0.1 tcp dport \(dialledPort) redirect to :\(listeningPort)",
+                ])
+                let client = try Connection(connectingTo: .ipv4Loopback(port: dialledPort), timeout: .seconds(10))
+                guard let server = try listener.accept(timeout: .seconds(10)) else {
+                    throw NamespaceFailure(step: "accept after the redirect", errno: 0)
+                }
+                let seen = RedirectedConnection(
+                    listening: listeningPort,
+                    clientPeer: peerAddress(of: client.rawDescriptor),
+                    serverLocal: server.localAddress,
+                    original: try server.option(.originalDestination),
+                    originalValue: try server.value(.originalDestination)
+                )
+                try server.close()
+                try client.close()
+                try listener.close()
+                return seen
+            }
+            #expect(seen.listening != dialledPort)
+            // The client and the server see different ends of one connection: the rule did redirect it.
+            #expect(seen.clientPeer == .ipv4Loopback(port: dialledPort))
+            #expect(seen.serverLocal.port == seen.listening)
+            #expect(seen.original == .originalDestination(.ipv4Loopback(port: dialledPort)))
+            #expect(seen.originalValue == .ipv4Loopback(port: dialledPort))
+        }
     }
+}
+
+/// What each side of a redirected connection saw, carried out of its namespace thread.
+private struct RedirectedConnection {
+    var listening: UInt16
+    /// getpeername on the client: the address it dialled, since the kernel undoes the NAT for it.
+    var clientPeer: SocketAddress?
+    var serverLocal: SocketAddress
+    var original: ReadOnlySocketOption
+    var originalValue: SocketAddress
+}
+
+/// getpeername, read into a SocketAddress; nil when it fails.
+private func peerAddress(of fd: CInt) -> SocketAddress? {
+    var storage = sockaddr_storage()
+    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+    let result = withUnsafeMutablePointer(to: &storage) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
+    }
+    return result == 0 ? SocketAddress(storage: storage, length: length) : nil
 }

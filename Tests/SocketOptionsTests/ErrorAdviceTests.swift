@@ -100,6 +100,14 @@ private let cases: [AdviceCase] = [
     AdviceCase(operation: .accept, errno: .wouldBlock, says: ["No connection was waiting"]),
     AdviceCase(operation: .accept, errno: .invalidArgument, says: ["not listening"]),
     AdviceCase(operation: .accept, errno: .connectionAborted, says: ["accept again"]),
+    // shutdown(2) of a listener: EBADF means its descriptor was closed under it.
+    AdviceCase(
+        operation: .stopAccepting,
+        errno: .badFileDescriptor,
+        says: ["closed under it", "never close a listener's rawDescriptor"],
+        never: ["closed it twice"]
+    ),
+    AdviceCase(operation: .stopAccepting, errno: .notSocket, says: ["not a socket"]),
     AdviceCase(operation: .accept, errno: .notPermitted, says: ["firewall"]),
     // setsockopt(2) and getsockopt(2)
     AdviceCase(operation: .setOption(.noDelay), errno: .protocolNotAvailable, says: ["does not know this option"]),

@@ -31,7 +31,7 @@ extension KernelTests {
             let socket = try DatagramSocket(address: anyLoopbackPort)
             let fd = socket.rawDescriptor
             let ttl = try socket.set(.ipv4MulticastTimeToLive, 4)
-            #expect(ttl.effective == .ipv4MulticastTimeToLive(4))
+            #expect(ttl.effective == 4 && ttl.option.effective == .ipv4MulticastTimeToLive(4))
             #expect(rawIntOption(fd, CInt(IPPROTO_IP), IP_MULTICAST_TTL) == 4)
             // IP_MULTICAST_LOOP is on by default (ip(7)).
             #expect(try socket.value(.ipv4MulticastLoop))

@@ -12,6 +12,18 @@ extension KernelTests {
     struct SocketErrorTests {
         let address = SocketAddress.ipv4Any(port: 8080)
 
+        @Test(
+            "A read-only option's call names its own level: SO_ORIGINAL_DST is at IPPROTO_IP (SOL_IP), SO_TYPE at SOL_SOCKET"
+        )
+        func readOnlyOptionCallNamesItsLevel() {
+            // linux/netfilter_ipv4.h: SO_ORIGINAL_DST is read with getsockopt(fd, SOL_IP, ...); SOL_IP is IPPROTO_IP.
+            #expect(
+                SocketError.Operation.getReadOnlyOption(.originalDestination).description
+                    == "getsockopt(IPPROTO_IP, SO_ORIGINAL_DST)"
+            )
+            #expect(SocketError.Operation.getReadOnlyOption(.type).description == "getsockopt(SOL_SOCKET, SO_TYPE)")
+        }
+
         @Test("EADDRINUSE names the address, both causes and both fixes")
         func addressInUse() {
             let message = SocketError.addressInUse(address, errno: .addressInUse).description

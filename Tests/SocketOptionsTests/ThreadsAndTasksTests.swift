@@ -13,18 +13,18 @@ import Testing
 /// through the reference, and the listener closes when the last reference goes.
 final class SharedListener: Sendable {
     let listener: ListeningSocket
-    let stopping = Atomic<Bool>(false)
 
     init(_ listener: consuming ListeningSocket) {
         self.listener = listener
     }
 
-    /// Accepts and serves until `stop()`; the bounded wait is how the thread notices.
+    /// Accepts and serves until `stop()`, which wakes every thread waiting in accept at once.
     func acceptUntilStopped(serve: (consuming Connection) -> Void) {
-        while !stopping.load(ordering: .acquiring) {
-            do {
-                guard let connection = try listener.accept(timeout: .milliseconds(50)) else { continue }
-                serve(connection)
+        while true {
+            do throws(SocketError) {
+                serve(try listener.accept())
+            } catch .listenerStopped {
+                return
             } catch {
                 // EMFILE and the like leave the listener usable: back off, then accept again.
                 var pause = timespec(tv_sec: 0, tv_nsec: 10_000_000)
@@ -33,7 +33,8 @@ final class SharedListener: Sendable {
         }
     }
 
-    func stop() { stopping.store(true, ordering: .releasing) }
+    /// Ends every thread's loop, from any thread: new connections are refused, queued ones reset.
+    func stop() throws(SocketError) { try listener.stopAccepting() }
 }
 // end snippet
 
@@ -86,7 +87,7 @@ final class ClosableServer: Sendable {
 extension KernelTests {
     @Suite("Threads and tasks with ~Copyable sockets")
     struct ThreadsAndTasksTests {
-        @Test("Four acceptor threads share one listener owned by a final class, and stop through a flag")
+        @Test("Four acceptor threads share one listener owned by a final class, and stop at once through stopAccepting")
         func acceptorThreads() throws {
             let served = Atomic<Int>(0)
             let address: SocketAddress
@@ -116,7 +117,7 @@ extension KernelTests {
                     served.add(1, ordering: .relaxed)
                 }
                 // snippet: acceptor-threads-stop
-                shared.stop()
+                try shared.stop()
                 for thread in threads { pthread_join(thread, nil) }
                 // `shared` was the last reference: the listener closes here.
                 // end snippet
@@ -125,6 +126,43 @@ extension KernelTests {
             // Closed when the box went: its descriptor, and its socket in the kernel's table.
             #expect(openDescriptors() == before)
             expectListenerGone(inode: inode, address: address)
+        }
+
+        @Test("A graceful stop of two busy acceptor threads: the 8 queued connections are served, none reset")
+        func acceptorThreadsDrain() throws {
+            let shared = SharedListener(try ListeningSocket(address: anyLoopbackPort))
+            let gate = Atomic<Bool>(false)
+            let taken = Atomic<Int>(0)
+            var threads: [pthread_t] = []
+            for _ in 0..<2 {
+                threads.append(
+                    try startThread {
+                        shared.acceptUntilStopped { connection in
+                            taken.add(1, ordering: .relaxed)
+                            // Busy until the test opens the gate (10 s at most): the queue is left to the drain.
+                            let deadline = ContinuousClock.now + .seconds(10)
+                            while !gate.load(ordering: .acquiring) && ContinuousClock.now < deadline { usleep(1_000) }
+                            try? connection.send("hello\n")
+                            try? connection.close()
+                        }
+                    }
+                )
+            }
+            var clients: [SharedSocket<Connection>] = []
+            for _ in 0..<10 { clients.append(SharedSocket(try Connection(connectingTo: shared.listener.localAddress))) }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while taken.load(ordering: .relaxed) < 2 && ContinuousClock.now < deadline { usleep(1_000) }
+            // snippet: acceptor-threads-drain
+            // The connections already queued are served, not reset; then every acceptor leaves its loop.
+            let drained = try shared.listener.drainAndStopAccepting { connection in
+                try? connection.send("hello\n")
+                try? connection.close()
+            }
+            // end snippet
+            gate.store(true, ordering: .releasing)
+            for thread in threads { pthread_join(thread, nil) }
+            #expect(drained == 8)
+            for client in clients { #expect(try client.socket.receiveAll() == Array("hello\n".utf8)) }
         }
 
         @Test("Four acceptor threads on one SharedListener: each accepts a connection while the others are busy")
@@ -155,7 +193,7 @@ extension KernelTests {
             for _ in 0..<threadCount { try Connection(connectingTo: shared.listener.localAddress).close() }
             let deadline = ContinuousClock.now + .seconds(10)
             while accepted.load(ordering: .relaxed) < threadCount && ContinuousClock.now < deadline { usleep(1_000) }
-            shared.stop()
+            try shared.stop()
             for thread in threads { pthread_join(thread, nil) }
             #expect(accepted.load(ordering: .relaxed) == threadCount)
             #expect(servingThreads.withLock { $0.count } == threadCount, "each connection on a thread of its own")

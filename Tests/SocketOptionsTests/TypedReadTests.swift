@@ -80,12 +80,65 @@ extension KernelTests {
             let client = try Connection(connectingTo: listener.localAddress)
             #expect(rawIntOption(client.descriptor.rawValue, CInt(IPPROTO_TCP), TCP_NODELAY) == 0)
             let applied = try client.set(.noDelay, true)
-            #expect(applied.requested == .noDelay(true) && applied.effective == .noDelay(true))
+            #expect(applied.requested && applied.effective && applied.isReadBack)
+            #expect(applied.option.requested == .noDelay(true) && applied.option.effective == .noDelay(true))
             #expect(rawIntOption(client.descriptor.rawValue, CInt(IPPROTO_TCP), TCP_NODELAY) == 1)
             #expect(try client.value(.noDelay))
             try client.set(.keepAliveIdle, .seconds(60))
             #expect(rawIntOption(client.descriptor.rawValue, CInt(IPPROTO_TCP), TCP_KEEPIDLE) == 60)
             #expect(try client.value(.keepAliveIdle) == .seconds(60))
+        }
+
+        @Test(
+            "set(.receiveBufferSize, 65536) returns the Int the kernel kept: twice the request, as getsockopt reads it"
+        )
+        func typedWriteReturnsTheKeptInt() throws {
+            let listener = try ListeningSocket(address: anyLoopbackPort)
+            let client = try Connection(connectingTo: listener.localAddress)
+            let applied = try client.set(.receiveBufferSize, 65536)
+            // Linux keeps twice the request (socket(7)), unless rmem_max clamps it lower.
+            let expected = 2 * min(65536, sysctl("net/core/rmem_max") ?? 65536)
+            #expect(applied.requested == 65536 && applied.effective == expected && applied.isReadBack)
+            #expect(applied.effective == Int(rawIntOption(client.descriptor.rawValue, SOL_SOCKET, SO_RCVBUF)))
+            #expect(applied.wasAdjusted && applied.name == .receiveBufferSize)
+            #expect(applied.adjustment?.contains("twice") == true)
+            #expect(applied.description == "SO_RCVBUF: requested 65536 bytes, kernel kept \(expected) bytes")
+            #expect(
+                applied.option
+                    == AppliedOption(requested: .receiveBufferSize(65536), effective: .receiveBufferSize(expected))
+            )
+        }
+
+        @Test("A typed write agrees with setOption: the same refusals, and the same kernel answers")
+        func typedWriteAgreesWithSetOption() throws {
+            let listener = try ListeningSocket(address: anyLoopbackPort)
+            let client = try Connection(connectingTo: listener.localAddress)
+            // Past bind, an option that must precede bind is refused before any call, typed or not.
+            let typed = #expect(throws: SocketError.self) { try client.set(.reuseAddress, true) }
+            let untyped = #expect(throws: SocketError.self) { try client.setOption(.reuseAddress(true)) }
+            #expect(typed != nil && typed == untyped)
+            guard case .optionNotApplicable(.reuseAddress, _)? = typed else {
+                Issue.record("expected optionNotApplicable, got \(String(describing: typed))")
+                return
+            }
+            // An option for listeners only, on a connection.
+            let deferred = #expect(throws: SocketError.self) { try client.set(.deferAccept, .seconds(5)) }
+            #expect(deferred == #expect(throws: SocketError.self) { try client.setOption(.deferAccept(.seconds(5))) })
+            // A kind that lacks the option: UDP has no TCP_NODELAY, refused by the catalogue with no errno.
+            let datagram = try DatagramSocket(address: anyLoopbackPort)
+            #expect(throws: SocketError.optionNotSupported(.noDelay, socket: TestSocketKind.udp4.kind, errno: nil)) {
+                try datagram.set(.noDelay, true)
+            }
+            // A borrowed descriptor leaves the kind to the kernel: TCP_NODELAY on UDP is the
+            // kernel's EOPNOTSUPP or ENOPROTOOPT, said with the kind read from the socket.
+            let borrowedTyped = #expect(throws: SocketError.self) {
+                try BorrowedSocket(borrowing: datagram.rawDescriptor).set(.noDelay, true)
+            }
+            let borrowedUntyped = #expect(throws: SocketError.self) {
+                try BorrowedSocket(borrowing: datagram.rawDescriptor).setOption(.noDelay(true))
+            }
+            #expect(borrowedTyped != nil && borrowedTyped == borrowedUntyped)
+            #expect(borrowedTyped?.errno != nil)
         }
 
         @Test("A typed write checks its value like any other: out of range is refused before any call")

@@ -179,19 +179,32 @@ enum OptionCalls {
         row: UnsafePointer<OptionRow<SocketOption>>,
         from fd: CInt
     ) throws(SocketError) -> OptionCodec.SwiftValue {
+        let reading = row.pointee.reading
+        guard reading == .plainInt || reading == .bool else { return try readOtherValue(name, row: row, from: fd) }
+        // The commonest codecs, decided by one byte of the row rather than by the codec, whose
+        // payloads make it costly to test and copy; the same results as decode's. Everything else,
+        // errors included, is out of line, so that this path is a few instructions and a small frame.
+        var raw: CInt = 0
+        var length = socklen_t(MemoryLayout<CInt>.size)
+        let level = row.pointee.rawLevel
+        let readName = row.pointee.rawReadName
+        if case .failure(let errno) = valueOrErrno({ system_getsockopt(fd, level, readName, &raw, &length) }) {
+            try fail(errno, name: name, fd: fd)
+        }
+        return reading == .bool ? .bool(raw != 0) : .int(Int(raw))
+    }
+
+    /// The reads of every codec but a plain C int or flag: out of line, off the commonest path.
+    @inline(never)
+    static func readOtherValue(
+        _ name: SocketOption.Name,
+        row: UnsafePointer<OptionRow<SocketOption>>,
+        from fd: CInt
+    ) throws(SocketError) -> OptionCodec.SwiftValue {
         let level = row.pointee.rawLevel
         let readName = row.pointee.rawReadName
         switch row.pointee.reading {
-        case .plainInt, .bool:
-            // The commonest codecs, decided by one byte of the row rather than by the codec, whose
-            // payloads make it costly to test and copy; the same results as decode's.
-            var raw: CInt = 0
-            var length = socklen_t(MemoryLayout<CInt>.size)
-            if case .failure(let errno) = valueOrErrno({ system_getsockopt(fd, level, readName, &raw, &length) }) {
-                throw error(errno, name: name, fd: fd)
-            }
-            return row.pointee.reading == .bool ? .bool(raw != 0) : .int(Int(raw))
-        case .decoded:
+        case .plainInt, .bool, .decoded:
             let codec = row.pointee.codec
             switch get(codec.cLayout, level: level, name: readName, from: fd) {
             case .success(let value): return codec.decode(value)
@@ -205,6 +218,18 @@ enum OptionCalls {
         case .unreadable:
             throw .optionNotApplicable(name, reason: "the kernel does not report its value; it can only be set")
         }
+    }
+
+    /// Throws the error of a failed call: out of line, so that the paths that call it keep no room
+    /// for an error in their own frame.
+    @inline(never)
+    static func fail(
+        _ errno: Errno,
+        name: SocketOption.Name,
+        setting: SocketOption? = nil,
+        fd: CInt
+    ) throws(SocketError) -> Never {
+        throw error(errno, name: name, setting: setting, fd: fd)
     }
 
     /// Reads a settable option.
@@ -258,33 +283,81 @@ enum OptionCalls {
     }
 
     /// Sets an option whose value is already checked and encoded, reads it back and reports what
-    /// was kept. A boolean that reads back different from the request throws: the kernel ignored it.
-    /// Inlined into its two callers (one option, a socket's list), where it is the whole work.
+    /// was kept. Inlined into its two callers (one option, a socket's list), where it is the whole work.
     @inline(__always)
     static func apply(
         _ checked: CheckedOption,
         _ option: consuming SocketOption,
         on fd: CInt
     ) throws(SocketError) -> AppliedOption {
+        let filter: SocketFilter? =
+            if case .filter = checked.value, case .attachFilter(let program) = copy option { program } else { nil }
+        guard let kept = try setAndReadBack(checked, filter: filter, requested: { copy option }, on: fd) else {
+            return AppliedOption(requested: option, unreadable: ())
+        }
+        return AppliedOption(requested: option, effective: checked.row.pointee.make(kept))
+    }
+
+    /// The work of the typed write ``SocketOptionSetting/set(_:_:)``: the option named by its key,
+    /// with its value as the key encoded it, checked as ``setOption(_:kind:on:)`` checks it, set
+    /// and read back, without making a ``SocketOption`` unless an error must show one.
+    ///
+    /// - Returns: the value the kernel kept; nil for an option it does not report.
+    @usableFromInline
+    static func setValue(
+        _ name: SocketOption.Name,
+        _ value: OptionCodec.SwiftValue,
+        kind: SocketKind?,
+        on fd: CInt
+    ) throws(SocketError) -> OptionCodec.SwiftValue? {
+        let checked: CheckedOption
+        if let kind {
+            try SocketSetup.checkScopeAfterBind(name)
+            checked = try CheckedOption(name, value) { name.row.make(value) }
+            try SocketSetup.checkKind(checked, kind)
+        } else {
+            checked = try CheckedOption(name, value) { name.row.make(value) }
+        }
+        let filter: SocketFilter? = if case .filter(let program) = value { program } else { nil }
+        return try setAndReadBack(checked, filter: filter, requested: { name.row.make(value) }, on: fd)
+    }
+
+    /// The one setsockopt and getsockopt of every set: the checked value set (a filter from its
+    /// program), then read back. A boolean that reads back different from the request throws: the
+    /// kernel ignored it. `requested` makes the option for an error's text, and only for that.
+    ///
+    /// - Returns: the Swift value the kernel kept; nil for an option it does not report.
+    @inline(__always)
+    static func setAndReadBack(
+        _ checked: CheckedOption,
+        filter: SocketFilter?,
+        requested: () -> SocketOption,
+        on fd: CInt
+    ) throws(SocketError) -> OptionCodec.SwiftValue? {
         let name = checked.name
         let row = checked.row
         let level = row.pointee.rawLevel
         let setName = row.pointee.rawName
         let result =
-            if case .filter = checked.value, case .attachFilter(let program) = copy option {
-                setFilter(program, level: level, name: setName, on: fd)
+            if let filter {
+                setFilter(filter, level: level, name: setName, on: fd)
             } else {
                 set(checked.value, level: level, name: setName, on: fd)
             }
-        if case .failure(let errno) = result { throw error(errno, name: name, setting: copy option, fd: fd) }
-        guard row.pointee.canReadBack else { return AppliedOption(requested: option, unreadable: ()) }
+        if case .failure(let errno) = result { try fail(errno, name: name, setting: requested(), fd: fd) }
+        guard row.pointee.canReadBack else { return nil }
         let kept = try readValue(name, row: row, from: fd)
-        let make = row.pointee.make
         // A boolean is compared as the C flag that was set: the kernel ignored it when it differs.
         if case .bool(let on) = kept, case .int(let raw) = checked.value, on != (raw != 0) {
-            throw .optionNotKept(requested: option, effective: make(kept))
+            try failNotKept(requested(), effective: row.pointee.make(kept))
         }
-        return AppliedOption(requested: option, effective: make(kept))
+        return kept
+    }
+
+    /// Throws ``SocketError/optionNotKept(requested:effective:)``, out of line.
+    @inline(never)
+    static func failNotKept(_ requested: SocketOption, effective: SocketOption) throws(SocketError) -> Never {
+        throw .optionNotKept(requested: requested, effective: effective)
     }
 
     /// ENOPROTOOPT, EOPNOTSUPP, EINVAL and EPROTO (a membership on TCP) mean the socket has no such
@@ -334,6 +407,17 @@ struct CheckedOption {
     /// touches the system.
     init(_ option: borrowing SocketOption) throws(SocketError) {
         let (name, value) = option.entry
+        try self.init(name, value) { copy option }
+    }
+
+    /// Checks and encodes the value of the option `name`; `option` makes the option for the text
+    /// of a refusal, and only for that.
+    @inline(__always)
+    init(
+        _ name: SocketOption.Name,
+        _ value: OptionCodec.SwiftValue,
+        option: () -> SocketOption
+    ) throws(SocketError) {
         let row = name.rowPointer
         self.name = name
         self.row = row
@@ -343,7 +427,7 @@ struct CheckedOption {
         switch (row.pointee.reading, value) {
         case (.bool, .bool(let on)): self.value = .int(on ? 1 : 0)
         case (.plainInt, .int(let number)) where row.pointee.intRange.contains(number): self.value = .int(CInt(number))
-        default: self.value = try row.pointee.codec.encode(value, for: option, note: row.pointee.valueNote)
+        default: self.value = try row.pointee.codec.encode(value, for: option(), note: row.pointee.valueNote)
         }
     }
 }

@@ -14,6 +14,9 @@ let platformNonBlockingFlag: CInt = 0
 /// Darwin has no MSG_NOSIGNAL; SO_NOSIGPIPE is set on each stream socket instead.
 let platformSendFlags: CInt = 0
 
+/// Darwin has no POLLRDHUP; a stopped listener shows as POLLHUP there, if at all.
+let platformPollReadHangUp: Int16 = 0
+
 /// Darwin has no SOCK_CLOEXEC: set FD_CLOEXEC straight after socket(). There is a window in which a
 /// fork from another thread inherits the descriptor; Darwin offers no atomic way to close it.
 @inline(__always)

@@ -27,6 +27,11 @@ let platformNonBlockingFlag = CInt(SOCK_NONBLOCK)
 /// Send flags: MSG_NOSIGNAL keeps a write to a vanished peer from raising SIGPIPE.
 let platformSendFlags = CInt(MSG_NOSIGNAL)
 
+/// POLLRDHUP (0x2000, not imported into Swift): the peer, or for a Unix listener shutdown(SHUT_RD),
+/// closed the reading side. A Unix listener so stopped polls readable with it, and accept finds
+/// EAGAIN once its queue is empty.
+let platformPollReadHangUp: Int16 = 0x2000
+
 /// socket() with close-on-exec set atomically, so a child process started between socket() and an
 /// fcntl() cannot inherit the listener and keep the port bound after the parent dies.
 @inline(__always)

@@ -157,10 +157,13 @@ extension SocketAddress {
         }
     }
 
-    /// Calls a getsockname-like function and reads the address it wrote.
+    /// Calls a getsockname-like function, `operation`, and reads the address it wrote. Throws
+    /// `.system(operation, errno)` when the call fails, and `.unrepresentableAddress` when it
+    /// succeeds with an address of a family SocketAddress cannot hold: no errno is made up for it.
     static func read(
+        _ operation: SocketError.Operation,
         _ call: (UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> CInt
-    ) -> Result<SocketAddress?, Errno> {
+    ) throws(SocketError) -> SocketAddress {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let result = withUnsafeMutablePointer(to: &storage) {
@@ -168,6 +171,10 @@ extension SocketAddress {
                 valueOrErrno { call(address, &length) }
             }
         }
-        return result.map { _ in SocketAddress(storage: storage, length: length) }
+        if case .failure(let errno) = result { throw .system(operation, errno) }
+        guard let address = SocketAddress(storage: storage, length: length) else {
+            throw .unrepresentableAddress(operation, family: SocketFamily(raw: CInt(storage.ss_family)))
+        }
+        return address
     }
 }

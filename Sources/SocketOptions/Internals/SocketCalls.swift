@@ -108,11 +108,7 @@ enum SocketCalls {
     }
 
     static func localAddress(_ fd: CInt) throws(SocketError) -> SocketAddress {
-        switch SocketAddress.read({ system_getsockname(fd, $0, $1) }) {
-        case .success(let address?): return address
-        case .success(nil): throw .system(.localAddress, .addressFamilyNotSupported)
-        case .failure(let errno): throw .system(.localAddress, errno)
-        }
+        try SocketAddress.read(.localAddress) { system_getsockname(fd, $0, $1) }
     }
 
     /// Accepts one connection from a listener whose descriptor is non-blocking, waiting at most
@@ -134,17 +130,23 @@ enum SocketCalls {
             wait = Wait(try receiveTimeout(fd), operation: .accept, signalEndsWait: false)
         }
         while true {
-            guard try wait.untilReadable(fd) else {
+            guard try wait.untilReadable(fd, hangUp: true) else {
                 // Without a timeout the wait only ends when SO_RCVTIMEO runs out: say it as accept would.
                 if timeout == nil { throw .system(.accept, .wouldBlock) }
                 return nil
             }
             if let connection = try acceptNow(fd) { return connection }
+            // A stopped TCP listener fails accept with EINVAL; a stopped Unix one polls readable and
+            // hung up while accept finds nothing (EAGAIN), which would otherwise be a busy loop.
+            if wait.hungUp { throw .listenerStopped }
         }
     }
 
-    /// One non-blocking accept: the connection, or nil when none is queued (EAGAIN).
-    private static func acceptNow(_ fd: CInt) throws(SocketError) -> Connection? {
+    /// One non-blocking accept: the connection, or nil when none is queued (EAGAIN). EINVAL means the
+    /// listener is no longer listening: shut down for reading (stopAccepting, here or through another
+    /// holder of the descriptor), which is the clean end of an accept loop, `.listenerStopped`. A
+    /// ListeningSocket was listening when it was made or adopted, and nothing else turns listening off.
+    static func acceptNow(_ fd: CInt) throws(SocketError) -> Connection? {
         while true {
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -162,16 +164,29 @@ enum SocketCalls {
                 setNonBlocking(accepted, false)
                 #endif
                 guard let peer = SocketAddress(storage: storage, length: length) else {
-                    throw .system(.accept, .addressFamilyNotSupported)
+                    throw .unrepresentableAddress(.accept, family: SocketFamily(raw: CInt(storage.ss_family)))
                 }
                 return try Connection(accepted: descriptor, remoteAddress: peer)
             case .failure(let errno) where errno == .connectionAborted:
                 continue
             case .failure(let errno) where errno == .wouldBlock || errno.rawValue == EWOULDBLOCK:
                 return nil
+            case .failure(let errno) where errno == .invalidArgument:
+                throw .listenerStopped
             case .failure(let errno):
                 throw .system(.accept, errno)
             }
+        }
+    }
+
+    /// Stops a listener accepting: shutdown(SHUT_RD). On Linux every thread blocked in accept on it
+    /// (or in poll for it) wakes at once, accept then fails with EINVAL, new connections are refused
+    /// and the ones still queued are reset. ENOTCONN means it was stopped already: not an error.
+    static func stopAccepting(_ fd: CInt) throws(SocketError) {
+        switch valueOrErrno({ system_shutdown(fd, CInt(SHUT_RD)) }) {
+        case .success: return
+        case .failure(let errno) where errno == .notConnected: return
+        case .failure(let errno): throw .system(.stopAccepting, errno)
         }
     }
 
@@ -191,6 +206,8 @@ enum SocketCalls {
         /// Whether a signal (EINTR) ends the wait; when not, the poll is made again.
         let signalEndsWait: Bool
         private var polled = false
+        /// Whether the last poll reported the descriptor hung up (POLLHUP, or POLLRDHUP when asked for).
+        private(set) var hungUp = false
 
         init(_ timeout: Duration?, operation: SocketError.Operation, signalEndsWait: Bool = true) {
             self.timeout = timeout
@@ -200,8 +217,9 @@ enum SocketCalls {
 
         /// Polls for the time that is left; false when it ran out (or a signal ended the wait).
         /// The first poll is made even for a zero or negative timeout, without waiting.
-        mutating func untilReadable(_ fd: CInt) throws(SocketError) -> Bool {
-            try until(fd, events: Int16(POLLIN), atMost: nil)
+        /// With `hangUp`, POLLRDHUP is asked for too, and ``hungUp`` says whether either hang-up came.
+        mutating func untilReadable(_ fd: CInt, hangUp: Bool = false) throws(SocketError) -> Bool {
+            try until(fd, events: Int16(POLLIN) | (hangUp ? platformPollReadHangUp : 0), atMost: nil)
         }
 
         /// As ``untilReadable(_:)``, for room to write (POLLOUT).
@@ -236,7 +254,9 @@ enum SocketCalls {
                 polled = true
                 // poll ignores an entry whose descriptor is negative: that poll only sleeps.
                 var entry = pollfd(fd: fd, events: events, revents: 0)
-                switch valueOrErrno(retryOnInterrupt: false, { system_poll(&entry, 1, milliseconds) }) {
+                let result = valueOrErrno(retryOnInterrupt: false, { system_poll(&entry, 1, milliseconds) })
+                hungUp = entry.revents & (Int16(POLLHUP) | platformPollReadHangUp) != 0
+                switch result {
                 case .success(let ready):
                     if ready > 0 || cap != nil { return true }
                 // 0 is a timeout, or the end of a wait capped at CInt.max milliseconds: the loop

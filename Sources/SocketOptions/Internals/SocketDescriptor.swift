@@ -6,8 +6,9 @@
 /// socket() and the end of an initializer closes the descriptor by leaving scope: no path can
 /// leak it. close() is never retried: on EINTR the descriptor is already gone, and a retry could
 /// close a descriptor another thread has just been given.
+@usableFromInline
 struct SocketDescriptor: ~Copyable, Sendable {
-    let rawValue: CInt
+    @usableFromInline let rawValue: CInt
 
     init(rawValue: CInt) { self.rawValue = rawValue }
 

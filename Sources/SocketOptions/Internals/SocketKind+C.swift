@@ -21,7 +21,9 @@ extension SocketKind {
         return SocketKind(family: SocketFamily(raw: domain), type: SocketType(raw: type))
         #else
         // Darwin has no SO_DOMAIN: the family of the socket's own address says it.
-        guard case .success(let address?) = SocketAddress.read({ system_getsockname(fd, $0, $1) }) else { return nil }
+        guard let address = try? SocketAddress.read(.localAddress, { system_getsockname(fd, $0, $1) }) else {
+            return nil
+        }
         return SocketKind(family: address.family, type: SocketType(raw: type))
         #endif
     }

@@ -52,7 +52,10 @@ enum SocketSetup {
                 applied.append(try OptionCalls.apply(checked[index], list[index], on: fd))
             }
             let bound = try bind(fd)
-            try readAgainAfterBind(&applied, on: fd)
+            // Only the options whose row says bind can change them are read again.
+            for index in 0..<list.count where checked[index].row.pointee.bindChange != nil {
+                try readAgain(&applied[index], name: checked[index].name, on: fd)
+            }
             return Made(
                 descriptor: descriptor,
                 unixFile: bound.unixFile,
@@ -128,43 +131,45 @@ enum SocketSetup {
     /// Checks and encodes one option, and that the kind of socket has it.
     static func check(_ option: SocketOption, for kind: SocketKind) throws(SocketError) -> CheckedOption {
         let checked = try CheckedOption(option)
+        try checkKind(checked, kind)
+        return checked
+    }
+
+    /// Refuses an option that the kind of socket lacks, by the catalogue.
+    static func checkKind(_ checked: CheckedOption, _ kind: SocketKind) throws(SocketError) {
         guard checked.row.pointee.sockets.allows(kind) else {
             throw .optionNotSupported(checked.name, socket: kind, errno: nil)
         }
-        return checked
     }
 
     /// Checks and encodes one option for a socket past bind, whose kind is known: an option that
     /// must precede bind, or that is for listeners only, is refused.
     static func checkAfterBind(_ option: SocketOption, for kind: SocketKind) throws(SocketError) -> CheckedOption {
-        let name = option.name
-        if name.mustPrecedeBind {
+        try checkScopeAfterBind(option.name)
+        return try check(option, for: kind)
+    }
+
+    /// Refuses, on a socket past bind, an option that must precede bind or is for listeners only.
+    static func checkScopeAfterBind(_ name: SocketOption.Name) throws(SocketError) {
+        switch name.row.scope {
+        case .any: return
+        case .beforeBind:
             throw .optionNotApplicable(
                 name,
                 reason: "it only has its effect before bind, and this socket is past that; give it to the listener "
                     + "(or DatagramSocket) when it is made"
             )
-        }
-        if name.isForListenersOnly {
+        case .listener:
             throw .optionNotApplicable(name, reason: "it applies to listening sockets only; give it to the listener")
         }
-        return try check(option, for: kind)
     }
 
-    /// Reads again, once the socket is bound, the options that bind can change (a row with a
-    /// `bindChange`), so that the record says what holds for the ready socket. No call when none
-    /// of them was set.
-    static func readAgainAfterBind(_ applied: inout [AppliedOption], on fd: CInt) throws(SocketError) {
-        for index in applied.indices where applied[index].name.row.bindChange != nil {
-            let option = applied[index]
-            let now = try OptionCalls.read(option.name, from: fd)
-            if now != option.effective {
-                applied[index] = AppliedOption(
-                    requested: option.requested,
-                    keptBeforeBind: option.effective,
-                    effective: now
-                )
-            }
+    /// Reads an option again once the socket is bound, for an option that bind can change (a row
+    /// with a `bindChange`), so that the record says what holds for the ready socket.
+    static func readAgain(_ applied: inout AppliedOption, name: SocketOption.Name, on fd: CInt) throws(SocketError) {
+        let now = try OptionCalls.read(name, from: fd)
+        if now != applied.effective {
+            applied = AppliedOption(requested: applied.requested, keptBeforeBind: applied.effective, effective: now)
         }
     }
 }

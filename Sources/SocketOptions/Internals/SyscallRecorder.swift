@@ -63,6 +63,7 @@ final class SyscallRecorder: Sendable {
         var failures: [Failure] = []
         var injections: [Injection] = []
         var readbacks: [SocketOption.Name: CInt] = [:]
+        var addressFamilies: [Kind: CInt] = [:]
         var lookupFailures: [LookupFailure] = []
     }
 
@@ -185,6 +186,23 @@ final class SyscallRecorder: Sendable {
         value.storeBytes(of: forced, as: CInt.self)
     }
 
+    /// Makes the next successful call of `kind` (`.getsockname` or `.accept`) hand back its address
+    /// with `family` in its `sa_family` in place of the kernel's, the rest as the kernel wrote it:
+    /// how a test meets an address of a family that no socket the package makes can have.
+    func answerAddressFamily(_ kind: Kind, as family: CInt) {
+        state.withLock { $0.addressFamilies[kind] = family }
+    }
+
+    /// Applies an `answerAddressFamily(_:as:)` due for this call to the address it just wrote.
+    private func overrideAddressFamily(of kind: Kind, into address: UnsafeMutableRawPointer) {
+        guard let family = state.withLock({ $0.addressFamilies.removeValue(forKey: kind) }) else { return }
+        address.storeBytes(
+            of: sa_family_t(truncatingIfNeeded: family),
+            toByteOffset: MemoryLayout<sockaddr>.offset(of: \.sa_family)!,
+            as: sa_family_t.self
+        )
+    }
+
     /// Removes and returns the errno to fail this call with, if a ``fail(_:option:with:after:)``
     /// matches it.
     private func injectedFailure(for kind: Kind, option: SocketOption.Name?) -> Errno? {
@@ -228,6 +246,7 @@ final class SyscallRecorder: Sendable {
         let result = call()
         let callErrno: Errno? = result == failure ? currentErrno() : nil
         if callErrno == nil, let option, let optionValue { overrideReadback(of: option, into: optionValue) }
+        if callErrno == nil, let optionValue { overrideAddressFamily(of: kind, into: optionValue) }
         // A failure is recorded as -1, whatever the call returns for one (0, nil); a success as the
         // integer it returned, or 0 for a pointer.
         let recorded =

@@ -19,6 +19,7 @@ import Darwin
 enum SyscallKind: String, Sendable, Hashable {
     case socket, setsockopt, getsockopt, bind, listen, connect, getsockname
     case accept, poll, send, recv, sendto, recvfrom, close
+    case shutdown  // SHUT_RD on a listener: stop accepting (ListeningSocket+Stopping.swift)
     case openat, mkdirat, fstat, fstatat, fchmod, fchmodat, linkat, renameat, unlinkat, flock, fcntl
     case open, read, opendir, readdir, readlink  // the /proc reads of the EADDRINUSE diagnosis
     case getrlimit  // the descriptor limit that bounds socket activation
@@ -30,8 +31,8 @@ enum SyscallKind: String, Sendable, Hashable {
 /// The recording layer: makes `call`, a bare C call whose result is `failure` when it fails (errno
 /// set). In debug builds on Linux, while a test has a SyscallRecorder installed for its task, the
 /// recorder records the call as `kind`, on `descriptor` (`option`, `file`), and may make it fail
-/// without reaching the kernel, run the test's code around it, or, for getsockopt, override what it
-/// read into `optionValue`. In release builds every argument but `call` is unused and this is the
+/// without reaching the kernel, run the test's code around it, or override what it wrote into
+/// `optionValue`: getsockopt's value, the address of getsockname and accept. In release builds every argument but `call` is unused and this is the
 /// bare call (`descriptor` is an autoclosure so that computing it costs nothing there either).
 @inline(__always)
 func systemCall<Result: Equatable>(
@@ -132,7 +133,9 @@ func system_getsockname(
     _ address: UnsafeMutablePointer<sockaddr>,
     _ length: UnsafeMutablePointer<socklen_t>
 ) -> CInt {
-    systemCall(.getsockname, on: fd) { getsockname(fd, address, length) }
+    systemCall(.getsockname, on: fd, optionValue: UnsafeMutableRawPointer(address)) {
+        getsockname(fd, address, length)
+    }
 }
 
 /// accept, with the new descriptor close-on-exec (accept4 on Linux; see Platform+*.swift).
@@ -142,7 +145,9 @@ func system_accept(
     _ address: UnsafeMutablePointer<sockaddr>,
     _ length: UnsafeMutablePointer<socklen_t>
 ) -> CInt {
-    systemCall(.accept, on: fd) { platformAcceptCloseOnExec(fd, address, length) }
+    systemCall(.accept, on: fd, optionValue: UnsafeMutableRawPointer(address)) {
+        platformAcceptCloseOnExec(fd, address, length)
+    }
 }
 
 @inline(__always)
@@ -182,6 +187,12 @@ func system_recvfrom(
     _ length: UnsafeMutablePointer<socklen_t>
 ) -> Int {
     systemCall(.recvfrom, on: fd) { recvfrom(fd, bytes, count, flags, address, length) }
+}
+
+/// shutdown; on a listener, SHUT_RD stops it accepting and wakes every thread blocked in accept.
+@inline(__always)
+func system_shutdown(_ fd: CInt, _ how: CInt) -> CInt {
+    systemCall(.shutdown, on: fd) { shutdown(fd, how) }
 }
 
 @inline(__always)
