@@ -106,6 +106,12 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
     /// function is `getaddrinfo`.
     case cannotResolve(String, ResolutionFailure)
 
+    /// The kernel refused to attach or detach the steering program of a `SO_REUSEPORT` group
+    /// (``SocketOptionAccess/steerReusePortGroup(toIndex:)``); the value says which call, its errno
+    /// and what to do. The corresponding C options are `SO_ATTACH_REUSEPORT_CBPF` and
+    /// `SO_DETACH_REUSEPORT_BPF`.
+    case reusePortSteeringFailed(ReusePortSteeringFailure)
+
     /// The listener stopped accepting: ``ListeningSocket/stopAccepting()`` (or a drain) was called,
     /// on this thread or another, or some other holder of the descriptor shut it down for reading.
     /// Thrown by ``ListeningSocket/accept()`` and ``ListeningSocket/accept(timeout:)``, at once in
@@ -208,6 +214,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unixPathUnusable(_, _, let errno): errno
         case .optionNotSupported(_, _, let errno): errno
         case .system(_, let errno): errno
+        case .reusePortSteeringFailed(let failure): failure.errno
         case .cannotResolve(_, .system(let errno)): errno
         case .cannotResolve: nil
         case .unrepresentableAddress: nil
@@ -355,6 +362,8 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
                 + "process id and LISTEN_FDS to the number of descriptors it passes from 3 on."
         case .cannotResolve(let text, let failure):
             return "Cannot resolve \"\(PrintableText.quoted(text))\": \(failure)."
+        case .reusePortSteeringFailed(let failure):
+            return failure.description
         case .listenerStopped:
             return "The listener stopped accepting (shutdown(SHUT_RD): stopAccepting() or a drain, here or in "
                 + "another thread): end the accept loop. This is how a stop reaches every thread waiting in accept, "
