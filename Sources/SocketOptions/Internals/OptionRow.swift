@@ -18,20 +18,36 @@ struct OptionRow<Option> {
         case listener
     }
 
-    let level: SocketOption.Level
+    // The fields every set and read uses come first, in one 32-byte block at the start of the row,
+    // so that the path of a call touches one cache line of the table rather than four; the rest
+    // serves checks, errors and text. (Swift lays a struct's stored properties out in order.)
+    /// The C level, as a number (`level`'s).
+    let rawLevel: CInt
     let rawName: CInt
-    let cName: StaticString
-    let codec: OptionCodec
-    let scope: Scope
+    /// The C option getsockopt reads the value with: `readName`, else `rawName`.
+    let rawReadName: CInt
+    /// How a read decodes the value, derived from `codec` and `canReadBack` when the row is made:
+    /// one byte that the path of every read tests instead of the codec.
+    let reading: Reading
     /// False for an option the kernel takes but cannot report (a membership, a filter): it is set
     /// without a readback, and ``AppliedOption/isReadBack`` says so.
     let canReadBack: Bool
+    let scope: Scope
+    let sockets: SocketKinds
+    /// The values an int codec takes (``OptionCodec/int(_:unit:)``), for the set path's shortcut;
+    /// empty for every other codec.
+    let intRange: Range<Int>
+    /// The option with a value read back from the kernel.
+    let make: (OptionCodec.SwiftValue) -> Option
+
+    let level: SocketOption.Level
+    let cName: StaticString
+    let codec: OptionCodec
     /// The C option that reads the value back, when it is not the one that sets it: SO_RCVBUF for
     /// SO_RCVBUFFORCE, which the kernel does not report under its own name.
     let readName: CInt?
     /// Whether an accepted connection reads back the listener's value (checked by a test).
     let inherited: Bool
-    let sockets: SocketKinds
     let meaning: StaticString
     let notes: StaticString
     /// Appended to the reason of a refused value.
@@ -45,14 +61,6 @@ struct OptionRow<Option> {
     /// How a value of 0 read back is described, for an option that cannot be set to 0 but reads
     /// back 0 when unset.
     let zeroMeaning: StaticString?
-    /// The option with a value read back from the kernel.
-    let make: (OptionCodec.SwiftValue) -> Option
-    /// How a read decodes the value, derived from `codec` and `canReadBack` when the row is made:
-    /// one byte that the path of every read tests instead of the codec.
-    let reading: Reading
-    /// The values an int codec takes (``OptionCodec/int(_:unit:)``), for the set path's shortcut;
-    /// empty for every other codec.
-    let intRange: Range<Int>
 
     /// How the kernel's answer becomes the option's Swift value.
     enum Reading: UInt8 {
@@ -87,6 +95,8 @@ struct OptionRow<Option> {
         make: @escaping (OptionCodec.SwiftValue) -> Option
     ) {
         self.level = level
+        self.rawLevel = level.cLevel
+        self.rawReadName = readName ?? rawName
         self.rawName = rawName
         self.cName = cName
         self.codec = codec
@@ -117,10 +127,6 @@ struct OptionRow<Option> {
             }
     }
 
-    var rawLevel: CInt { level.cLevel }
-
-    /// The C option getsockopt reads the value with.
-    var rawReadName: CInt { readName ?? rawName }
 }
 
 /// The kinds of socket that have an option.
