@@ -53,7 +53,8 @@ public struct DatagramSocket: ~Copyable, Sendable, SocketOptionSetting {
     /// file is recovered, and a live one or a file that is not a socket is never touched.
     ///
     /// - Throws: ``SocketError/addressInUse(_:errno:)`` and the other bind errors;
-    ///   ``SocketError/invalidValue(_:reason:)``; ``SocketError/optionNotSupported(_:socket:errno:)`` for
+    ///   ``SocketError/invalidValue(_:reason:)``; ``SocketError/optionGivenTwice(_:first:second:)``;
+    ///   ``SocketError/optionNotSupported(_:socket:errno:)`` for
     ///   an option UDP lacks (`noDelay`); for a Unix-domain path,
     ///   ``SocketError/unixPathUnusable(_:_:errno:)`` when the path names no file or what the package
     ///   found beside it keeps it from binding (``UnixPathProblem``), and

@@ -96,7 +96,7 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
     ///     such as `0o660`, set exactly (the umask does not apply); `nil` leaves them to the umask.
     /// - Throws: ``SocketError/addressInUse(_:errno:)``, ``SocketError/addressNotAvailable(_:)``,
     ///   ``SocketError/permissionDenied(_:errno:)`` from bind or listen; ``SocketError/invalidValue(_:reason:)``
-    ///   for an option value out of range or an option given twice;
+    ///   for an option value out of range; ``SocketError/optionGivenTwice(_:first:second:)``;
     ///   ``SocketError/optionNotSupported(_:socket:errno:)`` for an option a stream socket of the address's
     ///   family lacks (`ipv6Only` on IPv4, `reusePort` on a Unix socket);
     ///   ``SocketError/optionNotKept(requested:effective:)``; ``SocketError/invalidBacklog(_:)``;

@@ -84,6 +84,11 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A boolean option read back different from what was set: the kernel ignored it.
     case optionNotKept(requested: SocketOption, effective: SocketOption)
 
+    /// An option named twice in one list of options: which of the two values is meant cannot be
+    /// known. Refused before any system call; there is no C counterpart (each option is one
+    /// `setsockopt`).
+    case optionGivenTwice(SocketOption.Name, first: SocketOption, second: SocketOption)
+
     /// The listen backlog is negative or larger than a C `int`.
     case invalidBacklog(Int)
 
@@ -219,7 +224,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case .cannotResolve: nil
         case .unrepresentableAddress: nil
         case .listenerStopped: .invalidArgument
-        case .invalidValue, .invalidAddress, .optionNotKept, .invalidBacklog, .optionNotApplicable,
+        case .invalidValue, .invalidAddress, .optionNotKept, .optionGivenTwice, .invalidBacklog, .optionNotApplicable,
             .invalidOptionText, .invalidFileMode, .notAListener, .invalidActivation, .invalidArgument:
             nil
         }
@@ -345,6 +350,10 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
                 + "\(requested.valueDescription), it reads back \(effective.valueDescription). The option has no "
                 + "effect on this socket in its present state; options such as \(SocketOption.Name.reuseAddress.cName) "
                 + "must be set before bind."
+        case .optionGivenTwice(let name, let first, let second):
+            return "\(name) (\(name.cName)) is given twice, as \(first.valueDescription) and as "
+                + "\(second.valueDescription): which one is meant cannot be known. Give each option once "
+                + "(the options given replace the defaults of the same name, so a default need not be repeated)."
         case .invalidBacklog(let backlog):
             return "The listen backlog \(backlog) is invalid: give 0...\(Int32.max). Linux caps any larger "
                 + "request at net.core.somaxconn without saying so."

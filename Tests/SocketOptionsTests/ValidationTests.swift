@@ -98,8 +98,30 @@ struct ValidationTests {
             #expect {
                 _ = try ListeningSocket(address: anyLoopbackPort, options: [.reuseAddress(true), .reuseAddress(false)])
             } throws: { error in
-                guard case .invalidValue(.reuseAddress(false), let reason) = error as? SocketError else { return false }
-                return reason.contains("more than once")
+                guard let error = error as? SocketError,
+                    error == .optionGivenTwice(.reuseAddress, first: .reuseAddress(true), second: .reuseAddress(false))
+                else { return false }
+                return error.errno == nil && error.description.contains("SO_REUSEADDR")
+                    && error.description.contains("given twice")
+            }
+        }
+        #expect(calls.isEmpty)
+    }
+
+    @Test("A datagram socket refuses an option given twice the same way, and no call is made")
+    func duplicateDatagramOptionIsRefused() {
+        let (_, calls) = recording {
+            #expect(
+                throws: SocketError.optionGivenTwice(
+                    .timeToLive,
+                    first: .timeToLive(3),
+                    second: .timeToLive(3)
+                )
+            ) {
+                _ = try DatagramSocket(
+                    address: anyLoopbackPort,
+                    options: [.timeToLive(3), .broadcast(true), .timeToLive(3)]
+                )
             }
         }
         #expect(calls.isEmpty)

@@ -48,8 +48,8 @@ enum SocketSetup {
             for index in 0..<list.count {
                 let option = list[index]
                 let one = try check(option, for: kind)
-                if checked[..<index].contains(where: { $0.name == one.name }) {
-                    throw .invalidValue(option, reason: "\(one.name) is given more than once; give each option once")
+                if let earlier = checked[..<index].firstIndex(where: { $0.name == one.name }) {
+                    throw .optionGivenTwice(one.name, first: list[earlier], second: option)
                 }
                 checked.initializeElement(at: index, to: one)
             }
