@@ -10,8 +10,9 @@
 // the cases (SocketOption+Generated.swift: the option's `Name`, its typed key and its line in
 // `entry`), and a test fails until it has. A new kind of value is a case of OptionCodec
 // (Internals/OptionCodec.swift) and a line of the generator; a new level, a case of
-// SocketOption.Level. An option the kernel only reports is a case of ReadOnlySocketOption
-// (ReadOnlySocketOption.swift) with its name, row, entry and key at the end of this file.
+// SocketOption.Level. An option the kernel only reports is the same: its case in
+// ReadOnlySocketOption.swift, its row at the end of this file, and the generator writes the rest
+// (ReadOnlySocketOption+Generated.swift).
 
 #if canImport(Glibc)
 import Glibc
@@ -490,53 +491,6 @@ extension SocketOption.Name {
     }
 }
 
-extension ReadOnlySocketOption {
-    /// The name of a read-only option.
-    public enum Name: String, CaseIterable, Hashable, Sendable, CustomStringConvertible {
-        /// `SO_TYPE`; see ``ReadOnlySocketOption/type(_:)``.
-        case type
-        /// `SO_ACCEPTCONN`; see ``ReadOnlySocketOption/acceptingConnections(_:)``.
-        case acceptingConnections
-        /// `SO_ERROR`; see ``ReadOnlySocketOption/pendingError(_:)``.
-        case pendingError
-        #if os(Linux)
-        /// `SO_DOMAIN`; see ``ReadOnlySocketOption/domain(_:)``.
-        case domain
-        /// `SO_PROTOCOL`; see ``ReadOnlySocketOption/transportProtocol(_:)``.
-        case transportProtocol
-        /// `SO_COOKIE`; see ``ReadOnlySocketOption/cookie(_:)``.
-        case cookie
-        /// `SO_PEERCRED`; see ``ReadOnlySocketOption/peerCredentials(_:)``.
-        case peerCredentials
-        /// `SO_INCOMING_NAPI_ID`; see ``ReadOnlySocketOption/incomingNAPIID(_:)``.
-        case incomingNAPIID
-        /// `SO_ORIGINAL_DST`; see ``ReadOnlySocketOption/originalDestination(_:)``.
-        case originalDestination
-        /// `IP_MTU`; see ``ReadOnlySocketOption/pathMTU(_:)``.
-        case pathMTU
-        #endif
-    }
-
-    /// Which option this is and its value without its case: one line per option, as for
-    /// ``SocketOption``.
-    var entry: (name: Name, value: OptionCodec.SwiftValue) {
-        switch self {
-        case .type(let type): (.type, .socketType(type))
-        case .acceptingConnections(let on): (.acceptingConnections, .bool(on))
-        case .pendingError(let errno): (.pendingError, .errno(errno))
-        #if os(Linux)
-        case .domain(let family): (.domain, .family(family))
-        case .transportProtocol(let number): (.transportProtocol, .int(Int(number)))
-        case .cookie(let number): (.cookie, .unsigned64(number))
-        case .peerCredentials(let credentials): (.peerCredentials, .peerCredentials(credentials))
-        case .incomingNAPIID(let id): (.incomingNAPIID, .optionalInt(id))
-        case .originalDestination(let address): (.originalDestination, .address(address))
-        case .pathMTU(let bytes): (.pathMTU, .int(bytes))
-        #endif
-        }
-    }
-}
-
 extension ReadOnlySocketOption.Name {
     /// The row of the catalogue that describes this option.
     // swift-format-ignore
@@ -586,69 +540,3 @@ extension ReadOnlySocketOption.Name {
         }
     }
 }
-
-// The keys, one extension per value type, as for SocketOption.Key: `ReadOnlySocketOption.Key.cookie`
-// is a key of a UInt64 wherever it is named.
-extension ReadOnlySocketOption.Key where Value == SocketKind.SocketType {
-    /// The key of ``ReadOnlySocketOption/type(_:)``.
-    public static var type: Self { .init(.type) }
-}
-
-extension ReadOnlySocketOption.Key where Value == Bool {
-    /// The key of ``ReadOnlySocketOption/acceptingConnections(_:)``.
-    public static var acceptingConnections: Self { .init(.acceptingConnections) }
-}
-
-extension ReadOnlySocketOption.Key where Value == Errno? {
-    /// The key of ``ReadOnlySocketOption/pendingError(_:)``.
-    public static var pendingError: Self { .init(.pendingError) }
-}
-
-#if os(Linux)
-extension ReadOnlySocketOption.Key where Value == SocketFamily {
-    /// The key of ``ReadOnlySocketOption/domain(_:)``.
-    public static var domain: Self { .init(.domain) }
-}
-#endif
-
-#if os(Linux)
-extension ReadOnlySocketOption.Key where Value == Int32 {
-    /// The key of ``ReadOnlySocketOption/transportProtocol(_:)``.
-    public static var transportProtocol: Self { .init(.transportProtocol) }
-}
-#endif
-
-#if os(Linux)
-extension ReadOnlySocketOption.Key where Value == UInt64 {
-    /// The key of ``ReadOnlySocketOption/cookie(_:)``.
-    public static var cookie: Self { .init(.cookie) }
-}
-#endif
-
-#if os(Linux)
-extension ReadOnlySocketOption.Key where Value == PeerCredentials? {
-    /// The key of ``ReadOnlySocketOption/peerCredentials(_:)``.
-    public static var peerCredentials: Self { .init(.peerCredentials) }
-}
-#endif
-
-#if os(Linux)
-extension ReadOnlySocketOption.Key where Value == Int? {
-    /// The key of ``ReadOnlySocketOption/incomingNAPIID(_:)``.
-    public static var incomingNAPIID: Self { .init(.incomingNAPIID) }
-}
-#endif
-
-#if os(Linux)
-extension ReadOnlySocketOption.Key where Value == SocketAddress {
-    /// The key of ``ReadOnlySocketOption/originalDestination(_:)``.
-    public static var originalDestination: Self { .init(.originalDestination) }
-}
-#endif
-
-#if os(Linux)
-extension ReadOnlySocketOption.Key where Value == Int {
-    /// The key of ``ReadOnlySocketOption/pathMTU(_:)``.
-    public static var pathMTU: Self { .init(.pathMTU) }
-}
-#endif

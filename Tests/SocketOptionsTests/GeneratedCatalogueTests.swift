@@ -1,5 +1,6 @@
-// SocketOptions tests: SocketOption+Generated.swift is what `.ci/generate-catalogue` writes from the
-// cases of SocketOption.swift, so that adding an option is its case, its row and its tests.
+// SocketOptions tests: SocketOption+Generated.swift and ReadOnlySocketOption+Generated.swift are what
+// `.ci/generate-catalogue` writes from the cases, so that adding an option is its case, its row and
+// its tests.
 
 import Glibc
 import Testing
@@ -15,7 +16,7 @@ extension KernelTests {
             #filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/")
         }
 
-        @Test("SocketOption+Generated.swift is up to date with SocketOption.swift (else run .ci/generate-catalogue)")
+        @Test("The generated files match the cases of SocketOption and ReadOnlySocketOption (.ci/generate-catalogue)")
         func generatedFileIsUpToDate() throws {
             try runToEnd(["/usr/bin/python3", Self.root + "/.ci/generate-catalogue", "--check"], timeout: .seconds(30))
         }
