@@ -19,7 +19,7 @@
 /// // The old process, offering its listeners at a path in a directory it owns:
 /// let rendezvous = try ListeningSocket(address: try .unix(path: "/run/app/handover.sock"))
 /// if try DescriptorHandover.offer([.init("http", http), .init("admin", admin)], on: rendezvous,
-///                                 timeout: .seconds(1)) {
+///                                 peerWait: .zero) {  // between accepts
 ///     // stop calling accept, then:
 ///     try http.closeAfterHandover(); try admin.closeAfterHandover()
 /// }
@@ -80,18 +80,20 @@ public enum DescriptorHandover {
 
     // MARK: Sending
 
-    /// Waits at most `timeout` for the new process to connect to `rendezvous` (a Unix-domain
-    /// listener), then hands `listeners` over to it (see ``send(_:over:timeout:)``). Returns false
-    /// when no one connected in time, so that a server can call it between other work.
+    /// Waits at most `peerWait` for the new process to connect to `rendezvous` (a Unix-domain
+    /// listener), then hands `listeners` over to it within `timeout` (see ``send(_:over:timeout:)``).
+    /// Returns false when no one connected in time, so that a server can call it between accepts
+    /// with a `peerWait` of zero.
     ///
     /// - Throws: as ``send(_:over:timeout:)``; the listeners stay the caller's, open and serving.
     public static func offer(
         _ listeners: [Offered],
         on rendezvous: borrowing ListeningSocket,
+        peerWait: Duration,
         timeout: Duration = defaultTimeout
     ) throws(SocketError) -> Bool {
         try check(listeners)
-        guard let connection = try rendezvous.accept(timeout: timeout) else { return false }
+        guard let connection = try rendezvous.accept(timeout: peerWait) else { return false }
         try send(listeners, over: connection, timeout: timeout)
         return true
     }

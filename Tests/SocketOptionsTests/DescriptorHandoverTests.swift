@@ -24,7 +24,9 @@ private final class ConnectionSlot: Sendable {
 /// A connected pair over a Unix-domain listener in `directory`: the receiving end (a client, as a
 /// new process is) and the peer's end (accepted, as the old process's is).
 private func connectedPair(in directory: String) throws -> Pair {
-    let rendezvous = try ListeningSocket(address: try .unix(path: directory + "/handover-\(pairCount.add(1, ordering: .relaxed).newValue).sock"))
+    let rendezvous = try ListeningSocket(
+        address: try .unix(path: directory + "/handover-\(pairCount.add(1, ordering: .relaxed).newValue).sock")
+    )
     let receiving = try Connection(connectingTo: rendezvous.localAddress, timeout: .seconds(2))
     guard let peer = try rendezvous.accept(timeout: .seconds(2)) else { throw SocketError.system(.accept, .timedOut) }
     return Pair(receiving: receiving, peer: peer)
@@ -81,14 +83,21 @@ extension KernelTests {
                 // Queued before the hand-over: in the accept queue the two processes share.
                 let early4 = try Connection(connectingTo: ipv4.localAddress, timeout: .seconds(2))
                 let early6 = try Connection(connectingTo: ipv6.localAddress, timeout: .seconds(2))
-                let rendezvous = ListenerSlot(try ListeningSocket(address: try .unix(path: directory + "/handover.sock")))
+                let rendezvous = ListenerSlot(
+                    try ListeningSocket(address: try .unix(path: directory + "/handover.sock"))
+                )
                 let path = try SocketAddress.unix(path: directory + "/handover.sock")
                 let offered = [DescriptorHandover.Offered("http", ipv4), DescriptorHandover.Offered("admin", ipv6)]
                 let outcome = Mutex<Result<Bool, SocketError>?>(nil)
                 let sender = try startThread {
                     guard let rendezvous = rendezvous.take() else { return }
                     let result = Result { () throws(SocketError) in
-                        try DescriptorHandover.offer(offered, on: rendezvous, timeout: .seconds(5))
+                        try DescriptorHandover.offer(
+                            offered,
+                            on: rendezvous,
+                            peerWait: .seconds(5),
+                            timeout: .seconds(5)
+                        )
                     }
                     outcome.withLock { $0 = result }
                 }
@@ -129,7 +138,7 @@ extension KernelTests {
             let clock = ContinuousClock()
             let start = clock.now
             var outcomes: [LoadOutcome] = []
-            for _ in 0..<20 {
+            for _ in 0..<handoverRuns {
                 outcomes.append(try withTemporaryDirectory { try runDescriptorHandoverUnderLoad(in: $0) })
             }
             for (run, outcome) in outcomes.enumerated() {
@@ -142,7 +151,9 @@ extension KernelTests {
             )
         }
 
-        @Test("A peer that is not a hand-over is refused with its typed error, and every descriptor that came is closed")
+        @Test(
+            "A peer that is not a hand-over is refused with its typed error, and every descriptor that came is closed"
+        )
         func malformedPeersRefusedWithoutLeak() throws {
             try withTemporaryDirectory { directory in
                 let listener = try ListeningSocket(address: .ipv4Loopback(port: 0))
@@ -156,10 +167,19 @@ extension KernelTests {
                 defer { close(datagram) }
                 let l = listener.rawDescriptor
                 let cases: [(String, [CInt], DescriptorHandoverFailure.Reason)] = [
-                    ("GET / HTTP/1.1\n", [l], .malformedMessage("it does not begin with \"socketoptions-handover 1 \"")),
+                    (
+                        "GET / HTTP/1.1\n", [l],
+                        .malformedMessage("it does not begin with \"socketoptions-handover 1 \"")
+                    ),
                     ("socketoptions-handover 1 http\n", [], .noDescriptors),
-                    ("socketoptions-handover 1 http\n", [pipeEnds[0]], .notAListener(name: "http", reason: "it is not a socket")),
-                    ("socketoptions-handover 1 data\n", [file], .notAListener(name: "data", reason: "it is not a socket")),
+                    (
+                        "socketoptions-handover 1 http\n", [pipeEnds[0]],
+                        .notAListener(name: "http", reason: "it is not a socket")
+                    ),
+                    (
+                        "socketoptions-handover 1 data\n", [file],
+                        .notAListener(name: "data", reason: "it is not a socket")
+                    ),
                     (
                         "socketoptions-handover 1 a:dns\n", [l, datagram],
                         .notAListener(name: "dns", reason: "it is a datagram socket, not a stream socket")
@@ -212,7 +232,11 @@ extension KernelTests {
                 let listener = try ListeningSocket(address: .ipv4Loopback(port: 0))
                 let silent = try connectedPair(in: directory)
                 let sendReason = handoverReason { () throws(SocketError) in
-                    try DescriptorHandover.send([.init("http", listener)], over: silent.peer, timeout: .milliseconds(200))
+                    try DescriptorHandover.send(
+                        [.init("http", listener)],
+                        over: silent.peer,
+                        timeout: .milliseconds(200)
+                    )
                 }
                 #expect(sendReason == .timedOut)
                 #expect(try listener.option(.acceptingConnections) == .acceptingConnections(true))
@@ -248,7 +272,9 @@ extension KernelTests {
             }
         }
 
-        @Test("The old side sends (sendmsg) before it waits for the acknowledgement, and closes its listener only after it, never shutting it down")
+        @Test(
+            "The old side sends (sendmsg) before it waits for the acknowledgement, and closes its listener only after it, never shutting it down"
+        )
         func senderCallOrder() throws {
             try withTemporaryDirectory { directory in
                 let listener = try ListeningSocket(address: .ipv4Loopback(port: 0))
@@ -294,6 +320,9 @@ extension KernelTests {
 /// server offers its listener at a rendezvous between accepts; a third of the way through, a new
 /// server takes it over there and serves the rest. The old side stops accepting and closes its
 /// descriptor after the acknowledgement.
+/// How many runs the load test makes.
+private let handoverRuns = 20
+
 private func runDescriptorHandoverUnderLoad(
     in directory: String,
     connections: Int = 2000,
@@ -307,6 +336,8 @@ private func runDescriptorHandoverUnderLoad(
     let finished = Atomic<Int>(0)
     let longest = Atomic<Int>(0)
     let stopNew = Atomic<Bool>(false)
+    let handedOver = Atomic<Bool>(false)
+    let servedByNew = Atomic<Int>(0)
     let old = try ListeningSocket(address: .ipv4Loopback(port: 0), backlog: 1024)
     let address = old.localAddress
     let path = try SocketAddress.unix(path: directory + "/handover.sock")
@@ -314,10 +345,15 @@ private func runDescriptorHandoverUnderLoad(
     let rendezvousSlot = ListenerSlot(try ListeningSocket(address: path))
     let oldServer = try startThread {
         guard let listener = oldSlot.take(), let rendezvous = rendezvousSlot.take() else { return }
-        while true {
+        // Bounded: a failed hand-over leaves the old server serving until the deadline.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
             if let connection = try? listener.accept(timeout: .milliseconds(5)) { serveHandedOverByte(connection) }
             let offered = [DescriptorHandover.Offered("http", listener)]
-            if (try? DescriptorHandover.offer(offered, on: rendezvous, timeout: .zero)) == true { break }
+            if (try? DescriptorHandover.offer(offered, on: rendezvous, peerWait: .zero, timeout: .seconds(5))) == true {
+                handedOver.store(true, ordering: .releasing)
+                break
+            }
         }
         _ = try? listener.closeAfterHandover()
     }
@@ -360,7 +396,10 @@ private func runDescriptorHandoverUnderLoad(
             var received = try DescriptorHandover.receive(from: path, timeout: .seconds(5))
             guard let listener = received.take(name: "http") else { return }
             while !stopNew.load(ordering: .acquiring) {
-                if let connection = try? listener.accept(timeout: .milliseconds(5)) { serveHandedOverByte(connection) }
+                if let connection = try? listener.accept(timeout: .milliseconds(5)) {
+                    serveHandedOverByte(connection)
+                    servedByNew.add(1, ordering: .relaxed)
+                }
             }
         } catch {
             Issue.record("receive: \(error)")
@@ -370,6 +409,11 @@ private func runDescriptorHandoverUnderLoad(
     pthread_join(oldServer, nil)
     stopNew.store(true, ordering: .releasing)
     pthread_join(newServer, nil)
+    // The switch happened mid-run: the old side handed over, the new one served the rest.
+    let switched = handedOver.load(ordering: .acquiring)
+    let servedAfter = servedByNew.load(ordering: .relaxed)
+    #expect(switched)
+    #expect(servedAfter > 0)
     return LoadOutcome(
         attempted: connections,
         served: served.load(ordering: .relaxed),
