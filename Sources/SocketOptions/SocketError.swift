@@ -117,6 +117,12 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
     /// `SO_DETACH_REUSEPORT_BPF`.
     case reusePortSteeringFailed(ReusePortSteeringFailure)
 
+    /// A hand-over of listening descriptors over a Unix-domain socket (``DescriptorHandover``)
+    /// failed: the peer did not answer in time, sent something that is not a hand-over, or passed
+    /// descriptors that are not listeners; the value says which and what to do. Every descriptor
+    /// received was closed. The corresponding C calls are `sendmsg` and `recvmsg` with `SCM_RIGHTS`.
+    case descriptorHandoverFailed(DescriptorHandoverFailure)
+
     /// The listener stopped accepting: ``ListeningSocket/stopAccepting()`` (or a drain) was called,
     /// on this thread or another, or some other holder of the descriptor shut it down for reading.
     /// Thrown by ``ListeningSocket/accept()`` and ``ListeningSocket/accept(timeout:)``, at once in
@@ -220,6 +226,7 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case .optionNotSupported(_, _, let errno): errno
         case .system(_, let errno): errno
         case .reusePortSteeringFailed(let failure): failure.errno
+        case .descriptorHandoverFailed(let failure): failure.errno
         case .cannotResolve(_, .system(let errno)): errno
         case .cannotResolve: nil
         case .unrepresentableAddress: nil
@@ -372,6 +379,8 @@ public enum SocketError: Error, Hashable, Sendable, CustomStringConvertible {
         case .cannotResolve(let text, let failure):
             return "Cannot resolve \"\(PrintableText.quoted(text))\": \(failure)."
         case .reusePortSteeringFailed(let failure):
+            return failure.description
+        case .descriptorHandoverFailed(let failure):
             return failure.description
         case .listenerStopped:
             return "The listener stopped accepting (shutdown(SHUT_RD): stopAccepting() or a drain, here or in "

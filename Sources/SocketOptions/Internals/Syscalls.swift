@@ -20,6 +20,7 @@ enum SyscallKind: String, Sendable, Hashable {
     case socket, setsockopt, getsockopt, bind, listen, connect, getsockname
     case accept, poll, send, recv, sendto, recvfrom, close
     case shutdown  // SHUT_RD on a listener: stop accepting (ListeningSocket+Stopping.swift)
+    case sendmsg, recvmsg  // SCM_RIGHTS: listeners handed over (DescriptorHandover.swift)
     case openat, mkdirat, fstat, fstatat, fchmod, fchmodat, linkat, renameat, unlinkat, flock, fcntl
     case open, read, opendir, readdir, readlink  // the /proc reads of the EADDRINUSE diagnosis
     case getrlimit  // the descriptor limit that bounds socket activation
@@ -190,6 +191,18 @@ func system_recvfrom(
 }
 
 /// shutdown; on a listener, SHUT_RD stops it accepting and wakes every thread blocked in accept.
+/// sendmsg: the descriptor hand-over sends its listeners as SCM_RIGHTS control data.
+@inline(__always)
+func system_sendmsg(_ fd: CInt, _ message: UnsafePointer<msghdr>, _ flags: CInt) -> Int {
+    systemCall(.sendmsg, on: fd) { sendmsg(fd, message, flags) }
+}
+
+/// recvmsg: the descriptor hand-over receives listeners as SCM_RIGHTS control data.
+@inline(__always)
+func system_recvmsg(_ fd: CInt, _ message: UnsafeMutablePointer<msghdr>, _ flags: CInt) -> Int {
+    systemCall(.recvmsg, on: fd) { recvmsg(fd, message, flags) }
+}
+
 @inline(__always)
 func system_shutdown(_ fd: CInt, _ how: CInt) -> CInt {
     systemCall(.shutdown, on: fd) { shutdown(fd, how) }
