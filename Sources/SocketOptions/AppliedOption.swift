@@ -55,7 +55,7 @@ public struct AppliedOption: Hashable, Sendable, CustomStringConvertible {
     /// The options whose value bind itself can change, and why it does: these are read again
     /// once the socket is bound.
     static func bindChanges(_ name: SocketOption.Name) -> String? {
-        SocketOption.Name.rows[name.position].bindChange.map { "\($0)" }
+        name.row.bindChange.map { "\($0)" }
     }
 
     /// Why bind changed the value the kernel kept at `setsockopt`; `nil` when it did not.

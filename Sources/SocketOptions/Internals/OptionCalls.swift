@@ -117,7 +117,8 @@ enum OptionCalls {
         }
     }
 
-    /// SO_ATTACH_FILTER: a sock_fprog that points into the program's own array for the call.
+    /// SO_ATTACH_FILTER (and SO_ATTACH_REUSEPORT_CBPF, which takes the same struct): a sock_fprog
+    /// that points into the program's own array for the call.
     static func setFilter(_ program: SocketFilter, level: CInt, name: CInt, on fd: CInt) -> Result<Void, Errno> {
         program.instructions.withUnsafeBufferPointer { instructions in
             // The count fits: the codec took 1...4096 instructions only.
@@ -310,14 +311,11 @@ enum OptionCalls {
         kind: SocketKind?,
         on fd: CInt
     ) throws(SocketError) -> OptionCodec.SwiftValue? {
-        let checked: CheckedOption
         if let kind {
             try SocketSetup.checkKind(name, kind)
             try SocketSetup.checkScopeAfterBind(name)
-            checked = try CheckedOption(name, value) { name.row.make(value) }
-        } else {
-            checked = try CheckedOption(name, value) { name.row.make(value) }
         }
+        let checked = try CheckedOption(name, value) { name.row.make(value) }
         let filter: SocketFilter? = if case .filter(let program) = value { program } else { nil }
         return try setAndReadBack(checked, filter: filter, requested: { name.row.make(value) }, on: fd)
     }

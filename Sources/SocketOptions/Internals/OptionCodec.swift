@@ -477,20 +477,6 @@ enum OptionCodec {
         return timeval(tv_sec: tvSeconds, tv_usec: .init(microseconds))
     }
 
-    /// Whether a C int read back is the value as it is (`.int`): the read path's shortcut.
-    @inline(__always)
-    var isPlainInt: Bool {
-        if case .int = self { return true }
-        return false
-    }
-
-    /// Whether a C int read back is a boolean (`.bool`): the read path's other shortcut.
-    @inline(__always)
-    var isBool: Bool {
-        if case .bool = self { return true }
-        return false
-    }
-
     /// The Swift value of C bytes read back from the kernel. Inlined into the read path, where the
     /// codec and the layout are known, so that a C int becomes its value without a call.
     @inline(__always)

@@ -35,8 +35,8 @@ struct OptionRow<Option> {
     let scope: Scope
     let sockets: SocketKinds
     /// The values an int codec takes (``OptionCodec/int(_:unit:)``), for the set path's shortcut;
-    /// empty for every other codec.
-    let intRange: Range<Int>
+    /// meaningful only where `reading` is `.plainInt` (0...0 for every other codec).
+    let intRange: ClosedRange<Int>
     /// The option with a value read back from the kernel.
     let make: (OptionCodec.SwiftValue) -> Option
 
@@ -114,8 +114,8 @@ struct OptionRow<Option> {
         self.make = make
         self.intRange =
             switch codec {
-            case .int(let range, _): Range(range)
-            default: 0..<0
+            case .int(let range, _): range
+            default: 0...0
             }
         self.reading =
             switch codec {

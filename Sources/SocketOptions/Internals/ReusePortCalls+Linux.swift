@@ -16,31 +16,15 @@ enum ReusePortCalls {
     /// `SO_DETACH_REUSEPORT_BPF`, Linux 5.3+, from the same header.
     static let detachProgram: CInt = 68
 
-    /// `struct sock_fprog` (linux/filter.h, not in Glibc's module): the count of instructions, then
-    /// a pointer to them; ``SocketFilter/Instruction`` has the layout of `struct sock_filter`.
-    private struct CProgram {
-        var length: UInt16
-        var instructions: UnsafePointer<SocketFilter.Instruction>?
-    }
-
-    /// One setsockopt(SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF) with `program`, which the caller checked.
+    /// One setsockopt(SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF) with `program`, which the caller checked:
+    /// the same `struct sock_fprog` as SO_ATTACH_FILTER takes, so the same call.
     static func attach(_ program: SocketFilter, to fd: CInt) -> Result<Void, Errno> {
-        program.instructions.withUnsafeBufferPointer { instructions in
-            var raw = CProgram(length: UInt16(instructions.count), instructions: instructions.baseAddress)
-            return valueOrErrno {
-                system_setsockopt(fd, SOL_SOCKET, attachClassicProgram, &raw, socklen_t(MemoryLayout<CProgram>.size))
-            }
-            .map { _ in () }
-        }
+        OptionCalls.setFilter(program, level: SOL_SOCKET, name: attachClassicProgram, on: fd)
     }
 
     /// One setsockopt(SOL_SOCKET, SO_DETACH_REUSEPORT_BPF); the kernel ignores the value, a C int 0.
     static func detach(from fd: CInt) -> Result<Void, Errno> {
-        var zero: CInt = 0
-        return valueOrErrno {
-            system_setsockopt(fd, SOL_SOCKET, detachProgram, &zero, socklen_t(MemoryLayout<CInt>.size))
-        }
-        .map { _ in () }
+        OptionCalls.set(.int(0), level: SOL_SOCKET, name: detachProgram, on: fd)
     }
 
     /// The text of /proc/sys/net/ipv4/tcp_migrate_req (Linux 5.14+), nil when it cannot be read.
