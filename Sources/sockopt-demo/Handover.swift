@@ -126,7 +126,7 @@ private func measure(_ way: Way, _ settings: HandoverSettings) -> HandoverRow {
     case .failure(let problem):
         guard !way.needsPrivateNetwork else { return HandoverRow(way: way, skipped: "skipped: \(problem)") }
         var row = run(way, settings)
-        row.notes.insert("the host's loopback (\(problem)), \(ReusePortHandover.kernelMigration())", at: 0)
+        row.notes.insert("the host's loopback, \(ReusePortHandover.kernelMigration()) (\(problem))", at: 0)
         return row
     }
 }
@@ -149,7 +149,8 @@ private func run(_ way: Way, _ settings: HandoverSettings) -> HandoverRow {
     if let outcome = row.outcome {
         row.notes.append(
             "\(outcome.attempted) connections at \(outcome.achievedRate)/s, started at most "
-                + "\(milliseconds(outcome.longestLate)) behind schedule"
+                + "\(milliseconds(outcome.longestLate)) behind schedule; 99 % waited at most "
+                + milliseconds(outcome.percentile99Wait)
         )
         if let other = outcome.firstOther { row.notes.append("first other failure: \(other)") }
     }
@@ -210,8 +211,8 @@ private final class ListenerSlot: Sendable {
 }
 
 /// Sends the one byte a client waits for, then closes.
-private func serveOneByte(_ connection: consuming Connection) {
-    _ = try? connection.send([0x21], timeout: .seconds(1))
+private func serveOneByte(_ connection: consuming Connection, _ byte: UInt8 = ServerByte.served) {
+    _ = try? connection.send([byte], timeout: .seconds(1))
     _ = try? connection.close()
 }
 
@@ -312,7 +313,7 @@ private func runSteerAndDrain(_ settings: HandoverSettings, _ row: inout Handove
             leaving: listener,
             to: BorrowedSocket(borrowing: survivor.load(ordering: .acquiring)),
             index: newIndex
-        ) { serveOneByte($0) }
+        ) { serveOneByte($0, ServerByte.drained) }
         instance.markClosed()
         report.withLock { $0 = steered }
     }
@@ -335,6 +336,13 @@ private func runSteerAndDrain(_ settings: HandoverSettings, _ row: inout Handove
     new?.leaveAndWait()
     if let failure { throw failure }
     if let report = report.withLock({ $0 }) { row.notes.append("\(report)") }
+    if let outcome = row.outcome {
+        // The quiet period delays the close, not these clients: they wait for the drain's accept.
+        row.notes.append(
+            "the \(outcome.drained) connections the drain served waited at most "
+                + milliseconds(outcome.longestDrainedWait)
+        )
+    }
 }
 
 /// A number for this process's rendezvous names, so that two rows never share one.

@@ -9,8 +9,12 @@ func handoverTable(_ rows: [HandoverRow]) -> String {
     let header = [
         "way", "attempted", "served", "refused", "reset", "other", "longest wait", "over baseline", "switch",
     ]
+    // A row that did not run says why after its title, outside the columns.
+    let titleWidth = rows.map(\.way.title.count).max() ?? 0
     let lines = rows.map { row -> [String] in
-        guard let outcome = row.outcome else { return [row.way.title, row.skipped ?? "not run"] }
+        guard let outcome = row.outcome else {
+            return [padded(row.way.title, titleWidth) + "  " + (row.skipped ?? "not run")]
+        }
         let over = baseline.map { outcome.longestWait - $0 }
         return [
             row.way.title, "\(outcome.attempted)", "\(outcome.served)", "\(outcome.refused)", "\(outcome.reset)",

@@ -19,6 +19,13 @@ struct LoadPlan: Sendable {
     static let clientTimeout: Duration = .seconds(2)
 }
 
+/// The byte a server sends on each connection. The drain of a steer-and-drain sends its own, so
+/// that the clients can tell how long the connections it served waited.
+enum ServerByte {
+    static let served: UInt8 = 0x21
+    static let drained: UInt8 = 0x44
+}
+
 /// What the clients of one run saw.
 struct LoadOutcome: Sendable {
     var attempted = 0
@@ -34,6 +41,12 @@ struct LoadOutcome: Sendable {
     var firstOther: String?
     /// The longest a client waited, from the start of its connect to its byte (or its failure).
     var longestWait: Duration = .zero
+    /// The wait that 99 % of connections did not exceed (the longest is one unlucky moment of a
+    /// shared machine as often as it is the server).
+    var percentile99Wait: Duration = .zero
+    /// Connections served by a drain (``ServerByte/drained``), and the longest of their waits.
+    var drained = 0
+    var longestDrainedWait: Duration = .zero
     /// The longest a connection started after its due time: more than a few milliseconds means the
     /// clients could not keep the rate (all of them were waiting).
     var longestLate: Duration = .zero
@@ -57,7 +70,11 @@ private final class LoadTally: Sendable {
     let other = Atomic<Int>(0)
     let firstOther = Mutex<String?>(nil)
     let longestWait = Atomic<Int>(0)
+    let drained = Atomic<Int>(0)
+    let longestDrainedWait = Atomic<Int>(0)
     let longestLate = Atomic<Int>(0)
+    /// Every connection's wait in nanoseconds, each client's list added when it ends.
+    let waits = Mutex<[Int]>([])
 
     func countOther(_ what: String) {
         other.add(1, ordering: .relaxed)
@@ -84,6 +101,8 @@ func runPacedLoad(
     for _ in 0..<plan.clients {
         guard
             let thread = startThread({
+                var waits: [Int] = []
+                defer { tally.waits.withLock { $0 += waits } }
                 while true {
                     let k = tally.next.add(1, ordering: .relaxed).oldValue
                     guard k < plan.connections else { return }
@@ -97,8 +116,14 @@ func runPacedLoad(
                     }
                     tally.longestLate.max(nanoseconds(late), ordering: .relaxed)
                     tally.started.add(1, ordering: .relaxed)
-                    connectAndReceive(address, tally)
-                    tally.longestWait.max(nanoseconds(start.duration(to: clock.now)), ordering: .relaxed)
+                    let byte = connectAndReceive(address, tally)
+                    let waited = nanoseconds(start.duration(to: clock.now))
+                    tally.longestWait.max(waited, ordering: .relaxed)
+                    waits.append(waited)
+                    if byte == ServerByte.drained {
+                        tally.drained.add(1, ordering: .relaxed)
+                        tally.longestDrainedWait.max(waited, ordering: .relaxed)
+                    }
                 }
             })
         else { break }
@@ -110,6 +135,7 @@ func runPacedLoad(
     }
     switchOver()
     for thread in threads { pthread_join(thread, nil) }
+    let waits = tally.waits.withLock { $0.sorted() }
     var outcome = LoadOutcome(
         attempted: plan.connections,
         served: tally.served.load(ordering: .relaxed),
@@ -118,6 +144,9 @@ func runPacedLoad(
         other: tally.other.load(ordering: .relaxed),
         firstOther: tally.firstOther.withLock { $0 },
         longestWait: .nanoseconds(tally.longestWait.load(ordering: .relaxed)),
+        percentile99Wait: .nanoseconds(waits.isEmpty ? 0 : waits[(waits.count - 1) * 99 / 100]),
+        drained: tally.drained.load(ordering: .relaxed),
+        longestDrainedWait: .nanoseconds(tally.longestDrainedWait.load(ordering: .relaxed)),
         longestLate: .nanoseconds(tally.longestLate.load(ordering: .relaxed)),
         elapsed: first.duration(to: clock.now)
     )
@@ -130,16 +159,19 @@ func runPacedLoad(
     return outcome
 }
 
-/// One connection: connect, wait for one byte, close; counted by what happened.
-private func connectAndReceive(_ address: SocketAddress, _ tally: LoadTally) {
+/// One connection: connect, wait for one byte, close; counted by what happened. Returns the byte.
+private func connectAndReceive(_ address: SocketAddress, _ tally: LoadTally) -> UInt8? {
     do throws(SocketError) {
         let connection = try Connection(connectingTo: address, timeout: LoadPlan.clientTimeout)
-        switch try connection.receive(upTo: 1, timeout: LoadPlan.clientTimeout)?.count {
-        case 1?: tally.served.add(1, ordering: .relaxed)
+        let bytes = try connection.receive(upTo: 1, timeout: LoadPlan.clientTimeout)
+        _ = try? connection.close()
+        switch bytes?.count {
+        case 1?:
+            tally.served.add(1, ordering: .relaxed)
+            return bytes?.first
         case 0?: tally.countOther("the server closed without sending its byte")
         default: tally.countOther("no byte within \(LoadPlan.clientTimeout)")
         }
-        _ = try? connection.close()
     } catch {
         switch error.errno {
         case .connectionRefused?: tally.refused.add(1, ordering: .relaxed)
@@ -147,6 +179,7 @@ private func connectAndReceive(_ address: SocketAddress, _ tally: LoadTally) {
         default: tally.countOther(error.description)
         }
     }
+    return nil
 }
 
 /// `duration` in nanoseconds, saturating.
