@@ -43,11 +43,11 @@ enum Way: CaseIterable, Sendable {
 
 /// The settings of one `handover` run.
 struct HandoverSettings: Sendable {
-    /// 64 clients: each has one connection under way, so that the load keeps its rate while the
-    /// connections that reach an old instance in its 20 ms of finishing wait (5,000/s for 20 ms, half
-    /// of them to the old one: 50). With fewer, a stalled server stalls the load with it, and a plain
-    /// close can reset no more connections than there are clients.
-    var plan = LoadPlan(connections: 5000, clients: 64, rate: 5000)
+    /// 128 clients: each has one connection under way, so that the load keeps its rate while the
+    /// connections that reach an old instance in its 20 ms of finishing wait (5,000/s for 20 ms: 100
+    /// when it is alone, as in stop then start). With fewer, a stalled server stalls the load with it,
+    /// and a close can reset no more connections than there are clients.
+    var plan = LoadPlan(connections: 5000, clients: 128, rate: 5000)
     /// How long an old instance that closes takes to finish its work after it stops accepting.
     var finish: Duration = .milliseconds(20)
     /// Stop then start: how long after the old instance closed the new one listens (a process start).
@@ -156,6 +156,13 @@ private func run(_ way: Way, _ settings: HandoverSettings) -> HandoverRow {
                 + "\(milliseconds(outcome.longestLate)) behind schedule; 99 % waited at most "
                 + milliseconds(outcome.percentile99Wait)
         )
+        if way != .baseline {
+            let began = outcome.longestWaitBegan
+            row.notes.append(
+                "the longest wait began \(milliseconds(began < .zero ? .zero - began : began)) "
+                    + (began < .zero ? "before" : "after") + " the switch began"
+            )
+        }
         if let other = outcome.firstOther { row.notes.append("first other failure: \(other)") }
     }
     if row.outcome != nil && row.switchTime == nil && way != .baseline {

@@ -41,6 +41,8 @@ struct LoadOutcome: Sendable {
     var firstOther: String?
     /// The longest a client waited, from the start of its connect to its byte (or its failure).
     var longestWait: Duration = .zero
+    /// When that wait began, from the start of the switch (negative: before it).
+    var longestWaitBegan: Duration = .zero
     /// The wait that 99 % of connections did not exceed (the longest is one unlucky moment of a
     /// shared machine as often as it is the server).
     var percentile99Wait: Duration = .zero
@@ -69,12 +71,13 @@ private final class LoadTally: Sendable {
     let reset = Atomic<Int>(0)
     let other = Atomic<Int>(0)
     let firstOther = Mutex<String?>(nil)
-    let longestWait = Atomic<Int>(0)
     let drained = Atomic<Int>(0)
     let longestDrainedWait = Atomic<Int>(0)
     let longestLate = Atomic<Int>(0)
     /// Every connection's wait in nanoseconds, each client's list added when it ends.
     let waits = Mutex<[Int]>([])
+    /// The longest wait and the instant it began.
+    let longest = Mutex<(wait: Int, began: ContinuousClock.Instant?)>((0, nil))
 
     func countOther(_ what: String) {
         other.add(1, ordering: .relaxed)
@@ -102,7 +105,11 @@ func runPacedLoad(
         guard
             let thread = startThread({
                 var waits: [Int] = []
-                defer { tally.waits.withLock { $0 += waits } }
+                var longest: (wait: Int, began: ContinuousClock.Instant?) = (0, nil)
+                defer {
+                    tally.waits.withLock { $0 += waits }
+                    tally.longest.withLock { if longest.wait > $0.wait { $0 = longest } }
+                }
                 while true {
                     let k = tally.next.add(1, ordering: .relaxed).oldValue
                     guard k < plan.connections else { return }
@@ -118,8 +125,8 @@ func runPacedLoad(
                     tally.started.add(1, ordering: .relaxed)
                     let byte = connectAndReceive(address, tally)
                     let waited = nanoseconds(start.duration(to: clock.now))
-                    tally.longestWait.max(waited, ordering: .relaxed)
                     waits.append(waited)
+                    if waited > longest.wait { longest = (waited, start) }
                     if byte == ServerByte.drained {
                         tally.drained.add(1, ordering: .relaxed)
                         tally.longestDrainedWait.max(waited, ordering: .relaxed)
@@ -133,6 +140,7 @@ func runPacedLoad(
     while tally.started.load(ordering: .relaxed) < switchAfter && clock.now < switchBy && !threads.isEmpty {
         sleep(for: .microseconds(200))
     }
+    let switchStart = clock.now
     switchOver()
     for thread in threads { pthread_join(thread, nil) }
     let waits = tally.waits.withLock { $0.sorted() }
@@ -143,7 +151,8 @@ func runPacedLoad(
         reset: tally.reset.load(ordering: .relaxed),
         other: tally.other.load(ordering: .relaxed),
         firstOther: tally.firstOther.withLock { $0 },
-        longestWait: .nanoseconds(tally.longestWait.load(ordering: .relaxed)),
+        longestWait: .nanoseconds(tally.longest.withLock { $0.wait }),
+        longestWaitBegan: tally.longest.withLock { $0.began }.map { switchStart.duration(to: $0) } ?? .zero,
         percentile99Wait: .nanoseconds(waits.isEmpty ? 0 : waits[(waits.count - 1) * 99 / 100]),
         drained: tally.drained.load(ordering: .relaxed),
         longestDrainedWait: .nanoseconds(tally.longestDrainedWait.load(ordering: .relaxed)),

@@ -32,7 +32,7 @@ let usage = """
                                             start; join a SO_REUSEPORT group then close, with tcp_migrate_req 0
                                             and 1; steer and drain; descriptor hand-over), beside a server that is
                                             not replaced, and print what the clients saw (defaults: 5000
-                                            connections from 64 clients at 5000/s; an old instance that closes takes
+                                            connections from 128 clients at 5000/s; an old instance that closes takes
                                             20 ms to finish its work). Linux; rows that set a sysctl need a
                                             private network namespace (root)
       sockopt-demo --help                   this text
