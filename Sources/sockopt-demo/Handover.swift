@@ -350,8 +350,10 @@ private func runSteerAndDrain(_ settings: HandoverSettings, _ row: inout Handove
     if let outcome = row.outcome {
         // The quiet period delays the close, not these clients: they wait for the drain's accept.
         row.notes.append(
-            "the \(outcome.drained) connections the drain served waited at most "
-                + milliseconds(outcome.longestDrainedWait)
+            outcome.drained == 0
+                ? "the drain served no connection"
+                : "the \(outcome.drained) connection\(outcome.drained == 1 ? "" : "s") the drain served waited at most "
+                    + milliseconds(outcome.longestDrainedWait)
         )
     }
 }

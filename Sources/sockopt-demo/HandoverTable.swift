@@ -19,11 +19,17 @@ func handoverTable(_ rows: [HandoverRow]) -> String {
         return [
             row.way.title, "\(outcome.attempted)", "\(outcome.served)", "\(outcome.refused)", "\(outcome.reset)",
             "\(outcome.other)", milliseconds(outcome.longestWait),
-            row.way == .baseline ? "-" : over.map { ($0 >= .zero ? "+" : "") + milliseconds($0) } ?? "-",
+            row.way == .baseline ? "-" : over.map(signedMilliseconds) ?? "-",
             row.switchTime.map(milliseconds) ?? "-",
         ]
     }
     return columns([header] + lines)
+}
+
+/// `+12.3 ms`, `-0.4 ms`, `0.0 ms`: a sign whenever the tenths are not zero.
+func signedMilliseconds(_ duration: Duration) -> String {
+    let text = milliseconds(duration)
+    return text.hasPrefix("-") || text == "0.0 ms" ? text : "+" + text
 }
 
 /// `12.3 ms`, `-0.4 ms`.
