@@ -111,8 +111,9 @@ private func measure(_ way: Way, _ settings: HandoverSettings) -> HandoverRow {
     let isolated = inPrivateNetwork { () -> HandoverRow in
         var row = HandoverRow(way: way)
         if let migration = way.migration, let errno = setKernelMigration(migration) {
-            // No tcp_migrate_req (before Linux 5.14): the kernel never migrates, which 0 says too.
-            guard migration else {
+            // No tcp_migrate_req (ENOENT: before Linux 5.14): the kernel never migrates, as 0 says, so
+            // a row that wants 0 runs; one that wants 1 cannot.
+            if migration || errno != ENOENT {
                 row.skipped =
                     errno == ENOENT
                     ? "skipped: this kernel has no tcp_migrate_req (Linux 5.14+)"
@@ -147,7 +148,8 @@ private func run(_ way: Way, _ settings: HandoverSettings) -> HandoverRow {
         case .descriptorHandover: try runDescriptorHandover(settings, &row)
         }
     } catch {
-        row.skipped = "failed: \(error)"
+        // Figures measured before the failure stay in the table; the failure is named under it.
+        if row.outcome == nil { row.skipped = "failed: \(error)" } else { row.notes.append("failed: \(error)") }
         row.failed = true
     }
     if let outcome = row.outcome {
