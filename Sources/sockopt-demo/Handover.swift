@@ -138,7 +138,7 @@ private func measure(_ way: Way, _ settings: HandoverSettings) -> HandoverRow {
 /// The row of `way`, run on the calling thread's network.
 private func run(_ way: Way, _ settings: HandoverSettings) -> HandoverRow {
     var row = HandoverRow(way: way)
-    do throws(SocketError) {
+    do {
         switch way {
         case .baseline: try runBaseline(settings, &row)
         case .stopThenStart: try runStopThenStart(settings, &row)

@@ -11,7 +11,8 @@ private func listener(on address: SocketAddress, reusePort: Bool) throws(SocketE
     try ListeningSocket(address: address, options: reusePort ? [.reusePort(true)] : [], backlog: 1024)
 }
 
-func runBaseline(_ settings: HandoverSettings, _ row: inout HandoverRow) throws(SocketError) {
+/// The same load on one server that is not replaced.
+func runBaseline(_ settings: HandoverSettings, _ row: inout HandoverRow) throws {
     let first = try listener(on: .ipv4Loopback(port: 0), reusePort: false)
     let address = first.localAddress
     let server = try ServerInstance(first, serveThenClose)
@@ -19,18 +20,19 @@ func runBaseline(_ settings: HandoverSettings, _ row: inout HandoverRow) throws(
     server.leaveAndWait()
 }
 
-func runStopThenStart(_ settings: HandoverSettings, _ row: inout HandoverRow) throws(SocketError) {
+/// The old server stops accepting, finishes and closes; a new one listens after a process start.
+func runStopThenStart(_ settings: HandoverSettings, _ row: inout HandoverRow) throws {
     let first = try listener(on: .ipv4Loopback(port: 0), reusePort: false)
     let address = first.localAddress
     let old = try ServerInstance(first, serveThenFinishAndClose(settings.finish))
     var new: ServerInstance?
-    var failure: SocketError?
+    var failure: (any Error)?
     row.outcome = runPacedLoad(to: address, settings.plan, switchAfter: settings.switchAfter) {
         let start = ContinuousClock.now
         old.leaveAndWait()
         row.switchTime = old.switchTime(from: start)
         sleep(for: HandoverSettings.restartGap)
-        do throws(SocketError) {
+        do {
             new = try ServerInstance(try listener(on: address, reusePort: false), serveThenClose)
         } catch {
             failure = error
@@ -40,15 +42,17 @@ func runStopThenStart(_ settings: HandoverSettings, _ row: inout HandoverRow) th
     if let failure { throw failure }
 }
 
-func runJoinThenClose(_ settings: HandoverSettings, _ row: inout HandoverRow) throws(SocketError) {
+/// A new SO_REUSEPORT listener joins; the old one stops accepting, finishes and closes (the
+/// namespace's tcp_migrate_req decides whether its queue is reset or moved).
+func runJoinThenClose(_ settings: HandoverSettings, _ row: inout HandoverRow) throws {
     let first = try listener(on: .ipv4Loopback(port: 0), reusePort: true)
     let address = first.localAddress
     let old = try ServerInstance(first, serveThenFinishAndClose(settings.finish))
     var new: ServerInstance?
-    var failure: SocketError?
+    var failure: (any Error)?
     row.outcome = runPacedLoad(to: address, settings.plan, switchAfter: settings.switchAfter) {
         let start = ContinuousClock.now
-        do throws(SocketError) {
+        do {
             new = try ServerInstance(try listener(on: address, reusePort: true), serveThenClose)
         } catch {
             failure = error
@@ -61,7 +65,9 @@ func runJoinThenClose(_ settings: HandoverSettings, _ row: inout HandoverRow) th
     if let failure { throw failure }
 }
 
-func runSteerAndDrain(_ settings: HandoverSettings, _ row: inout HandoverRow) throws(SocketError) {
+/// A new SO_REUSEPORT listener joins; the old one steers the group to it, drains and closes
+/// (ReusePortHandover.steerAndDrain).
+func runSteerAndDrain(_ settings: HandoverSettings, _ row: inout HandoverRow) throws {
     let first = try listener(on: .ipv4Loopback(port: 0), reusePort: true)
     let address = first.localAddress
     // The kernel numbers a group's members in the order they listen: the old one is 0, the new 1.
@@ -81,10 +87,10 @@ func runSteerAndDrain(_ settings: HandoverSettings, _ row: inout HandoverRow) th
         report.withLock { $0 = steered }
     }
     var new: ServerInstance?
-    var failure: SocketError?
+    var failure: (any Error)?
     row.outcome = runPacedLoad(to: address, settings.plan, switchAfter: settings.switchAfter) {
         let start = ContinuousClock.now
-        do throws(SocketError) {
+        do {
             let joining = try listener(on: address, reusePort: true)
             survivor.store(joining.rawDescriptor, ordering: .releasing)
             new = try ServerInstance(joining, serveThenClose)
@@ -113,7 +119,9 @@ func runSteerAndDrain(_ settings: HandoverSettings, _ row: inout HandoverRow) th
 /// A number for this process's rendezvous names, so that two rows never share one.
 private let rendezvousCount = Atomic<Int>(0)
 
-func runDescriptorHandover(_ settings: HandoverSettings, _ row: inout HandoverRow) throws(SocketError) {
+/// The old server offers its listener between accepts; the new one receives it and serves; the
+/// old one closes its descriptor (DescriptorHandover, between two threads of this process).
+func runDescriptorHandover(_ settings: HandoverSettings, _ row: inout HandoverRow) throws {
     let first = try listener(on: .ipv4Loopback(port: 0), reusePort: false)
     let address = first.localAddress
     // An abstract Unix name: no file to clean up, and private to the network namespace.
@@ -145,12 +153,12 @@ func runDescriptorHandover(_ settings: HandoverSettings, _ row: inout HandoverRo
         _ = try? rendezvous.close()
     }
     // The new instance receives the listener at the rendezvous, then serves it.
-    let receiveFailure = Mutex<SocketError?>(nil)
+    let receiveFailure = Mutex<(any Error)?>(nil)
     var new: ServerInstance?
     let clock = ContinuousClock()
     row.outcome = runPacedLoad(to: address, settings.plan, switchAfter: settings.switchAfter) {
         let start = clock.now
-        do throws(SocketError) {
+        do {
             new = try ServerInstance { instance in
                 do throws(SocketError) {
                     var received = try DescriptorHandover.receive(from: rendezvousAddress, timeout: .seconds(5))

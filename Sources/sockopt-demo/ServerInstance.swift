@@ -14,9 +14,9 @@ final class ServerInstance: Sendable {
     let thread = Mutex<pthread_t?>(nil)
 
     /// Starts the instance's thread, which runs `body`.
-    init(_ body: @escaping @Sendable (ServerInstance) -> Void) throws(SocketError) {
+    init(_ body: @escaping @Sendable (ServerInstance) -> Void) throws(NoThread) {
         let started = startThread { [self] in body(self) }
-        guard let started else { throw .invalidArgument("no thread for a server instance: errno \(errno)") }
+        guard let started else { throw NoThread(errno: errno) }
         thread.withLock { $0 = started }
     }
 
@@ -24,7 +24,7 @@ final class ServerInstance: Sendable {
     convenience init(
         _ listener: consuming ListeningSocket,
         _ body: @escaping @Sendable (consuming ListeningSocket, ServerInstance) -> Void
-    ) throws(SocketError) {
+    ) throws(NoThread) {
         let slot = ListenerSlot(listener)
         try self.init { instance in
             guard let listener = slot.take() else { return }
@@ -44,6 +44,12 @@ final class ServerInstance: Sendable {
     func switchTime(from start: ContinuousClock.Instant) -> Duration? {
         closedAt.withLock { $0 }.map { start.duration(to: $0) }
     }
+}
+
+/// The system gave no thread for a server instance (`pthread_create` failed).
+struct NoThread: Error, CustomStringConvertible {
+    var errno: CInt
+    var description: String { "cannot start a server thread: pthread_create failed with errno \(errno)" }
 }
 
 /// A listener on its way to the thread that serves it; closed with the slot if no thread took it.
