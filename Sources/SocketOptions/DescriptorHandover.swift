@@ -177,8 +177,8 @@ public enum DescriptorHandover {
     ///
     /// First it checks that the process at the other end is `expectedPeer` (`SO_PEERCRED`); another
     /// user's process gets nothing. The receiver turns `O_NONBLOCK` on for the socket both then share
-    /// (see ``DescriptorHandover``): accept with ``ListeningSocket/accept(timeout:)`` until the close,
-    /// which does not mind.
+    /// (see ``DescriptorHandover``); this package's listener had it on already, so its accepts are
+    /// unchanged until the close.
     ///
     /// - Throws: ``SocketError/descriptorHandoverFailed(_:)``: `.invalidName`, `.countMismatch` (no
     ///   listener, or more than ``maximumListeners``) before any call; `.unexpectedPeer` before any

@@ -208,7 +208,9 @@ public enum ReusePortHandover {
     /// Accepts every connection waiting on `listener` and every one that arrives, until none has
     /// come for `quietPeriod` (or `timeout` has passed since the start), gives each to `serving`,
     /// then closes the listener. Call it once new connections go elsewhere: after the group was
-    /// steered away from this listener, or after ``ListeningSocket``'s descriptor was handed over.
+    /// steered away from this listener. Not after a ``DescriptorHandover``: the new owner shares
+    /// the same queue, so there is nothing to drain; close with
+    /// ``ListeningSocket/closeAfterHandover()``.
     ///
     /// Any Duration is taken: zero or negative `quietPeriod` closes once the queue is found empty;
     /// zero or negative `timeout` takes only what is queued. Once the timeout has passed, the drain
