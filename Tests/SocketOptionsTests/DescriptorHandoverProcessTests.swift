@@ -93,6 +93,11 @@ private func failureReason(_ body: () throws(SocketError) -> Void) -> Descriptor
     }
 }
 
+/// The descriptors open now that were not in `before`. A suite outside the serialized kernel suite
+/// (the documentation's code, compiled with pipes to swiftc) may close one of its own meanwhile, so
+/// the test asks for no new descriptor rather than for the same set.
+private func leakedSince(_ before: Set<Int32>) -> Set<Int32> { openDescriptors().subtracting(before) }
+
 /// Whether O_NONBLOCK is set on the open file description of `fd`.
 private func isNonBlocking(_ fd: CInt) -> Bool { fcntl(fd, F_GETFL) & O_NONBLOCK != 0 }
 
@@ -150,7 +155,7 @@ extension KernelTests {
                 #expect(end.status == 0, "\(child.transcript)")
                 try listener.close()
             }
-            #expect(openDescriptors() == before)
+            #expect(leakedSince(before).isEmpty)
         }
 
         @Test(
@@ -196,7 +201,7 @@ extension KernelTests {
                 try third.close()
                 try rendezvous.close()
             }
-            #expect(openDescriptors() == before)
+            #expect(leakedSince(before).isEmpty)
         }
 
         @Test(
@@ -221,7 +226,7 @@ extension KernelTests {
                 let expected = PeerCredentials(processID: child.pid, userID: nobody, groupID: nobody)
                 #expect(reason == .unexpectedPeer(expected, expectedUserID: geteuid()))
                 #expect(!calls.contains { $0.kind == .recvmsg }, "the message of a refused peer is never read")
-                #expect(openDescriptors() == inside, "no descriptor of the refused peer stays open")
+                #expect(leakedSince(inside).isEmpty, "no descriptor of the refused peer stays open")
                 // The sender got no answer, its listener's flags are untouched (nothing adopted it), and
                 // its queued connections are still its own to accept.
                 #expect(child.readLine(within: .seconds(10)) == "acknowledged 0 nonblocking 0")
@@ -233,7 +238,7 @@ extension KernelTests {
                     #expect(text.contains("uid 65534") && text.contains("expectedPeer: .user(65534)"), "\(text)")
                 }
             }
-            #expect(openDescriptors() == before)
+            #expect(leakedSince(before).isEmpty)
         }
 
         @Test(
@@ -277,7 +282,7 @@ extension KernelTests {
                 try listener.close()
                 try rendezvous.close()
             }
-            #expect(openDescriptors() == before)
+            #expect(leakedSince(before).isEmpty)
         }
 
         @Test("A connection with no peer credentials (TCP) is refused by both sides before any descriptor moves")
