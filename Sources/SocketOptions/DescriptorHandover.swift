@@ -8,6 +8,20 @@
 /// same open sockets, with the same accept queue. Connections that wait in the queue when the old
 /// process stops accepting are accepted by the new one: nothing is lost by construction.
 ///
+/// Both sides first check who is at the other end (`SO_PEERCRED`): by default only a process of the
+/// same effective user may take the listeners, or give them (``ExpectedPeer``); the rendezvous
+/// socket's file mode is not the only guard. A process that another user runs is refused with
+/// ``DescriptorHandoverFailure/Reason/unexpectedPeer(_:expectedUserID:)`` before any descriptor moves.
+///
+/// The received descriptors share their open file description with the sender's: file status flags
+/// such as `O_NONBLOCK`, and every socket option, are one for both processes. The receiver turns
+/// `O_NONBLOCK` on, as ``ListeningSocket/init(adopting:)`` does, so that its ``ListeningSocket/accept(timeout:)``
+/// keeps its bound whatever the sender's listener was, and the sender sees the flag on from then on
+/// (a blocking `accept` there fails with `EAGAIN` when nothing is queued). The package's sender
+/// never changes the flag, and closes. A program on the other side that is not this package must
+/// not turn `O_NONBLOCK` off while both hold the socket: this package's `accept` could then block
+/// until a connection comes (Documentation/ZeroDowntime.md).
+///
 /// The protocol, on one connection: the sender sends, in one `sendmsg`, the descriptors and the line
 /// `socketoptions-handover 1 NAME:NAME...\n`; the receiver checks each descriptor as
 /// ``ListeningSocket/init(adopting:)`` does, then answers `ok\n`. Only after that answer does the old
@@ -28,8 +42,8 @@
 /// let http = listeners.take(name: "http")
 /// ```
 ///
-/// The corresponding C calls are `sendmsg` and `recvmsg` (with `MSG_CMSG_CLOEXEC`) carrying
-/// `SCM_RIGHTS`. Linux only.
+/// The corresponding C calls are `getsockopt(SO_PEERCRED)`, then `sendmsg` and `recvmsg` (with
+/// `MSG_CMSG_CLOEXEC`) carrying `SCM_RIGHTS`. Linux only.
 public enum DescriptorHandover {
     /// The most listeners one hand-over carries (the kernel allows 253 descriptors per message,
     /// `SCM_MAX_FD`).
@@ -78,23 +92,80 @@ public enum DescriptorHandover {
         .descriptorHandoverFailed(DescriptorHandoverFailure(reason))
     }
 
+    /// Who may be at the other end of a hand-over: the user whose process may take the listeners
+    /// (checked by the sender) or give them (checked by the receiver). Anyone who can connect to
+    /// the rendezvous socket, or bind its path first, could otherwise take a server's listeners or
+    /// slip it sockets of their own.
+    ///
+    /// The check reads the peer's credentials as the kernel recorded them when the connection was
+    /// made (`SO_PEERCRED`: for the receiver, those of the process that made the rendezvous
+    /// listener; for the sender, those of the process that connected), before any descriptor is
+    /// sent or read. Root is a user like any other here: a root process hands over to root only,
+    /// unless it names another user.
+    ///
+    /// The corresponding C option is `SO_PEERCRED`.
+    public enum ExpectedPeer: Hashable, Sendable, CustomStringConvertible {
+        /// A process with this process's effective user id (`geteuid()` at the time of the call).
+        case sameUser
+        /// A process with this effective user id, such as the user a new version runs as.
+        case user(UInt32)
+
+        /// The user id a peer must have.
+        var userID: UInt32 {
+            switch self {
+            case .sameUser: system_geteuid()
+            case .user(let id): id
+            }
+        }
+
+        /// `"the same user"`, `"uid 1000"`.
+        public var description: String {
+            switch self {
+            case .sameUser: "the same user"
+            case .user(let id): "uid \(id)"
+            }
+        }
+    }
+
+    /// Refuses, before any descriptor moves, a peer whose effective user id is not the expected one.
+    static func checkPeer(_ fd: CInt, _ expected: ExpectedPeer) throws(SocketError) {
+        let credentials: PeerCredentials?
+        do {
+            credentials = try OptionCalls.value(.peerCredentials, from: fd)
+        } catch {
+            guard let errno = error.errno else { throw error }
+            throw failure(.system(errno))
+        }
+        let userID = expected.userID
+        guard let credentials, credentials.userID == userID else {
+            throw failure(.unexpectedPeer(credentials, expectedUserID: userID))
+        }
+    }
+
     // MARK: Sending
 
     /// Waits at most `peerWait` for the new process to connect to `rendezvous` (a Unix-domain
-    /// listener), then hands `listeners` over to it within `timeout` (see ``send(_:over:timeout:)``).
+    /// listener), then hands `listeners` over to it within `timeout` (see
+    /// ``send(_:over:expectedPeer:timeout:)``).
     /// Returns false when no one connected in time, so that a server can call it between accepts
     /// with a `peerWait` of zero.
     ///
-    /// - Throws: as ``send(_:over:timeout:)``; the listeners stay the caller's, open and serving.
+    /// A process that is not `expectedPeer` gets nothing: its connection is closed and the call
+    /// throws ``DescriptorHandoverFailure/Reason/unexpectedPeer(_:expectedUserID:)``, which a server
+    /// logs before it offers again.
+    ///
+    /// - Throws: as ``send(_:over:expectedPeer:timeout:)``; the listeners stay the caller's, open and
+    ///   serving.
     public static func offer(
         _ listeners: [Offered],
         on rendezvous: borrowing ListeningSocket,
         peerWait: Duration,
+        expectedPeer: ExpectedPeer = .sameUser,
         timeout: Duration = defaultTimeout
     ) throws(SocketError) -> Bool {
         try check(listeners)
         guard let connection = try rendezvous.accept(timeout: peerWait) else { return false }
-        try send(listeners, over: connection, timeout: timeout)
+        try send(listeners, over: connection, expectedPeer: expectedPeer, timeout: timeout)
         return true
     }
 
@@ -104,16 +175,24 @@ public enum DescriptorHandover {
     /// with ``ListeningSocket/stopAccepting()``) and close each with
     /// ``ListeningSocket/closeAfterHandover()``. When it throws, nothing was taken over: keep serving.
     ///
+    /// First it checks that the process at the other end is `expectedPeer` (`SO_PEERCRED`); another
+    /// user's process gets nothing. The receiver turns `O_NONBLOCK` on for the socket both then share
+    /// (see ``DescriptorHandover``); this package's listener had it on already, so its accepts are
+    /// unchanged until the close.
+    ///
     /// - Throws: ``SocketError/descriptorHandoverFailed(_:)``: `.invalidName`, `.countMismatch` (no
-    ///   listener, or more than ``maximumListeners``) before any call; `.timedOut`, `.peerClosed`
-    ///   (the receiver refused the descriptors), `.malformedMessage` or `.system` after it.
+    ///   listener, or more than ``maximumListeners``) before any call; `.unexpectedPeer` before any
+    ///   `sendmsg`; `.timedOut`, `.peerClosed` (the receiver refused the descriptors),
+    ///   `.malformedMessage` or `.system` after it.
     public static func send(
         _ listeners: [Offered],
         over connection: borrowing Connection,
+        expectedPeer: ExpectedPeer = .sameUser,
         timeout: Duration = defaultTimeout
     ) throws(SocketError) {
         try check(listeners)
         let fd = connection.rawDescriptor
+        try checkPeer(fd, expectedPeer)
         var message = prefix
         message += Array(listeners.map(\.name).joined(separator: ":").utf8)
         message.append(newline)
@@ -167,30 +246,41 @@ public enum DescriptorHandover {
     // MARK: Receiving
 
     /// Connects to the old process's rendezvous socket at `path` and receives its listeners (see
-    /// ``receive(over:timeout:)``); `timeout` bounds the connect and the receive each.
+    /// ``receive(over:expectedPeer:timeout:)``); `timeout` bounds the connect and the receive each.
+    /// Listeners are taken only from `expectedPeer`: the user of the process that made the
+    /// rendezvous listener.
     public static func receive(
         from path: SocketAddress,
+        expectedPeer: ExpectedPeer = .sameUser,
         timeout: Duration = defaultTimeout
     ) throws(SocketError) -> Listeners {
         let connection = try Connection(connectingTo: path, timeout: timeout)
-        return try receive(over: connection, timeout: timeout)
+        return try receive(over: connection, expectedPeer: expectedPeer, timeout: timeout)
     }
 
     /// Receives listeners and their names over `connection` with `recvmsg` (`MSG_CMSG_CLOEXEC`),
     /// waiting at most `timeout`, checks each as ``ListeningSocket/init(adopting:)`` does, adopts
     /// them, then acknowledges, so that the sender stops accepting.
     ///
-    /// On any failure every descriptor that arrived is closed (never shut down: the sender still
-    /// serves on the same sockets) and no acknowledgement is sent.
+    /// First it checks that the process at the other end is `expectedPeer` (`SO_PEERCRED`): another
+    /// user's message is never read, so its descriptors never enter this process (the kernel drops
+    /// them when the connection is closed). On any failure every descriptor that arrived is closed
+    /// (never shut down: the sender still serves on the same sockets) and no acknowledgement is sent.
     ///
-    /// - Throws: ``SocketError/descriptorHandoverFailed(_:)``: `.timedOut`, `.peerClosed`,
-    ///   `.malformedMessage`, `.noDescriptors`, `.tooManyDescriptors` (`MSG_CTRUNC`),
-    ///   `.countMismatch`, `.invalidName`, `.notAListener` (a pipe, a file...), `.system`.
+    /// Each listener received is made non-blocking (`O_NONBLOCK`), so that ``ListeningSocket/accept(timeout:)``
+    /// keeps its bound; the flag belongs to the open file description, which the sender shares, so
+    /// its copy turns non-blocking too (see ``DescriptorHandover``).
+    ///
+    /// - Throws: ``SocketError/descriptorHandoverFailed(_:)``: `.unexpectedPeer` before any read;
+    ///   `.timedOut`, `.peerClosed`, `.malformedMessage`, `.noDescriptors`, `.tooManyDescriptors`
+    ///   (`MSG_CTRUNC`), `.countMismatch`, `.invalidName`, `.notAListener` (a pipe, a file...), `.system`.
     public static func receive(
         over connection: borrowing Connection,
+        expectedPeer: ExpectedPeer = .sameUser,
         timeout: Duration = defaultTimeout
     ) throws(SocketError) -> Listeners {
         let fd = connection.rawDescriptor
+        try checkPeer(fd, expectedPeer)
         var wait = SocketCalls.Wait(timeout, operation: .receive, signalEndsWait: false)
         let arrived = ReceivedDescriptors()
         let line = try readLine(fd, limit: maximumMessageSize, wait: &wait, descriptors: arrived)

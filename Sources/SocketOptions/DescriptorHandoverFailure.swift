@@ -24,6 +24,11 @@ public struct DescriptorHandoverFailure: Hashable, Sendable, CustomStringConvert
         /// A received descriptor is not a listening stream socket (a pipe, a regular file, a datagram
         /// socket...): ``SocketError/notAListener(descriptor:reason:)``'s reason, with its name.
         case notAListener(name: String, reason: String)
+        /// The process at the other end of the connection is not the user expected
+        /// (``DescriptorHandover/ExpectedPeer``), as `SO_PEERCRED` says: its credentials, or nil
+        /// when the connection has none (not a Unix-domain one), and the user id expected. Nothing
+        /// was sent to it, and nothing it sent was read.
+        case unexpectedPeer(PeerCredentials?, expectedUserID: UInt32)
         /// `sendmsg`, `recvmsg` or the wait for them failed with this errno.
         case system(Errno)
     }
@@ -72,6 +77,15 @@ public struct DescriptorHandoverFailure: Hashable, Sendable, CustomStringConvert
             return "The descriptor handed over as \(name.debugDescription) is not a listener: "
                 + "\(PrintableText.escaped(reason)). Every descriptor received was closed; \(keep) hand over only "
                 + "listening stream sockets."
+        case .unexpectedPeer(let credentials?, let expected):
+            return "The process at the other end of the hand-over connection (\(credentials)) is not the expected "
+                + "user (uid \(expected)), so no descriptor was sent to it or taken from it. \(keep) make sure that "
+                + "only that user can reach the rendezvous socket (its file mode and directory); if the other "
+                + "process rightly runs as uid \(credentials.userID), name it with expectedPeer: .user(\(credentials.userID))."
+        case .unexpectedPeer(nil, let expected):
+            return "The hand-over connection has no peer credentials (SO_PEERCRED): it is not a Unix-domain "
+                + "connection, so the peer cannot be checked against uid \(expected). \(keep) hand over on a "
+                + "Unix-domain socket."
         case .system(let errno):
             return "The descriptor hand-over failed: \(errno). \(keep) check the rendezvous socket and try again."
         }

@@ -104,65 +104,25 @@ extension ListeningSocket {
                 on: fd
             )
         }
-        var handed = 0
-        do {
-            // Elapsed times compared with the caller's durations, never instants moved by them: an
-            // instant plus Duration.max would trap.
-            let start = ContinuousClock.now
-            var quietSince = start
-            while true {
-                // Without the filter (not Linux) a steady stream could keep the queue from ever
-                // emptying: the time limit then ends the drain; with it, only handshakes already
-                // under way can still join, so the queue is emptied whatever the time.
-                if !holdsBack && start.duration(to: .now) >= timeLimit { break }
-                if let connection = try SocketCalls.acceptNow(fd) {
-                    if holdsBack { ListenerDrain.removeInheritedFilter(connection) }
-                    handle(connection)
-                    handed += 1
-                    quietSince = .now
-                    continue
-                }
-                let now = ContinuousClock.now
-                let quiet = quietSince.duration(to: now)
-                let elapsed = start.duration(to: now)
-                if quiet >= quietPeriod || elapsed >= timeLimit { break }
-                // Both differences are of non-negative durations here: no overflow.
-                var wait = SocketCalls.Wait(min(quietPeriod - quiet, timeLimit - elapsed), operation: .accept)
-                _ = try wait.untilReadable(fd)
-            }
-        } catch .listenerStopped {
-            return handed
+        let outcome = ListenerDrain.acceptUntilQuiet(
+            fd,
+            quietPeriod: quietPeriod,
+            timeLimit: timeLimit,
+            // With the filter only handshakes already under way can still join, so the queue is
+            // emptied whatever the time; without it (not Linux) a steady stream could keep the
+            // queue from ever emptying, and the time limit ends the drain.
+            pastLimit: holdsBack ? .emptyQueue : .stop,
+            retryingResourceErrors: false
+        ) { (connection: consuming Connection) in
+            if holdsBack { ListenerDrain.removeInheritedFilter(connection) }
+            handle(connection)
+        }
+        switch outcome.endingError {
+        case nil: break
+        case .listenerStopped?: return outcome.accepted
+        case let error?: throw error
         }
         try stopAccepting()
-        return handed
-    }
-}
-
-/// The filter that holds new connections back during a drain.
-enum ListenerDrain {
-    /// Whether the kernel runs a socket filter on a TCP listener's incoming packets (Linux).
-    #if os(Linux)
-    static let canHoldBack = true
-    #else
-    static let canHoldBack = false
-    #endif
-
-    /// Drops a packet whose SYN flag is set and ACK flag is not (a new connection request) and
-    /// keeps every other whole. A TCP socket's filter sees the packet from the TCP header on: byte
-    /// 13 holds the flags, SYN 0x02 and ACK 0x10.
-    ///
-    ///     ldb [13]; and #0x12; jeq #0x02, drop, keep; drop: ret #0; keep: ret #0xffffffff
-    static let dropNewConnectionRequests = SocketFilter([
-        .init(code: 0x30, jumpIfTrue: 0, jumpIfFalse: 0, k: 13),  // BPF_LD | BPF_B | BPF_ABS
-        .init(code: 0x54, jumpIfTrue: 0, jumpIfFalse: 0, k: 0x12),  // BPF_ALU | BPF_AND | BPF_K
-        .init(code: 0x15, jumpIfTrue: 0, jumpIfFalse: 1, k: 0x02),  // BPF_JMP | BPF_JEQ | BPF_K
-        .returning(0),
-        .returning(0xFFFF_FFFF),
-    ])
-
-    /// A connection whose handshake completed after the filter went on carries a copy of it; one
-    /// that was queued before has none (`ENOENT`, ignored: nothing to remove).
-    static func removeInheritedFilter(_ connection: borrowing Connection) {
-        _ = try? connection.setOption(.detachFilter)
+        return outcome.accepted
     }
 }

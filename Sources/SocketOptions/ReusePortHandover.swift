@@ -208,7 +208,9 @@ public enum ReusePortHandover {
     /// Accepts every connection waiting on `listener` and every one that arrives, until none has
     /// come for `quietPeriod` (or `timeout` has passed since the start), gives each to `serving`,
     /// then closes the listener. Call it once new connections go elsewhere: after the group was
-    /// steered away from this listener, or after ``ListeningSocket``'s descriptor was handed over.
+    /// steered away from this listener. Not after a ``DescriptorHandover``: the new owner shares
+    /// the same queue, so there is nothing to drain; close with
+    /// ``ListeningSocket/closeAfterHandover()``.
     ///
     /// Any Duration is taken: zero or negative `quietPeriod` closes once the queue is found empty;
     /// zero or negative `timeout` takes only what is queued. Once the timeout has passed, the drain
@@ -225,48 +227,18 @@ public enum ReusePortHandover {
     ) -> Drain {
         let clock = ContinuousClock()
         let start = clock.now
-        // Any Duration a caller can make, taken to 0...a century, so that no difference below overflows.
-        let century = Duration.seconds(100 * 365 * 24 * 3600)
-        let quietPeriod = min(max(quietPeriod, .zero), century)
-        let timeout = min(max(timeout, .zero), century)
-        let transient: Set<Errno> = [.tooManyOpenFiles, .tooManyOpenFilesInSystem, .noBufferSpace, .noMemory]
-        var drain = Drain(accepted: 0, duration: .zero, quiet: false)
-        var lastArrival = start
-        while true {
-            let now = clock.now
-            let elapsed = now - start
-            if elapsed >= timeout {
-                // Out of time: take what is queued at this moment (TCP_INFO's count for a listener),
-                // no more, so that a flood cannot keep the drain going, then close.
-                let queued = (try? listener.tcpInfo().unacknowledged) ?? 0
-                for _ in 0..<max(queued, 0) {
-                    guard case .some(.some(let connection)) = acceptWaiting(listener) else { break }
-                    drain.accepted += 1
-                    serving(connection)
-                }
-                break
-            }
-            let wait = min(quietPeriod - (now - lastArrival), timeout - elapsed)
-            do {
-                if let connection = try listener.accept(timeout: wait) {
-                    drain.accepted += 1
-                    serving(connection)
-                    lastArrival = clock.now
-                    continue
-                }
-            } catch {
-                drain.acceptError = error
-                guard let errno = error.errno, transient.contains(errno) else { break }
-                var pause = SocketCalls.Wait(.milliseconds(1), operation: .accept)
-                _ = try? pause.pause(.milliseconds(1))
-                continue
-            }
-            // Nothing came in the wait: quiet, unless the wait was cut short (a signal, the timeout).
-            if clock.now - lastArrival >= quietPeriod {
-                drain.quiet = true
-                break
-            }
-        }
+        let outcome = ListenerDrain.acceptUntilQuiet(
+            listener.rawDescriptor,
+            quietPeriod: quietPeriod,
+            timeLimit: timeout,
+            // Out of time: what is queued at this moment (TCP_INFO's count for a listener), no
+            // more, so that a flood cannot keep the drain going.
+            pastLimit: .takeQueued { fd in (try? TCPInfo.read(from: fd).unacknowledged) ?? 0 },
+            retryingResourceErrors: true,
+            serving
+        )
+        var drain = Drain(accepted: outcome.accepted, duration: .zero, quiet: outcome.quiet)
+        drain.acceptError = outcome.endingError ?? outcome.lastAcceptError
         drain.duration = clock.now - start
         do {
             try listener.close()
@@ -274,15 +246,6 @@ public enum ReusePortHandover {
             drain.closeError = error
         }
         return drain
-    }
-}
-
-/// One accept that does not wait: nil when it failed, .some(nil) when nothing was queued.
-private func acceptWaiting(_ listener: borrowing ListeningSocket) -> Connection?? {
-    do {
-        return .some(try listener.accept(timeout: .zero))
-    } catch {
-        return nil
     }
 }
 

@@ -320,13 +320,13 @@ extension KernelTests {
     }
 }
 
-/// One run: 8 client threads make 2,000 connections in all, each waiting for one byte; the old
-/// server offers its listener at a rendezvous between accepts; a third of the way through, a new
-/// server takes it over there and serves the rest. The old side stops accepting and closes its
-/// descriptor after the acknowledgement.
 /// How many runs the load test makes.
 private let handoverRuns = 20
 
+/// One run: 8 client threads make 2,000 connections in all, each waiting for one byte; the old
+/// server offers its listener at a rendezvous between accepts; a third of the way through, a new
+/// server takes it over there and serves the rest (the last third waits for the switch). The old
+/// side stops accepting and closes its descriptor after the acknowledgement.
 private func runDescriptorHandoverUnderLoad(
     in directory: String,
     connections: Int = 2000,
@@ -366,7 +366,16 @@ private func runDescriptorHandoverUnderLoad(
         threads.append(
             try startThread {
                 let clock = ContinuousClock()
-                while handedOut.add(1, ordering: .relaxed).newValue <= connections {
+                while true {
+                    let ticket = handedOut.add(1, ordering: .relaxed).newValue
+                    guard ticket <= connections else { break }
+                    // The last third waits (at most 10 s) for the switch, so that the new server
+                    // serves part of the load however late a busy machine runs its thread: on a
+                    // loaded 2-core host the clients once finished before the hand-over.
+                    if ticket > connections * 2 / 3 {
+                        let limit = ContinuousClock.now + .seconds(10)
+                        while !handedOver.load(ordering: .acquiring) && ContinuousClock.now < limit { usleep(200) }
+                    }
                     let start = clock.now
                     do throws(SocketError) {
                         let connection = try Connection(connectingTo: address, timeout: .seconds(5))
