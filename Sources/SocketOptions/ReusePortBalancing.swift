@@ -123,8 +123,10 @@ extension SocketOptionAccess where Self: ~Copyable {
     /// (``steerReusePortGroup(toIndex:)``). Linux only.
     ///
     /// ```swift
-    /// // One listener per CPU, in CPU order; listener i is served by a thread pinned to CPU i.
-    /// try listeners[0].balanceReusePortGroup(.byCPU(listeners: listeners.count))
+    /// // On 2 CPUs: one listener per CPU, made in CPU order, each served by a thread pinned to its CPU.
+    /// let cpu0 = try ListeningSocket(address: address, options: [.reusePort(true)])
+    /// let cpu1 = try ListeningSocket(address: cpu0.localAddress, options: [.reusePort(true)])
+    /// try cpu0.balanceReusePortGroup(.byCPU(listeners: 2))
     /// ```
     ///
     /// - Throws: ``SocketError/invalidArgument(_:)`` for a listener count outside 1...65535, before

@@ -2,6 +2,15 @@
 // edit. For each case: its name in SocketOption.Name, its line in `entry` and its typed key.
 // The rest of an option, its row, is in SocketOption+Catalogue.swift.
 
+// Public: the inlinable keys name the C level and option of a C int that getsockopt reads.
+#if canImport(Glibc)
+public import Glibc
+#elseif canImport(Musl)
+public import Musl
+#elseif canImport(Darwin)
+public import Darwin
+#endif
+
 extension SocketOption {
     /// The name of an option, without a value: the key to read an option back with
     /// ``ListeningSocket/option(_:)->SocketOption``, and a description of the option as data.
@@ -291,144 +300,254 @@ extension SocketOption {
 // then has its one type, and a key asked for under another type (`SocketOption.Key<String>.noDelay`)
 // does not exist. Each key is @inlinable, like the Key initializers it calls: the caller's code then
 // sees that the key's closures capture nothing (Documentation/Performance.md).
+extension SocketOption.Name {
+    /// Where the typed key of this option reads its C int (``SocketOption/Key/cInt``), taken from
+    /// the key itself, for the test that compares each key with its row.
+    var keyCIntLocation: SocketOption.CIntLocation? {
+        switch self {
+        case .reuseAddress: SocketOption.Key<Bool>.reuseAddress.cInt
+        case .reusePort: SocketOption.Key<Bool>.reusePort.cInt
+        case .keepAlive: SocketOption.Key<Bool>.keepAlive.cInt
+        case .broadcast: SocketOption.Key<Bool>.broadcast.cInt
+        case .outOfBandInline: SocketOption.Key<Bool>.outOfBandInline.cInt
+        case .receiveBufferSize: SocketOption.Key<Int>.receiveBufferSize.cInt
+        case .sendBufferSize: SocketOption.Key<Int>.sendBufferSize.cInt
+        case .receiveLowWatermark: SocketOption.Key<Int>.receiveLowWatermark.cInt
+        #if canImport(Darwin)
+        case .sendLowWatermark: SocketOption.Key<Int>.sendLowWatermark.cInt
+        #endif
+        case .timestamps: SocketOption.Key<Bool>.timestamps.cInt
+        #if os(Linux)
+        case .priority: SocketOption.Key<Int>.priority.cInt
+        case .incomingCPU: SocketOption.Key<Int>.incomingCPU.cInt
+        case .zeroCopy: SocketOption.Key<Bool>.zeroCopy.cInt
+        case .passCredentials: SocketOption.Key<Bool>.passCredentials.cInt
+        case .timestampsNanoseconds: SocketOption.Key<Bool>.timestampsNanoseconds.cInt
+        case .receiveDropCount: SocketOption.Key<Bool>.receiveDropCount.cInt
+        case .receiveBufferSizeForced: SocketOption.Key<Int>.receiveBufferSizeForced.cInt
+        case .sendBufferSizeForced: SocketOption.Key<Int>.sendBufferSizeForced.cInt
+        #endif
+        case .noDelay: SocketOption.Key<Bool>.noDelay.cInt
+        case .maxSegment: SocketOption.Key<Int>.maxSegment.cInt
+        case .keepAliveCount: SocketOption.Key<Int>.keepAliveCount.cInt
+        case .notSentLowWatermark: SocketOption.Key<Int>.notSentLowWatermark.cInt
+        case .cork: SocketOption.Key<Bool>.cork.cInt
+        #if os(Linux)
+        case .fastOpen: SocketOption.Key<Int>.fastOpen.cInt
+        case .quickAck: SocketOption.Key<Bool>.quickAck.cInt
+        case .windowClamp: SocketOption.Key<Int>.windowClamp.cInt
+        case .thinLinearTimeouts: SocketOption.Key<Bool>.thinLinearTimeouts.cInt
+        case .synRetries: SocketOption.Key<Int>.synRetries.cInt
+        case .fastOpenConnect: SocketOption.Key<Bool>.fastOpenConnect.cInt
+        case .udpReceiveOffload: SocketOption.Key<Bool>.udpReceiveOffload.cInt
+        #endif
+        case .timeToLive: SocketOption.Key<Int>.timeToLive.cInt
+        case .typeOfService: SocketOption.Key<Int>.typeOfService.cInt
+        case .ipv4MulticastTimeToLive: SocketOption.Key<Int>.ipv4MulticastTimeToLive.cInt
+        case .ipv4MulticastLoop: SocketOption.Key<Bool>.ipv4MulticastLoop.cInt
+        #if os(Linux)
+        case .ipv4FreeBind: SocketOption.Key<Bool>.ipv4FreeBind.cInt
+        case .transparent: SocketOption.Key<Bool>.transparent.cInt
+        case .bindAddressNoPort: SocketOption.Key<Bool>.bindAddressNoPort.cInt
+        case .ipv4HeaderIncluded: SocketOption.Key<Bool>.ipv4HeaderIncluded.cInt
+        case .ipv4MulticastAll: SocketOption.Key<Bool>.ipv4MulticastAll.cInt
+        case .receiveTypeOfService: SocketOption.Key<Bool>.receiveTypeOfService.cInt
+        case .receiveIPv4PacketInfo: SocketOption.Key<Bool>.receiveIPv4PacketInfo.cInt
+        case .receiveIPv4Errors: SocketOption.Key<Bool>.receiveIPv4Errors.cInt
+        #endif
+        case .ipv6Only: SocketOption.Key<Bool>.ipv6Only.cInt
+        case .ipv6UnicastHops: SocketOption.Key<Int>.ipv6UnicastHops.cInt
+        case .ipv6TrafficClass: SocketOption.Key<Int>.ipv6TrafficClass.cInt
+        case .ipv6MulticastHops: SocketOption.Key<Int>.ipv6MulticastHops.cInt
+        case .ipv6MulticastLoop: SocketOption.Key<Bool>.ipv6MulticastLoop.cInt
+        case .ipv6MulticastInterface: SocketOption.Key<Int>.ipv6MulticastInterface.cInt
+        #if os(Linux)
+        case .ipv6FreeBind: SocketOption.Key<Bool>.ipv6FreeBind.cInt
+        case .ipv6HeaderIncluded: SocketOption.Key<Bool>.ipv6HeaderIncluded.cInt
+        case .ipv6MulticastAll: SocketOption.Key<Bool>.ipv6MulticastAll.cInt
+        case .receiveHopLimit: SocketOption.Key<Bool>.receiveHopLimit.cInt
+        case .receiveTrafficClass: SocketOption.Key<Bool>.receiveTrafficClass.cInt
+        case .ipv6Transparent: SocketOption.Key<Bool>.ipv6Transparent.cInt
+        case .receiveIPv6PacketInfo: SocketOption.Key<Bool>.receiveIPv6PacketInfo.cInt
+        case .receiveIPv6Errors: SocketOption.Key<Bool>.receiveIPv6Errors.cInt
+        #endif
+        default: nil
+        }
+    }
+}
+
 extension SocketOption.Key where Value == Bool {
     /// The key of ``SocketOption/reuseAddress(_:)``.
     @inlinable
-    public static var reuseAddress: Self { .init(.reuseAddress) }
+    public static var reuseAddress: Self { .init(.reuseAddress, level: SOL_SOCKET, cName: SO_REUSEADDR) }
     /// The key of ``SocketOption/reusePort(_:)``.
     @inlinable
-    public static var reusePort: Self { .init(.reusePort) }
+    public static var reusePort: Self { .init(.reusePort, level: SOL_SOCKET, cName: SO_REUSEPORT) }
     /// The key of ``SocketOption/keepAlive(_:)``.
     @inlinable
-    public static var keepAlive: Self { .init(.keepAlive) }
+    public static var keepAlive: Self { .init(.keepAlive, level: SOL_SOCKET, cName: SO_KEEPALIVE) }
     /// The key of ``SocketOption/broadcast(_:)``.
     @inlinable
-    public static var broadcast: Self { .init(.broadcast) }
+    public static var broadcast: Self { .init(.broadcast, level: SOL_SOCKET, cName: SO_BROADCAST) }
     /// The key of ``SocketOption/outOfBandInline(_:)``.
     @inlinable
-    public static var outOfBandInline: Self { .init(.outOfBandInline) }
+    public static var outOfBandInline: Self { .init(.outOfBandInline, level: SOL_SOCKET, cName: SO_OOBINLINE) }
     /// The key of ``SocketOption/timestamps(_:)``.
     @inlinable
     public static var timestamps: Self { .init(.timestamps) }
     #if os(Linux)
     /// The key of ``SocketOption/zeroCopy(_:)``.
     @inlinable
-    public static var zeroCopy: Self { .init(.zeroCopy) }
+    public static var zeroCopy: Self { .init(.zeroCopy, level: SOL_SOCKET, cName: SO_ZEROCOPY) }
     /// The key of ``SocketOption/passCredentials(_:)``.
     @inlinable
-    public static var passCredentials: Self { .init(.passCredentials) }
+    public static var passCredentials: Self { .init(.passCredentials, level: SOL_SOCKET, cName: SO_PASSCRED) }
     /// The key of ``SocketOption/timestampsNanoseconds(_:)``.
     @inlinable
-    public static var timestampsNanoseconds: Self { .init(.timestampsNanoseconds) }
+    public static var timestampsNanoseconds: Self {
+        .init(.timestampsNanoseconds, level: SOL_SOCKET, cName: SO_TIMESTAMPNS)
+    }
     /// The key of ``SocketOption/receiveDropCount(_:)``.
     @inlinable
-    public static var receiveDropCount: Self { .init(.receiveDropCount) }
+    public static var receiveDropCount: Self { .init(.receiveDropCount, level: SOL_SOCKET, cName: SO_RXQ_OVFL) }
     #endif
     /// The key of ``SocketOption/noDelay(_:)``.
     @inlinable
-    public static var noDelay: Self { .init(.noDelay) }
+    public static var noDelay: Self { .init(.noDelay, level: CInt(IPPROTO_TCP), cName: TCP_NODELAY) }
     /// The key of ``SocketOption/cork(_:)``.
     @inlinable
     public static var cork: Self { .init(.cork) }
     #if os(Linux)
     /// The key of ``SocketOption/quickAck(_:)``.
     @inlinable
-    public static var quickAck: Self { .init(.quickAck) }
+    public static var quickAck: Self { .init(.quickAck, level: CInt(IPPROTO_TCP), cName: TCP_QUICKACK) }
     /// The key of ``SocketOption/thinLinearTimeouts(_:)``.
     @inlinable
-    public static var thinLinearTimeouts: Self { .init(.thinLinearTimeouts) }
+    public static var thinLinearTimeouts: Self {
+        .init(.thinLinearTimeouts, level: CInt(IPPROTO_TCP), cName: TCP_THIN_LINEAR_TIMEOUTS)
+    }
     /// The key of ``SocketOption/fastOpenConnect(_:)``.
     @inlinable
-    public static var fastOpenConnect: Self { .init(.fastOpenConnect) }
+    public static var fastOpenConnect: Self {
+        .init(.fastOpenConnect, level: CInt(IPPROTO_TCP), cName: TCP_FASTOPEN_CONNECT)
+    }
     /// The key of ``SocketOption/udpReceiveOffload(_:)``.
     @inlinable
     public static var udpReceiveOffload: Self { .init(.udpReceiveOffload) }
     #endif
     /// The key of ``SocketOption/ipv4MulticastLoop(_:)``.
     @inlinable
-    public static var ipv4MulticastLoop: Self { .init(.ipv4MulticastLoop) }
+    public static var ipv4MulticastLoop: Self {
+        .init(.ipv4MulticastLoop, level: CInt(IPPROTO_IP), cName: IP_MULTICAST_LOOP)
+    }
     #if os(Linux)
     /// The key of ``SocketOption/ipv4FreeBind(_:)``.
     @inlinable
-    public static var ipv4FreeBind: Self { .init(.ipv4FreeBind) }
+    public static var ipv4FreeBind: Self { .init(.ipv4FreeBind, level: CInt(IPPROTO_IP), cName: IP_FREEBIND) }
     /// The key of ``SocketOption/transparent(_:)``.
     @inlinable
-    public static var transparent: Self { .init(.transparent) }
+    public static var transparent: Self { .init(.transparent, level: CInt(IPPROTO_IP), cName: IP_TRANSPARENT) }
     /// The key of ``SocketOption/bindAddressNoPort(_:)``.
     @inlinable
-    public static var bindAddressNoPort: Self { .init(.bindAddressNoPort) }
+    public static var bindAddressNoPort: Self {
+        .init(.bindAddressNoPort, level: CInt(IPPROTO_IP), cName: IP_BIND_ADDRESS_NO_PORT)
+    }
     /// The key of ``SocketOption/ipv4HeaderIncluded(_:)``.
     @inlinable
-    public static var ipv4HeaderIncluded: Self { .init(.ipv4HeaderIncluded) }
+    public static var ipv4HeaderIncluded: Self {
+        .init(.ipv4HeaderIncluded, level: CInt(IPPROTO_IP), cName: IP_HDRINCL)
+    }
     /// The key of ``SocketOption/ipv4MulticastAll(_:)``.
     @inlinable
-    public static var ipv4MulticastAll: Self { .init(.ipv4MulticastAll) }
+    public static var ipv4MulticastAll: Self {
+        .init(.ipv4MulticastAll, level: CInt(IPPROTO_IP), cName: IP_MULTICAST_ALL)
+    }
     /// The key of ``SocketOption/receiveTypeOfService(_:)``.
     @inlinable
-    public static var receiveTypeOfService: Self { .init(.receiveTypeOfService) }
+    public static var receiveTypeOfService: Self {
+        .init(.receiveTypeOfService, level: CInt(IPPROTO_IP), cName: IP_RECVTOS)
+    }
     /// The key of ``SocketOption/receiveIPv4PacketInfo(_:)``.
     @inlinable
-    public static var receiveIPv4PacketInfo: Self { .init(.receiveIPv4PacketInfo) }
+    public static var receiveIPv4PacketInfo: Self {
+        .init(.receiveIPv4PacketInfo, level: CInt(IPPROTO_IP), cName: IP_PKTINFO)
+    }
     /// The key of ``SocketOption/receiveIPv4Errors(_:)``.
     @inlinable
-    public static var receiveIPv4Errors: Self { .init(.receiveIPv4Errors) }
+    public static var receiveIPv4Errors: Self { .init(.receiveIPv4Errors, level: CInt(IPPROTO_IP), cName: IP_RECVERR) }
     #endif
     /// The key of ``SocketOption/ipv6Only(_:)``.
     @inlinable
-    public static var ipv6Only: Self { .init(.ipv6Only) }
+    public static var ipv6Only: Self { .init(.ipv6Only, level: CInt(IPPROTO_IPV6), cName: IPV6_V6ONLY) }
     /// The key of ``SocketOption/ipv6MulticastLoop(_:)``.
     @inlinable
-    public static var ipv6MulticastLoop: Self { .init(.ipv6MulticastLoop) }
+    public static var ipv6MulticastLoop: Self {
+        .init(.ipv6MulticastLoop, level: CInt(IPPROTO_IPV6), cName: IPV6_MULTICAST_LOOP)
+    }
     #if os(Linux)
     /// The key of ``SocketOption/ipv6FreeBind(_:)``.
     @inlinable
-    public static var ipv6FreeBind: Self { .init(.ipv6FreeBind) }
+    public static var ipv6FreeBind: Self { .init(.ipv6FreeBind, level: CInt(IPPROTO_IPV6), cName: IPV6_FREEBIND) }
     /// The key of ``SocketOption/ipv6HeaderIncluded(_:)``.
     @inlinable
-    public static var ipv6HeaderIncluded: Self { .init(.ipv6HeaderIncluded) }
+    public static var ipv6HeaderIncluded: Self {
+        .init(.ipv6HeaderIncluded, level: CInt(IPPROTO_IPV6), cName: IPV6_HDRINCL)
+    }
     /// The key of ``SocketOption/ipv6MulticastAll(_:)``.
     @inlinable
-    public static var ipv6MulticastAll: Self { .init(.ipv6MulticastAll) }
+    public static var ipv6MulticastAll: Self {
+        .init(.ipv6MulticastAll, level: CInt(IPPROTO_IPV6), cName: IPV6_MULTICAST_ALL)
+    }
     /// The key of ``SocketOption/receiveHopLimit(_:)``.
     @inlinable
-    public static var receiveHopLimit: Self { .init(.receiveHopLimit) }
+    public static var receiveHopLimit: Self {
+        .init(.receiveHopLimit, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVHOPLIMIT)
+    }
     /// The key of ``SocketOption/receiveTrafficClass(_:)``.
     @inlinable
-    public static var receiveTrafficClass: Self { .init(.receiveTrafficClass) }
+    public static var receiveTrafficClass: Self {
+        .init(.receiveTrafficClass, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVTCLASS)
+    }
     /// The key of ``SocketOption/ipv6Transparent(_:)``.
     @inlinable
-    public static var ipv6Transparent: Self { .init(.ipv6Transparent) }
+    public static var ipv6Transparent: Self {
+        .init(.ipv6Transparent, level: CInt(IPPROTO_IPV6), cName: IPV6_TRANSPARENT)
+    }
     /// The key of ``SocketOption/receiveIPv6PacketInfo(_:)``.
     @inlinable
-    public static var receiveIPv6PacketInfo: Self { .init(.receiveIPv6PacketInfo) }
+    public static var receiveIPv6PacketInfo: Self {
+        .init(.receiveIPv6PacketInfo, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVPKTINFO)
+    }
     /// The key of ``SocketOption/receiveIPv6Errors(_:)``.
     @inlinable
-    public static var receiveIPv6Errors: Self { .init(.receiveIPv6Errors) }
+    public static var receiveIPv6Errors: Self {
+        .init(.receiveIPv6Errors, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVERR)
+    }
     #endif
 }
 
 extension SocketOption.Key where Value == Int {
     /// The key of ``SocketOption/receiveBufferSize(_:)``.
     @inlinable
-    public static var receiveBufferSize: Self { .init(.receiveBufferSize) }
+    public static var receiveBufferSize: Self { .init(.receiveBufferSize, level: SOL_SOCKET, cName: SO_RCVBUF) }
     /// The key of ``SocketOption/sendBufferSize(_:)``.
     @inlinable
-    public static var sendBufferSize: Self { .init(.sendBufferSize) }
+    public static var sendBufferSize: Self { .init(.sendBufferSize, level: SOL_SOCKET, cName: SO_SNDBUF) }
     /// The key of ``SocketOption/receiveLowWatermark(_:)``.
     @inlinable
     public static var receiveLowWatermark: Self { .init(.receiveLowWatermark) }
     #if canImport(Darwin)
     /// The key of ``SocketOption/sendLowWatermark(_:)``.
     @inlinable
-    public static var sendLowWatermark: Self { .init(.sendLowWatermark) }
+    public static var sendLowWatermark: Self { .init(.sendLowWatermark, level: SOL_SOCKET, cName: SO_SNDLOWAT) }
     #endif
     #if os(Linux)
     /// The key of ``SocketOption/priority(_:)``.
     @inlinable
-    public static var priority: Self { .init(.priority) }
+    public static var priority: Self { .init(.priority, level: SOL_SOCKET, cName: SO_PRIORITY) }
     /// The key of ``SocketOption/incomingCPU(_:)``.
     @inlinable
-    public static var incomingCPU: Self { .init(.incomingCPU) }
+    public static var incomingCPU: Self { .init(.incomingCPU, level: SOL_SOCKET, cName: SO_INCOMING_CPU) }
     /// The key of ``SocketOption/receiveBufferSizeForced(_:)``.
     @inlinable
     public static var receiveBufferSizeForced: Self { .init(.receiveBufferSizeForced) }
@@ -438,42 +557,48 @@ extension SocketOption.Key where Value == Int {
     #endif
     /// The key of ``SocketOption/maxSegment(_:)``.
     @inlinable
-    public static var maxSegment: Self { .init(.maxSegment) }
+    public static var maxSegment: Self { .init(.maxSegment, level: CInt(IPPROTO_TCP), cName: TCP_MAXSEG) }
     /// The key of ``SocketOption/keepAliveCount(_:)``.
     @inlinable
-    public static var keepAliveCount: Self { .init(.keepAliveCount) }
+    public static var keepAliveCount: Self { .init(.keepAliveCount, level: CInt(IPPROTO_TCP), cName: TCP_KEEPCNT) }
     /// The key of ``SocketOption/notSentLowWatermark(_:)``.
     @inlinable
     public static var notSentLowWatermark: Self { .init(.notSentLowWatermark) }
     #if os(Linux)
     /// The key of ``SocketOption/fastOpen(_:)``.
     @inlinable
-    public static var fastOpen: Self { .init(.fastOpen) }
+    public static var fastOpen: Self { .init(.fastOpen, level: CInt(IPPROTO_TCP), cName: TCP_FASTOPEN) }
     /// The key of ``SocketOption/windowClamp(_:)``.
     @inlinable
-    public static var windowClamp: Self { .init(.windowClamp) }
+    public static var windowClamp: Self { .init(.windowClamp, level: CInt(IPPROTO_TCP), cName: TCP_WINDOW_CLAMP) }
     /// The key of ``SocketOption/synRetries(_:)``.
     @inlinable
-    public static var synRetries: Self { .init(.synRetries) }
+    public static var synRetries: Self { .init(.synRetries, level: CInt(IPPROTO_TCP), cName: TCP_SYNCNT) }
     #endif
     /// The key of ``SocketOption/timeToLive(_:)``.
     @inlinable
-    public static var timeToLive: Self { .init(.timeToLive) }
+    public static var timeToLive: Self { .init(.timeToLive, level: CInt(IPPROTO_IP), cName: IP_TTL) }
     /// The key of ``SocketOption/typeOfService(_:)``.
     @inlinable
-    public static var typeOfService: Self { .init(.typeOfService) }
+    public static var typeOfService: Self { .init(.typeOfService, level: CInt(IPPROTO_IP), cName: IP_TOS) }
     /// The key of ``SocketOption/ipv4MulticastTimeToLive(_:)``.
     @inlinable
-    public static var ipv4MulticastTimeToLive: Self { .init(.ipv4MulticastTimeToLive) }
+    public static var ipv4MulticastTimeToLive: Self {
+        .init(.ipv4MulticastTimeToLive, level: CInt(IPPROTO_IP), cName: IP_MULTICAST_TTL)
+    }
     /// The key of ``SocketOption/ipv6UnicastHops(_:)``.
     @inlinable
-    public static var ipv6UnicastHops: Self { .init(.ipv6UnicastHops) }
+    public static var ipv6UnicastHops: Self {
+        .init(.ipv6UnicastHops, level: CInt(IPPROTO_IPV6), cName: IPV6_UNICAST_HOPS)
+    }
     /// The key of ``SocketOption/ipv6TrafficClass(_:)``.
     @inlinable
-    public static var ipv6TrafficClass: Self { .init(.ipv6TrafficClass) }
+    public static var ipv6TrafficClass: Self { .init(.ipv6TrafficClass, level: CInt(IPPROTO_IPV6), cName: IPV6_TCLASS) }
     /// The key of ``SocketOption/ipv6MulticastHops(_:)``.
     @inlinable
-    public static var ipv6MulticastHops: Self { .init(.ipv6MulticastHops) }
+    public static var ipv6MulticastHops: Self {
+        .init(.ipv6MulticastHops, level: CInt(IPPROTO_IPV6), cName: IPV6_MULTICAST_HOPS)
+    }
     /// The key of ``SocketOption/ipv6MulticastInterface(_:)``.
     @inlinable
     public static var ipv6MulticastInterface: Self { .init(.ipv6MulticastInterface) }

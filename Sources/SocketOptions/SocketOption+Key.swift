@@ -18,17 +18,24 @@ extension SocketOption {
         public let name: Name
         @usableFromInline let decode: @Sendable (OptionCodec.SwiftValue) -> Value
         @usableFromInline let encode: @Sendable (Value) -> OptionCodec.SwiftValue
+        /// Where getsockopt reads the option as one C int, for an option whose value is a plain C int
+        /// or flag read under the name that sets it; nil for the others, which a read looks up in the
+        /// catalogue. Written by `.ci/generate-catalogue` from the option's row, and compared with
+        /// the row by a test.
+        @usableFromInline let cInt: CIntLocation?
 
         /// The memberwise initializer, written out so that the inlinable keys can call it.
         @usableFromInline
         init(
             name: Name,
             decode: @escaping @Sendable (OptionCodec.SwiftValue) -> Value,
-            encode: @escaping @Sendable (Value) -> OptionCodec.SwiftValue
+            encode: @escaping @Sendable (Value) -> OptionCodec.SwiftValue,
+            cInt: CIntLocation? = nil
         ) {
             self.name = name
             self.decode = decode
             self.encode = encode
+            self.cInt = cInt
         }
 
         /// The option with `value`, as it is set.
@@ -38,14 +45,56 @@ extension SocketOption {
     }
 }
 
+extension SocketOption {
+    /// The C level and name under which getsockopt reports an option as one C int, and whether that
+    /// int is a flag. A key that carries it is read by the getsockopt itself, inlined where
+    /// ``SocketOptionAccess/value(_:)-(SocketOption.Key<Value>)`` is called: no look-up in the
+    /// catalogue, no call between the caller and the C library (Documentation/Performance.md).
+    @usableFromInline
+    struct CIntLocation: Sendable {
+        @usableFromInline let level: CInt
+        @usableFromInline let name: CInt
+        @usableFromInline let isFlag: Bool
+
+        @inlinable
+        init(level: CInt, name: CInt, isFlag: Bool) {
+            self.level = level
+            self.name = name
+            self.isFlag = isFlag
+        }
+    }
+}
+
 extension SocketOption.Key where Value == Bool {
     @inlinable
     init(_ name: SocketOption.Name) { self.init(name: name, decode: { $0.bool }, encode: { .bool($0) }) }
+
+    /// The key of a flag that getsockopt reports as a C int at `level`, `cName`.
+    @inlinable
+    init(_ name: SocketOption.Name, level: CInt, cName: CInt) {
+        self.init(
+            name: name,
+            decode: { $0.bool },
+            encode: { .bool($0) },
+            cInt: SocketOption.CIntLocation(level: level, name: cName, isFlag: true)
+        )
+    }
 }
 
 extension SocketOption.Key where Value == Int {
     @inlinable
     init(_ name: SocketOption.Name) { self.init(name: name, decode: { $0.int }, encode: { .int($0) }) }
+
+    /// The key of a number that getsockopt reports as a C int at `level`, `cName`.
+    @inlinable
+    init(_ name: SocketOption.Name, level: CInt, cName: CInt) {
+        self.init(
+            name: name,
+            decode: { $0.int },
+            encode: { .int($0) },
+            cInt: SocketOption.CIntLocation(level: level, name: cName, isFlag: false)
+        )
+    }
 }
 
 extension SocketOption.Key where Value == UInt32 {

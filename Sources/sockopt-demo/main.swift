@@ -27,6 +27,14 @@ let usage = """
                                             with one line naming this process; stops on Ctrl+C, SIGTERM or SIGHUP.
                                             Started by a socket-activation launcher (LISTEN_FDS) and given no
                                             ADDRESS, it serves the inherited socket
+      sockopt-demo handover [--connections M] [--clients C] [--rate R] [--finish MS]
+                                            replace a server in the middle of a paced load, once per way (stop then
+                                            start; join a SO_REUSEPORT group then close, with tcp_migrate_req 0
+                                            and 1; steer and drain; descriptor hand-over), beside a server that is
+                                            not replaced, and print what the clients saw (defaults: 5000
+                                            connections from 128 clients at 5000/s; an old instance that closes takes
+                                            20 ms to finish its work). Linux; rows that set a sysctl need a
+                                            private network namespace (root)
       sockopt-demo balance [--listeners N] [--connections M] [--by-cpu]
                                             N listeners (1...64, default one per CPU) in one SO_REUSEPORT group on
                                             a loopback port take M connections (1...100000, default 2000) from
@@ -58,6 +66,8 @@ case "options":
     status = runOptions(arguments)
 case "serve":
     status = runServe(arguments)
+case "handover":
+    status = runHandover(arguments)
 case "balance":
     status = runBalance(arguments)
 case "-h", "--help", "help":

@@ -33,5 +33,32 @@ extension KernelTests {
             #expect("\(SocketOption.Name.receiveBufferSize.rawValue)" == "receiveBufferSize")
             #expect(SocketOption.detachFilter.name == .detachFilter)
         }
+
+        @Test("A key that reads its C int inline reads it where its row does, as the row decodes it")
+        func inlineKeyReadsMatchTheirRows() throws {
+            var inline = 0
+            for name in SocketOption.Name.allCases {
+                guard let location = name.keyCIntLocation else { continue }
+                inline += 1
+                let row = name.row
+                // The row's own level and read name, as the catalogue writes them, and a plain C int
+                // or flag: the only values the inlined read decodes.
+                #expect(location.level == row.level.cLevel, "\(name)")
+                #expect(location.name == (row.readName ?? row.rawName), "\(name)")
+                #expect(row.canReadBack, "\(name)")
+                switch row.codec {
+                case .bool: #expect(location.isFlag, "\(name)")
+                case .int: #expect(!location.isFlag, "\(name)")
+                default: Issue.record("\(name): codec \(row.codec) is not read as one C int")
+                }
+            }
+            // The options of the benchmark and of the README's typed read take the inline path, and
+            // so do most flags and numbers (52 of the catalogue's rows are written that way).
+            #expect(SocketOption.Name.receiveBufferSize.keyCIntLocation != nil)
+            #expect(SocketOption.Name.reuseAddress.keyCIntLocation != nil)
+            #expect(SocketOption.Name.noDelay.keyCIntLocation?.level == CInt(IPPROTO_TCP))
+            #expect(SocketOption.Name.receiveTimeout.keyCIntLocation == nil)
+            #expect(inline >= 40)
+        }
     }
 }

@@ -241,9 +241,29 @@ enum OptionCalls {
     /// Reads a settable option as the Swift type of its key. Inlinable, as its caller
     /// ``SocketOptionAccess/value(_:)`` is, so that the key's decoding is known where it is called
     /// and becomes a branch on the value read, without a call through the key's closure.
+    ///
+    /// A key that knows where getsockopt reports its C int (``SocketOption/Key/cInt``) is read by
+    /// that getsockopt here, in the caller's code, with a failure handed to an out-of-line call
+    /// that makes the error as ``readValue(_:from:)`` does.
     @inlinable
     static func value<Value>(_ key: SocketOption.Key<Value>, from fd: CInt) throws(SocketError) -> Value {
-        key.decode(try readValue(key.name, from: fd))
+        guard let location = key.cInt else { return key.decode(try readValue(key.name, from: fd)) }
+        var raw: CInt = 0
+        guard inlinableGetsockopt(fd, location.level, location.name, &raw) == 0 else {
+            return key.decode(try readAfterFailure(key.name, from: fd))
+        }
+        return key.decode(location.isFlag ? .bool(raw != 0) : .int(Int(raw)))
+    }
+
+    /// What a typed read does after its inlined getsockopt failed: errno read at once, then a
+    /// read interrupted by a signal made again (the way every other call retries EINTR), and any
+    /// other errno thrown as ``readValue(_:from:)`` throws it.
+    @usableFromInline @inline(never)
+    static func readAfterFailure(_ name: SocketOption.Name, from fd: CInt) throws(SocketError) -> OptionCodec.SwiftValue
+    {
+        let errno = currentErrno()
+        guard errno == .interrupted else { throw error(errno, name: name, fd: fd) }
+        return try readValue(name, from: fd)
     }
 
     /// Reads a read-only option's Swift value.

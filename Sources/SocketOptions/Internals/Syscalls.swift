@@ -6,12 +6,13 @@
 // code before or after any of them (see SyscallRecorder.swift). In release builds `systemCall` is
 // the bare C call.
 
+// Public, for the one wrapper that inlinable code calls (`inlinableGetsockopt`).
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #elseif canImport(Musl)
-import Musl
+public import Musl
 #elseif canImport(Darwin)
-import Darwin
+public import Darwin
 #endif
 
 /// Which system call a `system_<call>` wrapper makes, as the recorder names it. Compiled in every
@@ -112,6 +113,34 @@ func system_getsockopt(
         getsockopt(fd, level, name, value, length)
     }
 }
+
+/// getsockopt of one C int, for the typed read that is inlined into its caller
+/// (``OptionCalls/value(_:from:)``). In a build that records calls it goes through
+/// ``system_getsockopt(_:_:_:_:_:)`` like every other call; in any other build it is the bare call,
+/// in the caller's code.
+@inlinable @inline(__always)
+func inlinableGetsockopt(_ fd: CInt, _ level: CInt, _ name: CInt, _ value: UnsafeMutablePointer<CInt>) -> CInt {
+    var length = socklen_t(MemoryLayout<CInt>.size)
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    return recordedGetsockopt(fd, level, name, value, &length)
+    #else
+    return getsockopt(fd, level, name, value, &length)
+    #endif
+}
+
+#if SOCKETOPTIONS_SYSCALL_RECORDING
+/// ``inlinableGetsockopt(_:_:_:_:)`` through the recording layer, which inlinable code cannot see.
+@usableFromInline
+func recordedGetsockopt(
+    _ fd: CInt,
+    _ level: CInt,
+    _ name: CInt,
+    _ value: UnsafeMutablePointer<CInt>,
+    _ length: UnsafeMutablePointer<socklen_t>
+) -> CInt {
+    system_getsockopt(fd, level, name, value, length)
+}
+#endif
 
 @inline(__always)
 func system_bind(_ fd: CInt, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> CInt {
