@@ -404,9 +404,7 @@ extension SocketOption.Key where Value == Bool {
     public static var passCredentials: Self { .init(.passCredentials, level: SOL_SOCKET, cName: SO_PASSCRED) }
     /// The key of ``SocketOption/timestampsNanoseconds(_:)``.
     @inlinable
-    public static var timestampsNanoseconds: Self {
-        .init(.timestampsNanoseconds, level: SOL_SOCKET, cName: SO_TIMESTAMPNS)
-    }
+    public static var timestampsNanoseconds: Self { .init(.timestampsNanoseconds, level: SOL_SOCKET, cName: SO_TIMESTAMPNS) }
     /// The key of ``SocketOption/receiveDropCount(_:)``.
     @inlinable
     public static var receiveDropCount: Self { .init(.receiveDropCount, level: SOL_SOCKET, cName: SO_RXQ_OVFL) }
@@ -423,23 +421,17 @@ extension SocketOption.Key where Value == Bool {
     public static var quickAck: Self { .init(.quickAck, level: CInt(IPPROTO_TCP), cName: TCP_QUICKACK) }
     /// The key of ``SocketOption/thinLinearTimeouts(_:)``.
     @inlinable
-    public static var thinLinearTimeouts: Self {
-        .init(.thinLinearTimeouts, level: CInt(IPPROTO_TCP), cName: TCP_THIN_LINEAR_TIMEOUTS)
-    }
+    public static var thinLinearTimeouts: Self { .init(.thinLinearTimeouts, level: CInt(IPPROTO_TCP), cName: TCP_THIN_LINEAR_TIMEOUTS) }
     /// The key of ``SocketOption/fastOpenConnect(_:)``.
     @inlinable
-    public static var fastOpenConnect: Self {
-        .init(.fastOpenConnect, level: CInt(IPPROTO_TCP), cName: TCP_FASTOPEN_CONNECT)
-    }
+    public static var fastOpenConnect: Self { .init(.fastOpenConnect, level: CInt(IPPROTO_TCP), cName: TCP_FASTOPEN_CONNECT) }
     /// The key of ``SocketOption/udpReceiveOffload(_:)``.
     @inlinable
     public static var udpReceiveOffload: Self { .init(.udpReceiveOffload) }
     #endif
     /// The key of ``SocketOption/ipv4MulticastLoop(_:)``.
     @inlinable
-    public static var ipv4MulticastLoop: Self {
-        .init(.ipv4MulticastLoop, level: CInt(IPPROTO_IP), cName: IP_MULTICAST_LOOP)
-    }
+    public static var ipv4MulticastLoop: Self { .init(.ipv4MulticastLoop, level: CInt(IPPROTO_IP), cName: IP_MULTICAST_LOOP) }
     #if os(Linux)
     /// The key of ``SocketOption/ipv4FreeBind(_:)``.
     @inlinable
@@ -449,29 +441,19 @@ extension SocketOption.Key where Value == Bool {
     public static var transparent: Self { .init(.transparent, level: CInt(IPPROTO_IP), cName: IP_TRANSPARENT) }
     /// The key of ``SocketOption/bindAddressNoPort(_:)``.
     @inlinable
-    public static var bindAddressNoPort: Self {
-        .init(.bindAddressNoPort, level: CInt(IPPROTO_IP), cName: IP_BIND_ADDRESS_NO_PORT)
-    }
+    public static var bindAddressNoPort: Self { .init(.bindAddressNoPort, level: CInt(IPPROTO_IP), cName: IP_BIND_ADDRESS_NO_PORT) }
     /// The key of ``SocketOption/ipv4HeaderIncluded(_:)``.
     @inlinable
-    public static var ipv4HeaderIncluded: Self {
-        .init(.ipv4HeaderIncluded, level: CInt(IPPROTO_IP), cName: IP_HDRINCL)
-    }
+    public static var ipv4HeaderIncluded: Self { .init(.ipv4HeaderIncluded, level: CInt(IPPROTO_IP), cName: IP_HDRINCL) }
     /// The key of ``SocketOption/ipv4MulticastAll(_:)``.
     @inlinable
-    public static var ipv4MulticastAll: Self {
-        .init(.ipv4MulticastAll, level: CInt(IPPROTO_IP), cName: IP_MULTICAST_ALL)
-    }
+    public static var ipv4MulticastAll: Self { .init(.ipv4MulticastAll, level: CInt(IPPROTO_IP), cName: IP_MULTICAST_ALL) }
     /// The key of ``SocketOption/receiveTypeOfService(_:)``.
     @inlinable
-    public static var receiveTypeOfService: Self {
-        .init(.receiveTypeOfService, level: CInt(IPPROTO_IP), cName: IP_RECVTOS)
-    }
+    public static var receiveTypeOfService: Self { .init(.receiveTypeOfService, level: CInt(IPPROTO_IP), cName: IP_RECVTOS) }
     /// The key of ``SocketOption/receiveIPv4PacketInfo(_:)``.
     @inlinable
-    public static var receiveIPv4PacketInfo: Self {
-        .init(.receiveIPv4PacketInfo, level: CInt(IPPROTO_IP), cName: IP_PKTINFO)
-    }
+    public static var receiveIPv4PacketInfo: Self { .init(.receiveIPv4PacketInfo, level: CInt(IPPROTO_IP), cName: IP_PKTINFO) }
     /// The key of ``SocketOption/receiveIPv4Errors(_:)``.
     @inlinable
     public static var receiveIPv4Errors: Self { .init(.receiveIPv4Errors, level: CInt(IPPROTO_IP), cName: IP_RECVERR) }
@@ -481,48 +463,32 @@ extension SocketOption.Key where Value == Bool {
     public static var ipv6Only: Self { .init(.ipv6Only, level: CInt(IPPROTO_IPV6), cName: IPV6_V6ONLY) }
     /// The key of ``SocketOption/ipv6MulticastLoop(_:)``.
     @inlinable
-    public static var ipv6MulticastLoop: Self {
-        .init(.ipv6MulticastLoop, level: CInt(IPPROTO_IPV6), cName: IPV6_MULTICAST_LOOP)
-    }
+    public static var ipv6MulticastLoop: Self { .init(.ipv6MulticastLoop, level: CInt(IPPROTO_IPV6), cName: IPV6_MULTICAST_LOOP) }
     #if os(Linux)
     /// The key of ``SocketOption/ipv6FreeBind(_:)``.
     @inlinable
     public static var ipv6FreeBind: Self { .init(.ipv6FreeBind, level: CInt(IPPROTO_IPV6), cName: IPV6_FREEBIND) }
     /// The key of ``SocketOption/ipv6HeaderIncluded(_:)``.
     @inlinable
-    public static var ipv6HeaderIncluded: Self {
-        .init(.ipv6HeaderIncluded, level: CInt(IPPROTO_IPV6), cName: IPV6_HDRINCL)
-    }
+    public static var ipv6HeaderIncluded: Self { .init(.ipv6HeaderIncluded, level: CInt(IPPROTO_IPV6), cName: IPV6_HDRINCL) }
     /// The key of ``SocketOption/ipv6MulticastAll(_:)``.
     @inlinable
-    public static var ipv6MulticastAll: Self {
-        .init(.ipv6MulticastAll, level: CInt(IPPROTO_IPV6), cName: IPV6_MULTICAST_ALL)
-    }
+    public static var ipv6MulticastAll: Self { .init(.ipv6MulticastAll, level: CInt(IPPROTO_IPV6), cName: IPV6_MULTICAST_ALL) }
     /// The key of ``SocketOption/receiveHopLimit(_:)``.
     @inlinable
-    public static var receiveHopLimit: Self {
-        .init(.receiveHopLimit, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVHOPLIMIT)
-    }
+    public static var receiveHopLimit: Self { .init(.receiveHopLimit, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVHOPLIMIT) }
     /// The key of ``SocketOption/receiveTrafficClass(_:)``.
     @inlinable
-    public static var receiveTrafficClass: Self {
-        .init(.receiveTrafficClass, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVTCLASS)
-    }
+    public static var receiveTrafficClass: Self { .init(.receiveTrafficClass, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVTCLASS) }
     /// The key of ``SocketOption/ipv6Transparent(_:)``.
     @inlinable
-    public static var ipv6Transparent: Self {
-        .init(.ipv6Transparent, level: CInt(IPPROTO_IPV6), cName: IPV6_TRANSPARENT)
-    }
+    public static var ipv6Transparent: Self { .init(.ipv6Transparent, level: CInt(IPPROTO_IPV6), cName: IPV6_TRANSPARENT) }
     /// The key of ``SocketOption/receiveIPv6PacketInfo(_:)``.
     @inlinable
-    public static var receiveIPv6PacketInfo: Self {
-        .init(.receiveIPv6PacketInfo, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVPKTINFO)
-    }
+    public static var receiveIPv6PacketInfo: Self { .init(.receiveIPv6PacketInfo, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVPKTINFO) }
     /// The key of ``SocketOption/receiveIPv6Errors(_:)``.
     @inlinable
-    public static var receiveIPv6Errors: Self {
-        .init(.receiveIPv6Errors, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVERR)
-    }
+    public static var receiveIPv6Errors: Self { .init(.receiveIPv6Errors, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVERR) }
     #endif
 }
 
@@ -583,22 +549,16 @@ extension SocketOption.Key where Value == Int {
     public static var typeOfService: Self { .init(.typeOfService, level: CInt(IPPROTO_IP), cName: IP_TOS) }
     /// The key of ``SocketOption/ipv4MulticastTimeToLive(_:)``.
     @inlinable
-    public static var ipv4MulticastTimeToLive: Self {
-        .init(.ipv4MulticastTimeToLive, level: CInt(IPPROTO_IP), cName: IP_MULTICAST_TTL)
-    }
+    public static var ipv4MulticastTimeToLive: Self { .init(.ipv4MulticastTimeToLive, level: CInt(IPPROTO_IP), cName: IP_MULTICAST_TTL) }
     /// The key of ``SocketOption/ipv6UnicastHops(_:)``.
     @inlinable
-    public static var ipv6UnicastHops: Self {
-        .init(.ipv6UnicastHops, level: CInt(IPPROTO_IPV6), cName: IPV6_UNICAST_HOPS)
-    }
+    public static var ipv6UnicastHops: Self { .init(.ipv6UnicastHops, level: CInt(IPPROTO_IPV6), cName: IPV6_UNICAST_HOPS) }
     /// The key of ``SocketOption/ipv6TrafficClass(_:)``.
     @inlinable
     public static var ipv6TrafficClass: Self { .init(.ipv6TrafficClass, level: CInt(IPPROTO_IPV6), cName: IPV6_TCLASS) }
     /// The key of ``SocketOption/ipv6MulticastHops(_:)``.
     @inlinable
-    public static var ipv6MulticastHops: Self {
-        .init(.ipv6MulticastHops, level: CInt(IPPROTO_IPV6), cName: IPV6_MULTICAST_HOPS)
-    }
+    public static var ipv6MulticastHops: Self { .init(.ipv6MulticastHops, level: CInt(IPPROTO_IPV6), cName: IPV6_MULTICAST_HOPS) }
     /// The key of ``SocketOption/ipv6MulticastInterface(_:)``.
     @inlinable
     public static var ipv6MulticastInterface: Self { .init(.ipv6MulticastInterface) }

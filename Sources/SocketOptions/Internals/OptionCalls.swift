@@ -259,8 +259,7 @@ enum OptionCalls {
     /// read interrupted by a signal made again (the way every other call retries EINTR), and any
     /// other errno thrown as ``readValue(_:from:)`` throws it.
     @usableFromInline @inline(never)
-    static func readAfterFailure(_ name: SocketOption.Name, from fd: CInt) throws(SocketError) -> OptionCodec.SwiftValue
-    {
+    static func readAfterFailure(_ name: SocketOption.Name, from fd: CInt) throws(SocketError) -> OptionCodec.SwiftValue {
         let errno = currentErrno()
         guard errno == .interrupted else { throw error(errno, name: name, fd: fd) }
         return try readValue(name, from: fd)
