@@ -135,7 +135,8 @@ private final class BalanceRun: @unchecked Sendable {
             }
             let balancing: ReusePortBalancing =
                 request.byCPU ? .byCPU(listeners: request.listeners) : .kernelHash
-            try listeners[0].socket.balanceReusePortGroup(balancing)
+            // A new group has no program: the hash needs no call (and detaching needs Linux 5.3).
+            if request.byCPU { try listeners[0].socket.balanceReusePortGroup(balancing) }
             run = try BalanceRun(request: request, address: address, listeners: listeners)
             let clients = min(request.connections, max(8, cpus.count))
             var plan =
