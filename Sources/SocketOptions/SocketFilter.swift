@@ -5,9 +5,9 @@
 /// keep; 0 drops it. The corresponding C types are `struct sock_fprog` and `struct sock_filter`.
 ///
 /// The package checks what it can before any system call: 1...4096 instructions (`BPF_MAXINSNS`),
-/// a return (`BPF_RET`) as the last one, and jumps that land inside the program. The kernel checks
-/// the rest (unknown opcodes, scratch memory read before written, a division by a constant zero)
-/// and refuses with `EINVAL`. Read back, the kernel returns the program as it was given
+/// a return (`BPF_RET`) as the last one, jumps that land inside the program, and no division or
+/// remainder by a constant zero. The kernel checks the rest (unknown opcodes, scratch memory read
+/// before written) and refuses with `EINVAL`. Read back, the kernel returns the program as it was given
 /// (`SO_GET_FILTER`); a socket with no filter reads back an empty program.
 public struct SocketFilter: Hashable, Sendable, CustomStringConvertible {
     /// One instruction, laid out as `struct sock_filter`: 8 bytes.
@@ -69,6 +69,9 @@ public struct SocketFilter: Hashable, Sendable, CustomStringConvertible {
                 if Int(instruction.jumpIfTrue) >= left || Int(instruction.jumpIfFalse) >= left {
                     return "instruction \(index) jumps past the end of the program"
                 }
+            // BPF_ALU | BPF_DIV | BPF_K and BPF_ALU | BPF_MOD | BPF_K: bpf_check_classic refuses k = 0.
+            case 0x04 where (instruction.code == 0x34 || instruction.code == 0x94) && instruction.k == 0:
+                return "instruction \(index) divides by the constant 0 (BPF_DIV or BPF_MOD with k = 0)"
             default:
                 continue
             }

@@ -35,6 +35,13 @@ let usage = """
                                             connections from 128 clients at 5000/s; an old instance that closes takes
                                             20 ms to finish its work). Linux; rows that set a sysctl need a
                                             private network namespace (root)
+      sockopt-demo balance [--listeners N] [--connections M] [--by-cpu]
+                                            N listeners (1...64, default one per CPU) in one SO_REUSEPORT group on
+                                            a loopback port take M connections (1...100000, default 2000) from
+                                            concurrent clients; prints how many each listener took and the
+                                            fairness (max/min). --by-cpu steers each connection to the listener of
+                                            the CPU that received it (clients pinned to each CPU in turn) and checks
+                                            SO_INCOMING_CPU; exits 1 if a connection failed or did not match
       sockopt-demo --help                   this text
 
     ADDRESS is IPv4 "127.0.0.1:8080" or IPv6 "[::1]:8080" (port 0 lets the kernel choose), a
@@ -61,6 +68,8 @@ case "serve":
     status = runServe(arguments)
 case "handover":
     status = runHandover(arguments)
+case "balance":
+    status = runBalance(arguments)
 case "-h", "--help", "help":
     say(usage)
     status = 0
