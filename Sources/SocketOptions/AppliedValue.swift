@@ -14,8 +14,8 @@
 /// ``option`` is the same record as an ``AppliedOption``, with its adjustment text and JSON. There
 /// is no C counterpart: the record is one `setsockopt` and the `getsockopt` that reads it back.
 public struct AppliedValue<Value>: CustomStringConvertible {
-    /// The option's key.
-    public let key: SocketOption.Key<Value>
+    /// Which option this is.
+    public let name: SocketOption.Name
     /// The value as given.
     public let requested: Value
     /// The value as the kernel keeps it, read back with `getsockopt` straight after `setsockopt`;
@@ -25,25 +25,24 @@ public struct AppliedValue<Value>: CustomStringConvertible {
     /// but cannot report (a multicast membership): only the success of `setsockopt` says it was
     /// taken.
     public let isReadBack: Bool
+    /// The key's conversion of a value to the catalogue's, for ``option``: the one part of the key
+    /// the record needs, so that it holds one closure rather than the whole key.
+    @usableFromInline let encode: @Sendable (Value) -> OptionCodec.SwiftValue
 
     /// A record made by the package, which read `effective` back for the same key.
     @usableFromInline
     init(key: SocketOption.Key<Value>, requested: Value, effective: Value, isReadBack: Bool) {
-        self.key = key
+        self.name = key.name
+        self.encode = key.encode
         self.requested = requested
         self.effective = effective
         self.isReadBack = isReadBack
     }
 
-    /// Which option this is.
-    public var name: SocketOption.Name { key.name }
-
-    /// The record as an ``AppliedOption``: the requested and kept values as options, the reason
-    /// for an adjustment, JSON.
     public var option: AppliedOption {
         isReadBack
-            ? AppliedOption(requested: key(requested), effective: key(effective))
-            : AppliedOption(requested: key(requested), unreadable: ())
+            ? AppliedOption(requested: name.make(encode(requested)), effective: name.make(encode(effective)))
+            : AppliedOption(requested: name.make(encode(requested)), unreadable: ())
     }
 
     /// Whether the kernel kept something other than what was requested.

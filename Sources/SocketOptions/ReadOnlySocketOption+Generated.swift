@@ -49,6 +49,27 @@ extension ReadOnlySocketOption {
     }
 }
 
+extension ReadOnlySocketOption.Name {
+    /// The option with `value`, a value of this option's codec (read back from the kernel, or
+    /// parsed): the inverse of `entry`, one line per option.
+    func make(_ value: OptionCodec.SwiftValue) -> ReadOnlySocketOption {
+        switch self {
+        case .type: .type(value.socketType)
+        case .acceptingConnections: .acceptingConnections(value.bool)
+        case .pendingError: .pendingError(value.errno)
+        #if os(Linux)
+        case .domain: .domain(value.family)
+        case .transportProtocol: .transportProtocol(Int32(clamping: value.int))
+        case .cookie: .cookie(value.unsigned64)
+        case .peerCredentials: .peerCredentials(value.peerCredentials)
+        case .incomingNAPIID: .incomingNAPIID(value.optionalInt)
+        case .originalDestination: .originalDestination(value.address)
+        case .pathMTU: .pathMTU(value.int)
+        #endif
+        }
+    }
+}
+
 // The keys, one extension per value type, as for SocketOption.Key: `ReadOnlySocketOption.Key.cookie`
 // is a key of a UInt64 wherever it is named.
 extension ReadOnlySocketOption.Key where Value == SocketKind.SocketType {

@@ -296,6 +296,105 @@ extension SocketOption {
     }
 }
 
+extension SocketOption.Name {
+    /// The option with `value`, a value of this option's codec (read back from the kernel, or
+    /// parsed): the inverse of `entry`, one line per option.
+    func make(_ value: OptionCodec.SwiftValue) -> SocketOption {
+        switch self {
+        case .reuseAddress: .reuseAddress(value.bool)
+        case .reusePort: .reusePort(value.bool)
+        case .keepAlive: .keepAlive(value.bool)
+        case .broadcast: .broadcast(value.bool)
+        case .outOfBandInline: .outOfBandInline(value.bool)
+        case .receiveBufferSize: .receiveBufferSize(value.int)
+        case .sendBufferSize: .sendBufferSize(value.int)
+        case .receiveLowWatermark: .receiveLowWatermark(value.int)
+        #if canImport(Darwin)
+        case .sendLowWatermark: .sendLowWatermark(value.int)
+        #endif
+        case .linger: .linger(value.duration)
+        case .receiveTimeout: .receiveTimeout(value.duration)
+        case .sendTimeout: .sendTimeout(value.duration)
+        case .timestamps: .timestamps(value.bool)
+        #if os(Linux)
+        case .bindToDevice: .bindToDevice(value.text)
+        case .mark: .mark(UInt32(clamping: value.int))
+        case .priority: .priority(value.int)
+        case .busyPoll: .busyPoll(value.duration)
+        case .incomingCPU: .incomingCPU(value.int)
+        case .zeroCopy: .zeroCopy(value.bool)
+        case .passCredentials: .passCredentials(value.bool)
+        case .bindToInterfaceIndex: .bindToInterfaceIndex(value.optionalInt)
+        case .timestampsNanoseconds: .timestampsNanoseconds(value.bool)
+        case .receiveDropCount: .receiveDropCount(value.bool)
+        case .receiveBufferSizeForced: .receiveBufferSizeForced(value.int)
+        case .sendBufferSizeForced: .sendBufferSizeForced(value.int)
+        case .attachFilter: .attachFilter(value.filter)
+        case .detachFilter: .detachFilter
+        #endif
+        case .noDelay: .noDelay(value.bool)
+        case .maxSegment: .maxSegment(value.int)
+        case .keepAliveIdle: .keepAliveIdle(value.duration ?? .zero)
+        case .keepAliveInterval: .keepAliveInterval(value.duration ?? .zero)
+        case .keepAliveCount: .keepAliveCount(value.int)
+        case .notSentLowWatermark: .notSentLowWatermark(value.int)
+        case .cork: .cork(value.bool)
+        #if os(Linux)
+        case .userTimeout: .userTimeout(value.duration)
+        case .fastOpen: .fastOpen(value.int)
+        case .deferAccept: .deferAccept(value.duration)
+        case .quickAck: .quickAck(value.bool)
+        case .congestionControl: .congestionControl(value.text ?? "")
+        case .windowClamp: .windowClamp(value.int)
+        case .thinLinearTimeouts: .thinLinearTimeouts(value.bool)
+        case .synRetries: .synRetries(value.int)
+        case .finWait2Timeout: .finWait2Timeout(value.duration)
+        case .fastOpenConnect: .fastOpenConnect(value.bool)
+        case .udpSegmentSize: .udpSegmentSize(value.optionalInt)
+        case .udpReceiveOffload: .udpReceiveOffload(value.bool)
+        #endif
+        case .timeToLive: .timeToLive(value.int)
+        case .typeOfService: .typeOfService(value.int)
+        case .ipv4MulticastTimeToLive: .ipv4MulticastTimeToLive(value.int)
+        case .ipv4MulticastLoop: .ipv4MulticastLoop(value.bool)
+        case .ipv4MulticastInterface: .ipv4MulticastInterface(value.ipv4)
+        #if os(Linux)
+        case .ipv4FreeBind: .ipv4FreeBind(value.bool)
+        case .transparent: .transparent(value.bool)
+        case .bindAddressNoPort: .bindAddressNoPort(value.bool)
+        case .joinIPv4Group: .joinIPv4Group(value.ipv4Membership)
+        case .leaveIPv4Group: .leaveIPv4Group(value.ipv4Membership)
+        case .joinIPv4SourceGroup: .joinIPv4SourceGroup(value.ipv4SourceMembership)
+        case .leaveIPv4SourceGroup: .leaveIPv4SourceGroup(value.ipv4SourceMembership)
+        case .ipv4HeaderIncluded: .ipv4HeaderIncluded(value.bool)
+        case .ipv4MulticastAll: .ipv4MulticastAll(value.bool)
+        case .receiveTypeOfService: .receiveTypeOfService(value.bool)
+        case .receiveIPv4PacketInfo: .receiveIPv4PacketInfo(value.bool)
+        case .receiveIPv4Errors: .receiveIPv4Errors(value.bool)
+        case .pathMTUDiscovery: .pathMTUDiscovery(value.pathMTUDiscovery)
+        #endif
+        case .ipv6Only: .ipv6Only(value.bool)
+        case .ipv6UnicastHops: .ipv6UnicastHops(value.int)
+        case .ipv6TrafficClass: .ipv6TrafficClass(value.int)
+        case .ipv6MulticastHops: .ipv6MulticastHops(value.int)
+        case .ipv6MulticastLoop: .ipv6MulticastLoop(value.bool)
+        case .ipv6MulticastInterface: .ipv6MulticastInterface(value.int)
+        #if os(Linux)
+        case .ipv6FreeBind: .ipv6FreeBind(value.bool)
+        case .joinIPv6Group: .joinIPv6Group(value.ipv6Membership)
+        case .leaveIPv6Group: .leaveIPv6Group(value.ipv6Membership)
+        case .ipv6HeaderIncluded: .ipv6HeaderIncluded(value.bool)
+        case .ipv6MulticastAll: .ipv6MulticastAll(value.bool)
+        case .receiveHopLimit: .receiveHopLimit(value.bool)
+        case .receiveTrafficClass: .receiveTrafficClass(value.bool)
+        case .ipv6Transparent: .ipv6Transparent(value.bool)
+        case .receiveIPv6PacketInfo: .receiveIPv6PacketInfo(value.bool)
+        case .receiveIPv6Errors: .receiveIPv6Errors(value.bool)
+        #endif
+        }
+    }
+}
+
 // The keys, one extension per value type: a key named by itself (`let k = SocketOption.Key.noDelay`)
 // then has its one type, and a key asked for under another type (`SocketOption.Key<String>.noDelay`)
 // does not exist. Each key is @inlinable, like the Key initializers it calls: the caller's code then
@@ -404,7 +503,9 @@ extension SocketOption.Key where Value == Bool {
     public static var passCredentials: Self { .init(.passCredentials, level: SOL_SOCKET, cName: SO_PASSCRED) }
     /// The key of ``SocketOption/timestampsNanoseconds(_:)``.
     @inlinable
-    public static var timestampsNanoseconds: Self { .init(.timestampsNanoseconds, level: SOL_SOCKET, cName: SO_TIMESTAMPNS) }
+    public static var timestampsNanoseconds: Self {
+        .init(.timestampsNanoseconds, level: SOL_SOCKET, cName: SO_TIMESTAMPNS)
+    }
     /// The key of ``SocketOption/receiveDropCount(_:)``.
     @inlinable
     public static var receiveDropCount: Self { .init(.receiveDropCount, level: SOL_SOCKET, cName: SO_RXQ_OVFL) }
@@ -421,17 +522,23 @@ extension SocketOption.Key where Value == Bool {
     public static var quickAck: Self { .init(.quickAck, level: CInt(IPPROTO_TCP), cName: TCP_QUICKACK) }
     /// The key of ``SocketOption/thinLinearTimeouts(_:)``.
     @inlinable
-    public static var thinLinearTimeouts: Self { .init(.thinLinearTimeouts, level: CInt(IPPROTO_TCP), cName: TCP_THIN_LINEAR_TIMEOUTS) }
+    public static var thinLinearTimeouts: Self {
+        .init(.thinLinearTimeouts, level: CInt(IPPROTO_TCP), cName: TCP_THIN_LINEAR_TIMEOUTS)
+    }
     /// The key of ``SocketOption/fastOpenConnect(_:)``.
     @inlinable
-    public static var fastOpenConnect: Self { .init(.fastOpenConnect, level: CInt(IPPROTO_TCP), cName: TCP_FASTOPEN_CONNECT) }
+    public static var fastOpenConnect: Self {
+        .init(.fastOpenConnect, level: CInt(IPPROTO_TCP), cName: TCP_FASTOPEN_CONNECT)
+    }
     /// The key of ``SocketOption/udpReceiveOffload(_:)``.
     @inlinable
     public static var udpReceiveOffload: Self { .init(.udpReceiveOffload) }
     #endif
     /// The key of ``SocketOption/ipv4MulticastLoop(_:)``.
     @inlinable
-    public static var ipv4MulticastLoop: Self { .init(.ipv4MulticastLoop, level: CInt(IPPROTO_IP), cName: IP_MULTICAST_LOOP) }
+    public static var ipv4MulticastLoop: Self {
+        .init(.ipv4MulticastLoop, level: CInt(IPPROTO_IP), cName: IP_MULTICAST_LOOP)
+    }
     #if os(Linux)
     /// The key of ``SocketOption/ipv4FreeBind(_:)``.
     @inlinable
@@ -441,19 +548,29 @@ extension SocketOption.Key where Value == Bool {
     public static var transparent: Self { .init(.transparent, level: CInt(IPPROTO_IP), cName: IP_TRANSPARENT) }
     /// The key of ``SocketOption/bindAddressNoPort(_:)``.
     @inlinable
-    public static var bindAddressNoPort: Self { .init(.bindAddressNoPort, level: CInt(IPPROTO_IP), cName: IP_BIND_ADDRESS_NO_PORT) }
+    public static var bindAddressNoPort: Self {
+        .init(.bindAddressNoPort, level: CInt(IPPROTO_IP), cName: IP_BIND_ADDRESS_NO_PORT)
+    }
     /// The key of ``SocketOption/ipv4HeaderIncluded(_:)``.
     @inlinable
-    public static var ipv4HeaderIncluded: Self { .init(.ipv4HeaderIncluded, level: CInt(IPPROTO_IP), cName: IP_HDRINCL) }
+    public static var ipv4HeaderIncluded: Self {
+        .init(.ipv4HeaderIncluded, level: CInt(IPPROTO_IP), cName: IP_HDRINCL)
+    }
     /// The key of ``SocketOption/ipv4MulticastAll(_:)``.
     @inlinable
-    public static var ipv4MulticastAll: Self { .init(.ipv4MulticastAll, level: CInt(IPPROTO_IP), cName: IP_MULTICAST_ALL) }
+    public static var ipv4MulticastAll: Self {
+        .init(.ipv4MulticastAll, level: CInt(IPPROTO_IP), cName: IP_MULTICAST_ALL)
+    }
     /// The key of ``SocketOption/receiveTypeOfService(_:)``.
     @inlinable
-    public static var receiveTypeOfService: Self { .init(.receiveTypeOfService, level: CInt(IPPROTO_IP), cName: IP_RECVTOS) }
+    public static var receiveTypeOfService: Self {
+        .init(.receiveTypeOfService, level: CInt(IPPROTO_IP), cName: IP_RECVTOS)
+    }
     /// The key of ``SocketOption/receiveIPv4PacketInfo(_:)``.
     @inlinable
-    public static var receiveIPv4PacketInfo: Self { .init(.receiveIPv4PacketInfo, level: CInt(IPPROTO_IP), cName: IP_PKTINFO) }
+    public static var receiveIPv4PacketInfo: Self {
+        .init(.receiveIPv4PacketInfo, level: CInt(IPPROTO_IP), cName: IP_PKTINFO)
+    }
     /// The key of ``SocketOption/receiveIPv4Errors(_:)``.
     @inlinable
     public static var receiveIPv4Errors: Self { .init(.receiveIPv4Errors, level: CInt(IPPROTO_IP), cName: IP_RECVERR) }
@@ -463,32 +580,48 @@ extension SocketOption.Key where Value == Bool {
     public static var ipv6Only: Self { .init(.ipv6Only, level: CInt(IPPROTO_IPV6), cName: IPV6_V6ONLY) }
     /// The key of ``SocketOption/ipv6MulticastLoop(_:)``.
     @inlinable
-    public static var ipv6MulticastLoop: Self { .init(.ipv6MulticastLoop, level: CInt(IPPROTO_IPV6), cName: IPV6_MULTICAST_LOOP) }
+    public static var ipv6MulticastLoop: Self {
+        .init(.ipv6MulticastLoop, level: CInt(IPPROTO_IPV6), cName: IPV6_MULTICAST_LOOP)
+    }
     #if os(Linux)
     /// The key of ``SocketOption/ipv6FreeBind(_:)``.
     @inlinable
     public static var ipv6FreeBind: Self { .init(.ipv6FreeBind, level: CInt(IPPROTO_IPV6), cName: IPV6_FREEBIND) }
     /// The key of ``SocketOption/ipv6HeaderIncluded(_:)``.
     @inlinable
-    public static var ipv6HeaderIncluded: Self { .init(.ipv6HeaderIncluded, level: CInt(IPPROTO_IPV6), cName: IPV6_HDRINCL) }
+    public static var ipv6HeaderIncluded: Self {
+        .init(.ipv6HeaderIncluded, level: CInt(IPPROTO_IPV6), cName: IPV6_HDRINCL)
+    }
     /// The key of ``SocketOption/ipv6MulticastAll(_:)``.
     @inlinable
-    public static var ipv6MulticastAll: Self { .init(.ipv6MulticastAll, level: CInt(IPPROTO_IPV6), cName: IPV6_MULTICAST_ALL) }
+    public static var ipv6MulticastAll: Self {
+        .init(.ipv6MulticastAll, level: CInt(IPPROTO_IPV6), cName: IPV6_MULTICAST_ALL)
+    }
     /// The key of ``SocketOption/receiveHopLimit(_:)``.
     @inlinable
-    public static var receiveHopLimit: Self { .init(.receiveHopLimit, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVHOPLIMIT) }
+    public static var receiveHopLimit: Self {
+        .init(.receiveHopLimit, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVHOPLIMIT)
+    }
     /// The key of ``SocketOption/receiveTrafficClass(_:)``.
     @inlinable
-    public static var receiveTrafficClass: Self { .init(.receiveTrafficClass, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVTCLASS) }
+    public static var receiveTrafficClass: Self {
+        .init(.receiveTrafficClass, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVTCLASS)
+    }
     /// The key of ``SocketOption/ipv6Transparent(_:)``.
     @inlinable
-    public static var ipv6Transparent: Self { .init(.ipv6Transparent, level: CInt(IPPROTO_IPV6), cName: IPV6_TRANSPARENT) }
+    public static var ipv6Transparent: Self {
+        .init(.ipv6Transparent, level: CInt(IPPROTO_IPV6), cName: IPV6_TRANSPARENT)
+    }
     /// The key of ``SocketOption/receiveIPv6PacketInfo(_:)``.
     @inlinable
-    public static var receiveIPv6PacketInfo: Self { .init(.receiveIPv6PacketInfo, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVPKTINFO) }
+    public static var receiveIPv6PacketInfo: Self {
+        .init(.receiveIPv6PacketInfo, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVPKTINFO)
+    }
     /// The key of ``SocketOption/receiveIPv6Errors(_:)``.
     @inlinable
-    public static var receiveIPv6Errors: Self { .init(.receiveIPv6Errors, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVERR) }
+    public static var receiveIPv6Errors: Self {
+        .init(.receiveIPv6Errors, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVERR)
+    }
     #endif
 }
 
@@ -549,16 +682,22 @@ extension SocketOption.Key where Value == Int {
     public static var typeOfService: Self { .init(.typeOfService, level: CInt(IPPROTO_IP), cName: IP_TOS) }
     /// The key of ``SocketOption/ipv4MulticastTimeToLive(_:)``.
     @inlinable
-    public static var ipv4MulticastTimeToLive: Self { .init(.ipv4MulticastTimeToLive, level: CInt(IPPROTO_IP), cName: IP_MULTICAST_TTL) }
+    public static var ipv4MulticastTimeToLive: Self {
+        .init(.ipv4MulticastTimeToLive, level: CInt(IPPROTO_IP), cName: IP_MULTICAST_TTL)
+    }
     /// The key of ``SocketOption/ipv6UnicastHops(_:)``.
     @inlinable
-    public static var ipv6UnicastHops: Self { .init(.ipv6UnicastHops, level: CInt(IPPROTO_IPV6), cName: IPV6_UNICAST_HOPS) }
+    public static var ipv6UnicastHops: Self {
+        .init(.ipv6UnicastHops, level: CInt(IPPROTO_IPV6), cName: IPV6_UNICAST_HOPS)
+    }
     /// The key of ``SocketOption/ipv6TrafficClass(_:)``.
     @inlinable
     public static var ipv6TrafficClass: Self { .init(.ipv6TrafficClass, level: CInt(IPPROTO_IPV6), cName: IPV6_TCLASS) }
     /// The key of ``SocketOption/ipv6MulticastHops(_:)``.
     @inlinable
-    public static var ipv6MulticastHops: Self { .init(.ipv6MulticastHops, level: CInt(IPPROTO_IPV6), cName: IPV6_MULTICAST_HOPS) }
+    public static var ipv6MulticastHops: Self {
+        .init(.ipv6MulticastHops, level: CInt(IPPROTO_IPV6), cName: IPV6_MULTICAST_HOPS)
+    }
     /// The key of ``SocketOption/ipv6MulticastInterface(_:)``.
     @inlinable
     public static var ipv6MulticastInterface: Self { .init(.ipv6MulticastInterface) }

@@ -40,7 +40,7 @@ extension SocketOption {
 
         /// The option with `value`, as it is set.
         public func callAsFunction(_ value: Value) -> SocketOption {
-            name.row.make(encode(value))
+            name.make(encode(value))
         }
     }
 }

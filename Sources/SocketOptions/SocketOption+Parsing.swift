@@ -44,7 +44,7 @@ extension SocketOption {
         case .failure(let problem):
             throw .invalidOptionText(text, reason: "\(name) takes \(name.validValues): \(problem.message)")
         }
-        let option = row.make(value)
+        let option = name.make(value)
         _ = try CheckedOption(option)
         self = option
     }

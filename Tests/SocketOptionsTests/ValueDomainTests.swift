@@ -131,7 +131,7 @@ enum ValueDomain {
             Issue.record("\(name) has a read-only codec")
             payloads = []
         }
-        return payloads.map { name.row.make($0) }
+        return payloads.map { name.make($0) }
     }
 
     /// The index of the loopback interface, on which memberships are joined.

@@ -235,7 +235,7 @@ enum OptionCalls {
 
     /// Reads a settable option.
     static func read(_ name: SocketOption.Name, from fd: CInt) throws(SocketError) -> SocketOption {
-        name.row.make(try readValue(name, from: fd))
+        name.make(try readValue(name, from: fd))
     }
 
     /// Reads a settable option as the Swift type of its key. Inlinable, as its caller
@@ -259,7 +259,8 @@ enum OptionCalls {
     /// read interrupted by a signal made again (the way every other call retries EINTR), and any
     /// other errno thrown as ``readValue(_:from:)`` throws it.
     @usableFromInline @inline(never)
-    static func readAfterFailure(_ name: SocketOption.Name, from fd: CInt) throws(SocketError) -> OptionCodec.SwiftValue {
+    static func readAfterFailure(_ name: SocketOption.Name, from fd: CInt) throws(SocketError) -> OptionCodec.SwiftValue
+    {
         let errno = currentErrno()
         guard errno == .interrupted else { throw error(errno, name: name, fd: fd) }
         return try readValue(name, from: fd)
@@ -276,7 +277,7 @@ enum OptionCalls {
 
     /// Reads a read-only option.
     static func readOnly(_ name: ReadOnlySocketOption.Name, from fd: CInt) throws(SocketError) -> ReadOnlySocketOption {
-        name.row.make(try read(name, from: fd))
+        name.make(try read(name, from: fd))
     }
 
     /// Reads a read-only option as the Swift type of its key.
@@ -315,7 +316,7 @@ enum OptionCalls {
         guard let kept = try setAndReadBack(checked, filter: filter, requested: { copy option }, on: fd) else {
             return AppliedOption(requested: option, unreadable: ())
         }
-        return AppliedOption(requested: option, effective: checked.row.pointee.make(kept))
+        return AppliedOption(requested: option, effective: checked.name.make(kept))
     }
 
     /// The work of the typed write ``SocketOptionSetting/set(_:_:)``: the option named by its key,
@@ -334,9 +335,9 @@ enum OptionCalls {
             try SocketSetup.checkKind(name, kind)
             try SocketSetup.checkScopeAfterBind(name)
         }
-        let checked = try CheckedOption(name, value) { name.row.make(value) }
+        let checked = try CheckedOption(name, value) { name.make(value) }
         let filter: SocketFilter? = if case .filter(let program) = value { program } else { nil }
-        return try setAndReadBack(checked, filter: filter, requested: { name.row.make(value) }, on: fd)
+        return try setAndReadBack(checked, filter: filter, requested: { name.make(value) }, on: fd)
     }
 
     /// The one setsockopt and getsockopt of every set: the checked value set (a filter from its
@@ -366,7 +367,7 @@ enum OptionCalls {
         let kept = try readValue(name, row: row, from: fd)
         // A boolean is compared as the C flag that was set: the kernel ignored it when it differs.
         if case .bool(let on) = kept, case .int(let raw) = checked.value, on != (raw != 0) {
-            try failNotKept(requested(), effective: row.pointee.make(kept))
+            try failNotKept(requested(), effective: name.make(kept))
         }
         return kept
     }

@@ -4,9 +4,9 @@
 /// which sockets have it, whether accepted connections inherit it, and its prose. `Option` is
 /// ``SocketOption`` for options that can be set, ``ReadOnlySocketOption`` for the others.
 ///
-/// Strings are StaticString, numbers plain values and `make` a closure that captures nothing, so
-/// that looking a row up on the path of every setsockopt and getsockopt costs no allocation and
-/// no reference counting.
+/// Strings are StaticString and numbers plain values, so that looking a row up on the path of every
+/// setsockopt and getsockopt costs no allocation and no reference counting. The option with a value
+/// is made by its name (`Name.make`, generated from the cases), not by the row.
 struct OptionRow<Option> {
     /// When the option may be set.
     enum Scope {
@@ -37,8 +37,6 @@ struct OptionRow<Option> {
     /// The values an int codec takes (``OptionCodec/int(_:unit:)``), for the set path's shortcut;
     /// meaningful only where `reading` is `.plainInt` (0...0 for every other codec).
     let intRange: ClosedRange<Int>
-    /// The option with a value read back from the kernel.
-    let make: (OptionCodec.SwiftValue) -> Option
 
     let level: SocketOption.Level
     let cName: StaticString
@@ -91,8 +89,7 @@ struct OptionRow<Option> {
         valueNote: StaticString? = nil,
         adjustment: StaticString? = nil,
         bindChange: StaticString? = nil,
-        zeroMeaning: StaticString? = nil,
-        make: @escaping (OptionCodec.SwiftValue) -> Option
+        zeroMeaning: StaticString? = nil
     ) {
         self.level = level
         self.rawLevel = level.cLevel
@@ -111,7 +108,6 @@ struct OptionRow<Option> {
         self.adjustment = adjustment
         self.bindChange = bindChange
         self.zeroMeaning = zeroMeaning
-        self.make = make
         self.intRange =
             switch codec {
             case .int(let range, _): range
@@ -192,7 +188,7 @@ extension SocketOption.Name {
         return UnsafeBufferPointer(table)
     }()
 
-    /// This option's position in `allCases`, `rows` and `makers`. An enum without associated
+    /// This option's position in `allCases`, and `rows`. An enum without associated
     /// values holds the position of its case in declaration order, which is the order of
     /// `allCases` (a test checks it for every option).
     var position: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
