@@ -29,6 +29,7 @@ public struct AppliedOption: Hashable, Sendable, CustomStringConvertible {
 
     /// A record of a requested and an effective value of one option; made only by the package,
     /// which reads the effective value back for the same option.
+    @usableFromInline
     init(requested: SocketOption, effective: SocketOption) {
         self.requested = requested
         self.effective = effective

@@ -199,7 +199,7 @@ extension SocketOption {
     /// with associated values, so this switch is where each case meets its row: one line per option.
     /// Inlined, so that where only the name is used (`name`, on the path of every set and of every
     /// listener's setup) the switch becomes a look-up of the case, without building the value.
-    @inline(__always)
+    @inlinable @inline(__always)
     var entry: (name: Name, value: OptionCodec.SwiftValue) {
         switch self {
         case .reuseAddress(let value): (.reuseAddress, .bool(value))
@@ -298,7 +298,9 @@ extension SocketOption {
 
 extension SocketOption.Name {
     /// The option with `value`, a value of this option's codec (read back from the kernel, or
-    /// parsed): the inverse of `entry`, one line per option.
+    /// parsed): the inverse of `entry`, one line per option. Inlinable, so that the option made by a
+    /// set whose name is known where it is called is made there, without a switch.
+    @inlinable
     func make(_ value: OptionCodec.SwiftValue) -> SocketOption {
         switch self {
         case .reuseAddress: .reuseAddress(value.bool)
@@ -400,75 +402,83 @@ extension SocketOption.Name {
 // does not exist. Each key is @inlinable, like the Key initializers it calls: the caller's code then
 // sees that the key's closures capture nothing (Documentation/Performance.md).
 extension SocketOption.Name {
-    /// Where the typed key of this option reads its C int (``SocketOption/Key/cInt``), taken from
-    /// the key itself, for the test that compares each key with its row.
-    var keyCIntLocation: SocketOption.CIntLocation? {
+    /// Where getsockopt reports this option as one C int, for an option whose row reads it back
+    /// as a plain C int or flag under the C name that sets it; nil for the others. Taken from the
+    /// row by .ci/generate-catalogue, and compared with it by a test. Inlinable, so that for a
+    /// name known where a key or an option is used, the set and the read are the C calls there.
+    @inlinable
+    var cIntLocation: SocketOption.CIntLocation? {
         switch self {
-        case .reuseAddress: SocketOption.Key<Bool>.reuseAddress.cInt
-        case .reusePort: SocketOption.Key<Bool>.reusePort.cInt
-        case .keepAlive: SocketOption.Key<Bool>.keepAlive.cInt
-        case .broadcast: SocketOption.Key<Bool>.broadcast.cInt
-        case .outOfBandInline: SocketOption.Key<Bool>.outOfBandInline.cInt
-        case .receiveBufferSize: SocketOption.Key<Int>.receiveBufferSize.cInt
-        case .sendBufferSize: SocketOption.Key<Int>.sendBufferSize.cInt
-        case .receiveLowWatermark: SocketOption.Key<Int>.receiveLowWatermark.cInt
+        case .reuseAddress: SocketOption.CIntLocation(level: SOL_SOCKET, name: SO_REUSEADDR, isFlag: true)
+        case .reusePort: SocketOption.CIntLocation(level: SOL_SOCKET, name: SO_REUSEPORT, isFlag: true)
+        case .keepAlive: SocketOption.CIntLocation(level: SOL_SOCKET, name: SO_KEEPALIVE, isFlag: true)
+        case .broadcast: SocketOption.CIntLocation(level: SOL_SOCKET, name: SO_BROADCAST, isFlag: true)
+        case .outOfBandInline: SocketOption.CIntLocation(level: SOL_SOCKET, name: SO_OOBINLINE, isFlag: true)
+        case .receiveBufferSize: SocketOption.CIntLocation(level: SOL_SOCKET, name: SO_RCVBUF, isFlag: false)
+        case .sendBufferSize: SocketOption.CIntLocation(level: SOL_SOCKET, name: SO_SNDBUF, isFlag: false)
         #if canImport(Darwin)
-        case .sendLowWatermark: SocketOption.Key<Int>.sendLowWatermark.cInt
+        case .sendLowWatermark: SocketOption.CIntLocation(level: SOL_SOCKET, name: SO_SNDLOWAT, isFlag: false)
         #endif
-        case .timestamps: SocketOption.Key<Bool>.timestamps.cInt
         #if os(Linux)
-        case .priority: SocketOption.Key<Int>.priority.cInt
-        case .incomingCPU: SocketOption.Key<Int>.incomingCPU.cInt
-        case .zeroCopy: SocketOption.Key<Bool>.zeroCopy.cInt
-        case .passCredentials: SocketOption.Key<Bool>.passCredentials.cInt
-        case .timestampsNanoseconds: SocketOption.Key<Bool>.timestampsNanoseconds.cInt
-        case .receiveDropCount: SocketOption.Key<Bool>.receiveDropCount.cInt
-        case .receiveBufferSizeForced: SocketOption.Key<Int>.receiveBufferSizeForced.cInt
-        case .sendBufferSizeForced: SocketOption.Key<Int>.sendBufferSizeForced.cInt
+        case .priority: SocketOption.CIntLocation(level: SOL_SOCKET, name: SO_PRIORITY, isFlag: false)
+        case .incomingCPU: SocketOption.CIntLocation(level: SOL_SOCKET, name: SO_INCOMING_CPU, isFlag: false)
+        case .zeroCopy: SocketOption.CIntLocation(level: SOL_SOCKET, name: SO_ZEROCOPY, isFlag: true)
+        case .passCredentials: SocketOption.CIntLocation(level: SOL_SOCKET, name: SO_PASSCRED, isFlag: true)
+        case .timestampsNanoseconds: SocketOption.CIntLocation(level: SOL_SOCKET, name: SO_TIMESTAMPNS, isFlag: true)
+        case .receiveDropCount: SocketOption.CIntLocation(level: SOL_SOCKET, name: SO_RXQ_OVFL, isFlag: true)
         #endif
-        case .noDelay: SocketOption.Key<Bool>.noDelay.cInt
-        case .maxSegment: SocketOption.Key<Int>.maxSegment.cInt
-        case .keepAliveCount: SocketOption.Key<Int>.keepAliveCount.cInt
-        case .notSentLowWatermark: SocketOption.Key<Int>.notSentLowWatermark.cInt
-        case .cork: SocketOption.Key<Bool>.cork.cInt
+        case .noDelay: SocketOption.CIntLocation(level: CInt(IPPROTO_TCP), name: TCP_NODELAY, isFlag: true)
+        case .maxSegment: SocketOption.CIntLocation(level: CInt(IPPROTO_TCP), name: TCP_MAXSEG, isFlag: false)
+        case .keepAliveCount: SocketOption.CIntLocation(level: CInt(IPPROTO_TCP), name: TCP_KEEPCNT, isFlag: false)
         #if os(Linux)
-        case .fastOpen: SocketOption.Key<Int>.fastOpen.cInt
-        case .quickAck: SocketOption.Key<Bool>.quickAck.cInt
-        case .windowClamp: SocketOption.Key<Int>.windowClamp.cInt
-        case .thinLinearTimeouts: SocketOption.Key<Bool>.thinLinearTimeouts.cInt
-        case .synRetries: SocketOption.Key<Int>.synRetries.cInt
-        case .fastOpenConnect: SocketOption.Key<Bool>.fastOpenConnect.cInt
-        case .udpReceiveOffload: SocketOption.Key<Bool>.udpReceiveOffload.cInt
+        case .fastOpen: SocketOption.CIntLocation(level: CInt(IPPROTO_TCP), name: TCP_FASTOPEN, isFlag: false)
+        case .quickAck: SocketOption.CIntLocation(level: CInt(IPPROTO_TCP), name: TCP_QUICKACK, isFlag: true)
+        case .windowClamp: SocketOption.CIntLocation(level: CInt(IPPROTO_TCP), name: TCP_WINDOW_CLAMP, isFlag: false)
+        case .thinLinearTimeouts:
+            SocketOption.CIntLocation(level: CInt(IPPROTO_TCP), name: TCP_THIN_LINEAR_TIMEOUTS, isFlag: true)
+        case .synRetries: SocketOption.CIntLocation(level: CInt(IPPROTO_TCP), name: TCP_SYNCNT, isFlag: false)
+        case .fastOpenConnect:
+            SocketOption.CIntLocation(level: CInt(IPPROTO_TCP), name: TCP_FASTOPEN_CONNECT, isFlag: true)
         #endif
-        case .timeToLive: SocketOption.Key<Int>.timeToLive.cInt
-        case .typeOfService: SocketOption.Key<Int>.typeOfService.cInt
-        case .ipv4MulticastTimeToLive: SocketOption.Key<Int>.ipv4MulticastTimeToLive.cInt
-        case .ipv4MulticastLoop: SocketOption.Key<Bool>.ipv4MulticastLoop.cInt
+        case .timeToLive: SocketOption.CIntLocation(level: CInt(IPPROTO_IP), name: IP_TTL, isFlag: false)
+        case .typeOfService: SocketOption.CIntLocation(level: CInt(IPPROTO_IP), name: IP_TOS, isFlag: false)
+        case .ipv4MulticastTimeToLive:
+            SocketOption.CIntLocation(level: CInt(IPPROTO_IP), name: IP_MULTICAST_TTL, isFlag: false)
+        case .ipv4MulticastLoop:
+            SocketOption.CIntLocation(level: CInt(IPPROTO_IP), name: IP_MULTICAST_LOOP, isFlag: true)
         #if os(Linux)
-        case .ipv4FreeBind: SocketOption.Key<Bool>.ipv4FreeBind.cInt
-        case .transparent: SocketOption.Key<Bool>.transparent.cInt
-        case .bindAddressNoPort: SocketOption.Key<Bool>.bindAddressNoPort.cInt
-        case .ipv4HeaderIncluded: SocketOption.Key<Bool>.ipv4HeaderIncluded.cInt
-        case .ipv4MulticastAll: SocketOption.Key<Bool>.ipv4MulticastAll.cInt
-        case .receiveTypeOfService: SocketOption.Key<Bool>.receiveTypeOfService.cInt
-        case .receiveIPv4PacketInfo: SocketOption.Key<Bool>.receiveIPv4PacketInfo.cInt
-        case .receiveIPv4Errors: SocketOption.Key<Bool>.receiveIPv4Errors.cInt
+        case .ipv4FreeBind: SocketOption.CIntLocation(level: CInt(IPPROTO_IP), name: IP_FREEBIND, isFlag: true)
+        case .transparent: SocketOption.CIntLocation(level: CInt(IPPROTO_IP), name: IP_TRANSPARENT, isFlag: true)
+        case .bindAddressNoPort:
+            SocketOption.CIntLocation(level: CInt(IPPROTO_IP), name: IP_BIND_ADDRESS_NO_PORT, isFlag: true)
+        case .ipv4HeaderIncluded: SocketOption.CIntLocation(level: CInt(IPPROTO_IP), name: IP_HDRINCL, isFlag: true)
+        case .ipv4MulticastAll: SocketOption.CIntLocation(level: CInt(IPPROTO_IP), name: IP_MULTICAST_ALL, isFlag: true)
+        case .receiveTypeOfService: SocketOption.CIntLocation(level: CInt(IPPROTO_IP), name: IP_RECVTOS, isFlag: true)
+        case .receiveIPv4PacketInfo: SocketOption.CIntLocation(level: CInt(IPPROTO_IP), name: IP_PKTINFO, isFlag: true)
+        case .receiveIPv4Errors: SocketOption.CIntLocation(level: CInt(IPPROTO_IP), name: IP_RECVERR, isFlag: true)
         #endif
-        case .ipv6Only: SocketOption.Key<Bool>.ipv6Only.cInt
-        case .ipv6UnicastHops: SocketOption.Key<Int>.ipv6UnicastHops.cInt
-        case .ipv6TrafficClass: SocketOption.Key<Int>.ipv6TrafficClass.cInt
-        case .ipv6MulticastHops: SocketOption.Key<Int>.ipv6MulticastHops.cInt
-        case .ipv6MulticastLoop: SocketOption.Key<Bool>.ipv6MulticastLoop.cInt
-        case .ipv6MulticastInterface: SocketOption.Key<Int>.ipv6MulticastInterface.cInt
+        case .ipv6Only: SocketOption.CIntLocation(level: CInt(IPPROTO_IPV6), name: IPV6_V6ONLY, isFlag: true)
+        case .ipv6UnicastHops:
+            SocketOption.CIntLocation(level: CInt(IPPROTO_IPV6), name: IPV6_UNICAST_HOPS, isFlag: false)
+        case .ipv6TrafficClass: SocketOption.CIntLocation(level: CInt(IPPROTO_IPV6), name: IPV6_TCLASS, isFlag: false)
+        case .ipv6MulticastHops:
+            SocketOption.CIntLocation(level: CInt(IPPROTO_IPV6), name: IPV6_MULTICAST_HOPS, isFlag: false)
+        case .ipv6MulticastLoop:
+            SocketOption.CIntLocation(level: CInt(IPPROTO_IPV6), name: IPV6_MULTICAST_LOOP, isFlag: true)
         #if os(Linux)
-        case .ipv6FreeBind: SocketOption.Key<Bool>.ipv6FreeBind.cInt
-        case .ipv6HeaderIncluded: SocketOption.Key<Bool>.ipv6HeaderIncluded.cInt
-        case .ipv6MulticastAll: SocketOption.Key<Bool>.ipv6MulticastAll.cInt
-        case .receiveHopLimit: SocketOption.Key<Bool>.receiveHopLimit.cInt
-        case .receiveTrafficClass: SocketOption.Key<Bool>.receiveTrafficClass.cInt
-        case .ipv6Transparent: SocketOption.Key<Bool>.ipv6Transparent.cInt
-        case .receiveIPv6PacketInfo: SocketOption.Key<Bool>.receiveIPv6PacketInfo.cInt
-        case .receiveIPv6Errors: SocketOption.Key<Bool>.receiveIPv6Errors.cInt
+        case .ipv6FreeBind: SocketOption.CIntLocation(level: CInt(IPPROTO_IPV6), name: IPV6_FREEBIND, isFlag: true)
+        case .ipv6HeaderIncluded: SocketOption.CIntLocation(level: CInt(IPPROTO_IPV6), name: IPV6_HDRINCL, isFlag: true)
+        case .ipv6MulticastAll:
+            SocketOption.CIntLocation(level: CInt(IPPROTO_IPV6), name: IPV6_MULTICAST_ALL, isFlag: true)
+        case .receiveHopLimit:
+            SocketOption.CIntLocation(level: CInt(IPPROTO_IPV6), name: IPV6_RECVHOPLIMIT, isFlag: true)
+        case .receiveTrafficClass:
+            SocketOption.CIntLocation(level: CInt(IPPROTO_IPV6), name: IPV6_RECVTCLASS, isFlag: true)
+        case .ipv6Transparent:
+            SocketOption.CIntLocation(level: CInt(IPPROTO_IPV6), name: IPV6_TRANSPARENT, isFlag: true)
+        case .receiveIPv6PacketInfo:
+            SocketOption.CIntLocation(level: CInt(IPPROTO_IPV6), name: IPV6_RECVPKTINFO, isFlag: true)
+        case .receiveIPv6Errors: SocketOption.CIntLocation(level: CInt(IPPROTO_IPV6), name: IPV6_RECVERR, isFlag: true)
         #endif
         default: nil
         }
@@ -478,175 +488,141 @@ extension SocketOption.Name {
 extension SocketOption.Key where Value == Bool {
     /// The key of ``SocketOption/reuseAddress(_:)``.
     @inlinable
-    public static var reuseAddress: Self { .init(.reuseAddress, level: SOL_SOCKET, cName: SO_REUSEADDR) }
+    public static var reuseAddress: Self { .init(.reuseAddress) }
     /// The key of ``SocketOption/reusePort(_:)``.
     @inlinable
-    public static var reusePort: Self { .init(.reusePort, level: SOL_SOCKET, cName: SO_REUSEPORT) }
+    public static var reusePort: Self { .init(.reusePort) }
     /// The key of ``SocketOption/keepAlive(_:)``.
     @inlinable
-    public static var keepAlive: Self { .init(.keepAlive, level: SOL_SOCKET, cName: SO_KEEPALIVE) }
+    public static var keepAlive: Self { .init(.keepAlive) }
     /// The key of ``SocketOption/broadcast(_:)``.
     @inlinable
-    public static var broadcast: Self { .init(.broadcast, level: SOL_SOCKET, cName: SO_BROADCAST) }
+    public static var broadcast: Self { .init(.broadcast) }
     /// The key of ``SocketOption/outOfBandInline(_:)``.
     @inlinable
-    public static var outOfBandInline: Self { .init(.outOfBandInline, level: SOL_SOCKET, cName: SO_OOBINLINE) }
+    public static var outOfBandInline: Self { .init(.outOfBandInline) }
     /// The key of ``SocketOption/timestamps(_:)``.
     @inlinable
     public static var timestamps: Self { .init(.timestamps) }
     #if os(Linux)
     /// The key of ``SocketOption/zeroCopy(_:)``.
     @inlinable
-    public static var zeroCopy: Self { .init(.zeroCopy, level: SOL_SOCKET, cName: SO_ZEROCOPY) }
+    public static var zeroCopy: Self { .init(.zeroCopy) }
     /// The key of ``SocketOption/passCredentials(_:)``.
     @inlinable
-    public static var passCredentials: Self { .init(.passCredentials, level: SOL_SOCKET, cName: SO_PASSCRED) }
+    public static var passCredentials: Self { .init(.passCredentials) }
     /// The key of ``SocketOption/timestampsNanoseconds(_:)``.
     @inlinable
-    public static var timestampsNanoseconds: Self {
-        .init(.timestampsNanoseconds, level: SOL_SOCKET, cName: SO_TIMESTAMPNS)
-    }
+    public static var timestampsNanoseconds: Self { .init(.timestampsNanoseconds) }
     /// The key of ``SocketOption/receiveDropCount(_:)``.
     @inlinable
-    public static var receiveDropCount: Self { .init(.receiveDropCount, level: SOL_SOCKET, cName: SO_RXQ_OVFL) }
+    public static var receiveDropCount: Self { .init(.receiveDropCount) }
     #endif
     /// The key of ``SocketOption/noDelay(_:)``.
     @inlinable
-    public static var noDelay: Self { .init(.noDelay, level: CInt(IPPROTO_TCP), cName: TCP_NODELAY) }
+    public static var noDelay: Self { .init(.noDelay) }
     /// The key of ``SocketOption/cork(_:)``.
     @inlinable
     public static var cork: Self { .init(.cork) }
     #if os(Linux)
     /// The key of ``SocketOption/quickAck(_:)``.
     @inlinable
-    public static var quickAck: Self { .init(.quickAck, level: CInt(IPPROTO_TCP), cName: TCP_QUICKACK) }
+    public static var quickAck: Self { .init(.quickAck) }
     /// The key of ``SocketOption/thinLinearTimeouts(_:)``.
     @inlinable
-    public static var thinLinearTimeouts: Self {
-        .init(.thinLinearTimeouts, level: CInt(IPPROTO_TCP), cName: TCP_THIN_LINEAR_TIMEOUTS)
-    }
+    public static var thinLinearTimeouts: Self { .init(.thinLinearTimeouts) }
     /// The key of ``SocketOption/fastOpenConnect(_:)``.
     @inlinable
-    public static var fastOpenConnect: Self {
-        .init(.fastOpenConnect, level: CInt(IPPROTO_TCP), cName: TCP_FASTOPEN_CONNECT)
-    }
+    public static var fastOpenConnect: Self { .init(.fastOpenConnect) }
     /// The key of ``SocketOption/udpReceiveOffload(_:)``.
     @inlinable
     public static var udpReceiveOffload: Self { .init(.udpReceiveOffload) }
     #endif
     /// The key of ``SocketOption/ipv4MulticastLoop(_:)``.
     @inlinable
-    public static var ipv4MulticastLoop: Self {
-        .init(.ipv4MulticastLoop, level: CInt(IPPROTO_IP), cName: IP_MULTICAST_LOOP)
-    }
+    public static var ipv4MulticastLoop: Self { .init(.ipv4MulticastLoop) }
     #if os(Linux)
     /// The key of ``SocketOption/ipv4FreeBind(_:)``.
     @inlinable
-    public static var ipv4FreeBind: Self { .init(.ipv4FreeBind, level: CInt(IPPROTO_IP), cName: IP_FREEBIND) }
+    public static var ipv4FreeBind: Self { .init(.ipv4FreeBind) }
     /// The key of ``SocketOption/transparent(_:)``.
     @inlinable
-    public static var transparent: Self { .init(.transparent, level: CInt(IPPROTO_IP), cName: IP_TRANSPARENT) }
+    public static var transparent: Self { .init(.transparent) }
     /// The key of ``SocketOption/bindAddressNoPort(_:)``.
     @inlinable
-    public static var bindAddressNoPort: Self {
-        .init(.bindAddressNoPort, level: CInt(IPPROTO_IP), cName: IP_BIND_ADDRESS_NO_PORT)
-    }
+    public static var bindAddressNoPort: Self { .init(.bindAddressNoPort) }
     /// The key of ``SocketOption/ipv4HeaderIncluded(_:)``.
     @inlinable
-    public static var ipv4HeaderIncluded: Self {
-        .init(.ipv4HeaderIncluded, level: CInt(IPPROTO_IP), cName: IP_HDRINCL)
-    }
+    public static var ipv4HeaderIncluded: Self { .init(.ipv4HeaderIncluded) }
     /// The key of ``SocketOption/ipv4MulticastAll(_:)``.
     @inlinable
-    public static var ipv4MulticastAll: Self {
-        .init(.ipv4MulticastAll, level: CInt(IPPROTO_IP), cName: IP_MULTICAST_ALL)
-    }
+    public static var ipv4MulticastAll: Self { .init(.ipv4MulticastAll) }
     /// The key of ``SocketOption/receiveTypeOfService(_:)``.
     @inlinable
-    public static var receiveTypeOfService: Self {
-        .init(.receiveTypeOfService, level: CInt(IPPROTO_IP), cName: IP_RECVTOS)
-    }
+    public static var receiveTypeOfService: Self { .init(.receiveTypeOfService) }
     /// The key of ``SocketOption/receiveIPv4PacketInfo(_:)``.
     @inlinable
-    public static var receiveIPv4PacketInfo: Self {
-        .init(.receiveIPv4PacketInfo, level: CInt(IPPROTO_IP), cName: IP_PKTINFO)
-    }
+    public static var receiveIPv4PacketInfo: Self { .init(.receiveIPv4PacketInfo) }
     /// The key of ``SocketOption/receiveIPv4Errors(_:)``.
     @inlinable
-    public static var receiveIPv4Errors: Self { .init(.receiveIPv4Errors, level: CInt(IPPROTO_IP), cName: IP_RECVERR) }
+    public static var receiveIPv4Errors: Self { .init(.receiveIPv4Errors) }
     #endif
     /// The key of ``SocketOption/ipv6Only(_:)``.
     @inlinable
-    public static var ipv6Only: Self { .init(.ipv6Only, level: CInt(IPPROTO_IPV6), cName: IPV6_V6ONLY) }
+    public static var ipv6Only: Self { .init(.ipv6Only) }
     /// The key of ``SocketOption/ipv6MulticastLoop(_:)``.
     @inlinable
-    public static var ipv6MulticastLoop: Self {
-        .init(.ipv6MulticastLoop, level: CInt(IPPROTO_IPV6), cName: IPV6_MULTICAST_LOOP)
-    }
+    public static var ipv6MulticastLoop: Self { .init(.ipv6MulticastLoop) }
     #if os(Linux)
     /// The key of ``SocketOption/ipv6FreeBind(_:)``.
     @inlinable
-    public static var ipv6FreeBind: Self { .init(.ipv6FreeBind, level: CInt(IPPROTO_IPV6), cName: IPV6_FREEBIND) }
+    public static var ipv6FreeBind: Self { .init(.ipv6FreeBind) }
     /// The key of ``SocketOption/ipv6HeaderIncluded(_:)``.
     @inlinable
-    public static var ipv6HeaderIncluded: Self {
-        .init(.ipv6HeaderIncluded, level: CInt(IPPROTO_IPV6), cName: IPV6_HDRINCL)
-    }
+    public static var ipv6HeaderIncluded: Self { .init(.ipv6HeaderIncluded) }
     /// The key of ``SocketOption/ipv6MulticastAll(_:)``.
     @inlinable
-    public static var ipv6MulticastAll: Self {
-        .init(.ipv6MulticastAll, level: CInt(IPPROTO_IPV6), cName: IPV6_MULTICAST_ALL)
-    }
+    public static var ipv6MulticastAll: Self { .init(.ipv6MulticastAll) }
     /// The key of ``SocketOption/receiveHopLimit(_:)``.
     @inlinable
-    public static var receiveHopLimit: Self {
-        .init(.receiveHopLimit, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVHOPLIMIT)
-    }
+    public static var receiveHopLimit: Self { .init(.receiveHopLimit) }
     /// The key of ``SocketOption/receiveTrafficClass(_:)``.
     @inlinable
-    public static var receiveTrafficClass: Self {
-        .init(.receiveTrafficClass, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVTCLASS)
-    }
+    public static var receiveTrafficClass: Self { .init(.receiveTrafficClass) }
     /// The key of ``SocketOption/ipv6Transparent(_:)``.
     @inlinable
-    public static var ipv6Transparent: Self {
-        .init(.ipv6Transparent, level: CInt(IPPROTO_IPV6), cName: IPV6_TRANSPARENT)
-    }
+    public static var ipv6Transparent: Self { .init(.ipv6Transparent) }
     /// The key of ``SocketOption/receiveIPv6PacketInfo(_:)``.
     @inlinable
-    public static var receiveIPv6PacketInfo: Self {
-        .init(.receiveIPv6PacketInfo, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVPKTINFO)
-    }
+    public static var receiveIPv6PacketInfo: Self { .init(.receiveIPv6PacketInfo) }
     /// The key of ``SocketOption/receiveIPv6Errors(_:)``.
     @inlinable
-    public static var receiveIPv6Errors: Self {
-        .init(.receiveIPv6Errors, level: CInt(IPPROTO_IPV6), cName: IPV6_RECVERR)
-    }
+    public static var receiveIPv6Errors: Self { .init(.receiveIPv6Errors) }
     #endif
 }
 
 extension SocketOption.Key where Value == Int {
     /// The key of ``SocketOption/receiveBufferSize(_:)``.
     @inlinable
-    public static var receiveBufferSize: Self { .init(.receiveBufferSize, level: SOL_SOCKET, cName: SO_RCVBUF) }
+    public static var receiveBufferSize: Self { .init(.receiveBufferSize) }
     /// The key of ``SocketOption/sendBufferSize(_:)``.
     @inlinable
-    public static var sendBufferSize: Self { .init(.sendBufferSize, level: SOL_SOCKET, cName: SO_SNDBUF) }
+    public static var sendBufferSize: Self { .init(.sendBufferSize) }
     /// The key of ``SocketOption/receiveLowWatermark(_:)``.
     @inlinable
     public static var receiveLowWatermark: Self { .init(.receiveLowWatermark) }
     #if canImport(Darwin)
     /// The key of ``SocketOption/sendLowWatermark(_:)``.
     @inlinable
-    public static var sendLowWatermark: Self { .init(.sendLowWatermark, level: SOL_SOCKET, cName: SO_SNDLOWAT) }
+    public static var sendLowWatermark: Self { .init(.sendLowWatermark) }
     #endif
     #if os(Linux)
     /// The key of ``SocketOption/priority(_:)``.
     @inlinable
-    public static var priority: Self { .init(.priority, level: SOL_SOCKET, cName: SO_PRIORITY) }
+    public static var priority: Self { .init(.priority) }
     /// The key of ``SocketOption/incomingCPU(_:)``.
     @inlinable
-    public static var incomingCPU: Self { .init(.incomingCPU, level: SOL_SOCKET, cName: SO_INCOMING_CPU) }
+    public static var incomingCPU: Self { .init(.incomingCPU) }
     /// The key of ``SocketOption/receiveBufferSizeForced(_:)``.
     @inlinable
     public static var receiveBufferSizeForced: Self { .init(.receiveBufferSizeForced) }
@@ -656,48 +632,42 @@ extension SocketOption.Key where Value == Int {
     #endif
     /// The key of ``SocketOption/maxSegment(_:)``.
     @inlinable
-    public static var maxSegment: Self { .init(.maxSegment, level: CInt(IPPROTO_TCP), cName: TCP_MAXSEG) }
+    public static var maxSegment: Self { .init(.maxSegment) }
     /// The key of ``SocketOption/keepAliveCount(_:)``.
     @inlinable
-    public static var keepAliveCount: Self { .init(.keepAliveCount, level: CInt(IPPROTO_TCP), cName: TCP_KEEPCNT) }
+    public static var keepAliveCount: Self { .init(.keepAliveCount) }
     /// The key of ``SocketOption/notSentLowWatermark(_:)``.
     @inlinable
     public static var notSentLowWatermark: Self { .init(.notSentLowWatermark) }
     #if os(Linux)
     /// The key of ``SocketOption/fastOpen(_:)``.
     @inlinable
-    public static var fastOpen: Self { .init(.fastOpen, level: CInt(IPPROTO_TCP), cName: TCP_FASTOPEN) }
+    public static var fastOpen: Self { .init(.fastOpen) }
     /// The key of ``SocketOption/windowClamp(_:)``.
     @inlinable
-    public static var windowClamp: Self { .init(.windowClamp, level: CInt(IPPROTO_TCP), cName: TCP_WINDOW_CLAMP) }
+    public static var windowClamp: Self { .init(.windowClamp) }
     /// The key of ``SocketOption/synRetries(_:)``.
     @inlinable
-    public static var synRetries: Self { .init(.synRetries, level: CInt(IPPROTO_TCP), cName: TCP_SYNCNT) }
+    public static var synRetries: Self { .init(.synRetries) }
     #endif
     /// The key of ``SocketOption/timeToLive(_:)``.
     @inlinable
-    public static var timeToLive: Self { .init(.timeToLive, level: CInt(IPPROTO_IP), cName: IP_TTL) }
+    public static var timeToLive: Self { .init(.timeToLive) }
     /// The key of ``SocketOption/typeOfService(_:)``.
     @inlinable
-    public static var typeOfService: Self { .init(.typeOfService, level: CInt(IPPROTO_IP), cName: IP_TOS) }
+    public static var typeOfService: Self { .init(.typeOfService) }
     /// The key of ``SocketOption/ipv4MulticastTimeToLive(_:)``.
     @inlinable
-    public static var ipv4MulticastTimeToLive: Self {
-        .init(.ipv4MulticastTimeToLive, level: CInt(IPPROTO_IP), cName: IP_MULTICAST_TTL)
-    }
+    public static var ipv4MulticastTimeToLive: Self { .init(.ipv4MulticastTimeToLive) }
     /// The key of ``SocketOption/ipv6UnicastHops(_:)``.
     @inlinable
-    public static var ipv6UnicastHops: Self {
-        .init(.ipv6UnicastHops, level: CInt(IPPROTO_IPV6), cName: IPV6_UNICAST_HOPS)
-    }
+    public static var ipv6UnicastHops: Self { .init(.ipv6UnicastHops) }
     /// The key of ``SocketOption/ipv6TrafficClass(_:)``.
     @inlinable
-    public static var ipv6TrafficClass: Self { .init(.ipv6TrafficClass, level: CInt(IPPROTO_IPV6), cName: IPV6_TCLASS) }
+    public static var ipv6TrafficClass: Self { .init(.ipv6TrafficClass) }
     /// The key of ``SocketOption/ipv6MulticastHops(_:)``.
     @inlinable
-    public static var ipv6MulticastHops: Self {
-        .init(.ipv6MulticastHops, level: CInt(IPPROTO_IPV6), cName: IPV6_MULTICAST_HOPS)
-    }
+    public static var ipv6MulticastHops: Self { .init(.ipv6MulticastHops) }
     /// The key of ``SocketOption/ipv6MulticastInterface(_:)``.
     @inlinable
     public static var ipv6MulticastInterface: Self { .init(.ipv6MulticastInterface) }

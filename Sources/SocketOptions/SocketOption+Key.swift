@@ -19,9 +19,8 @@ extension SocketOption {
         @usableFromInline let decode: @Sendable (OptionCodec.SwiftValue) -> Value
         @usableFromInline let encode: @Sendable (Value) -> OptionCodec.SwiftValue
         /// Where getsockopt reads the option as one C int, for an option whose value is a plain C int
-        /// or flag read under the name that sets it; nil for the others, which a read looks up in the
-        /// catalogue. Written by `.ci/generate-catalogue` from the option's row, and compared with
-        /// the row by a test.
+        /// or flag read under the name that sets it (``SocketOption/Name/cIntLocation``); nil for the
+        /// others, which a read looks up in the catalogue.
         @usableFromInline let cInt: CIntLocation?
 
         /// The memberwise initializer, written out so that the inlinable keys can call it.
@@ -29,13 +28,12 @@ extension SocketOption {
         init(
             name: Name,
             decode: @escaping @Sendable (OptionCodec.SwiftValue) -> Value,
-            encode: @escaping @Sendable (Value) -> OptionCodec.SwiftValue,
-            cInt: CIntLocation? = nil
+            encode: @escaping @Sendable (Value) -> OptionCodec.SwiftValue
         ) {
             self.name = name
             self.decode = decode
             self.encode = encode
-            self.cInt = cInt
+            self.cInt = name.cIntLocation
         }
 
         /// The option with `value`, as it is set.
@@ -68,33 +66,11 @@ extension SocketOption {
 extension SocketOption.Key where Value == Bool {
     @inlinable
     init(_ name: SocketOption.Name) { self.init(name: name, decode: { $0.bool }, encode: { .bool($0) }) }
-
-    /// The key of a flag that getsockopt reports as a C int at `level`, `cName`.
-    @inlinable
-    init(_ name: SocketOption.Name, level: CInt, cName: CInt) {
-        self.init(
-            name: name,
-            decode: { $0.bool },
-            encode: { .bool($0) },
-            cInt: SocketOption.CIntLocation(level: level, name: cName, isFlag: true)
-        )
-    }
 }
 
 extension SocketOption.Key where Value == Int {
     @inlinable
     init(_ name: SocketOption.Name) { self.init(name: name, decode: { $0.int }, encode: { .int($0) }) }
-
-    /// The key of a number that getsockopt reports as a C int at `level`, `cName`.
-    @inlinable
-    init(_ name: SocketOption.Name, level: CInt, cName: CInt) {
-        self.init(
-            name: name,
-            decode: { $0.int },
-            encode: { .int($0) },
-            cInt: SocketOption.CIntLocation(level: level, name: cName, isFlag: false)
-        )
-    }
 }
 
 extension SocketOption.Key where Value == UInt32 {

@@ -115,7 +115,7 @@ extension SocketOptionSetting where Self: ~Copyable {
     ///   socket has no such option; ``SocketError/optionNotKept(requested:effective:)`` when a
     ///   boolean reads back different; ``SocketError/system(_:_:)`` with `EBADF` or `ENOTSOCK` for a
     ///   descriptor that is not a socket.
-    @inlinable
+    @inlinable @inline(__always)
     @discardableResult
     public func setOption(_ option: consuming SocketOption) throws(SocketError) -> AppliedOption {
         // Inlinable so that the caller's code knows the concrete socket and reads its kind and
@@ -133,7 +133,15 @@ extension SocketOptionSetting where Self: ~Copyable {
     @inlinable
     @discardableResult
     public func set<Value>(_ key: SocketOption.Key<Value>, _ value: Value) throws(SocketError) -> AppliedValue<Value> {
-        let kept = try OptionCalls.setValue(key.name, key.encode(value), kind: socketKind, on: rawDescriptor)
+        let encoded = key.encode(value)
+        // A key of one C int is set and read back here, in the caller's code (OptionCalls.setOption).
+        if let location = key.cInt, let number = encoded.cIntNumber,
+            let raw = try OptionCalls.checkedCInt(key.name, number, isFlag: location.isFlag, kind: socketKind)
+        {
+            let kept = try OptionCalls.setCIntAndReadBack(raw, at: location, key.name, encoded, on: rawDescriptor)
+            return AppliedValue(key: key, requested: value, effective: key.decode(kept), isReadBack: true)
+        }
+        let kept = try OptionCalls.setValue(key.name, encoded, kind: socketKind, on: rawDescriptor)
         guard let kept else { return AppliedValue(key: key, requested: value, effective: value, isReadBack: false) }
         return AppliedValue(key: key, requested: value, effective: key.decode(kept), isReadBack: true)
     }

@@ -38,7 +38,7 @@ extension KernelTests {
         func inlineKeyReadsMatchTheirRows() throws {
             var inline = 0
             for name in SocketOption.Name.allCases {
-                guard let location = name.keyCIntLocation else { continue }
+                guard let location = name.cIntLocation else { continue }
                 inline += 1
                 let row = name.row
                 // The row's own level and read name, as the catalogue writes them, and a plain C int
@@ -54,11 +54,15 @@ extension KernelTests {
             }
             // The options of the benchmark and of the README's typed read take the inline path, and
             // so do most flags and numbers (52 of the catalogue's rows are written that way).
-            #expect(SocketOption.Name.receiveBufferSize.keyCIntLocation != nil)
-            #expect(SocketOption.Name.reuseAddress.keyCIntLocation != nil)
-            #expect(SocketOption.Name.noDelay.keyCIntLocation?.level == CInt(IPPROTO_TCP))
-            #expect(SocketOption.Name.receiveTimeout.keyCIntLocation == nil)
+            #expect(SocketOption.Name.receiveBufferSize.cIntLocation != nil)
+            #expect(SocketOption.Name.reuseAddress.cIntLocation != nil)
+            #expect(SocketOption.Name.noDelay.cIntLocation?.level == CInt(IPPROTO_TCP))
+            #expect(SocketOption.Name.receiveTimeout.cIntLocation == nil)
             #expect(inline >= 40)
+            // The keys carry their name's location, and a key of another codec carries none.
+            #expect(SocketOption.Key<Int>.receiveBufferSize.cInt?.name == SO_RCVBUF)
+            #expect(SocketOption.Key<Bool>.reuseAddress.cInt?.isFlag == true)
+            #expect(SocketOption.Key<Duration?>.receiveTimeout.cInt == nil)
         }
     }
 }

@@ -287,8 +287,30 @@ enum OptionCalls {
 
     /// The work of ``SocketOptionSetting/setOption(_:)``: on a socket of a known kind, the checks
     /// of a socket past bind first; then the set and its readback.
-    @usableFromInline
+    ///
+    /// Inlinable: for an option that is one C int read back under its own name
+    /// (``SocketOption/Name/cIntLocation``), the checks are one call and the setsockopt and
+    /// getsockopt are made here, in the caller's code, where the option's case is known; every
+    /// other option, and every failure, goes out of line.
+    @inlinable @inline(__always)
     static func setOption(
+        _ option: consuming SocketOption,
+        kind: SocketKind?,
+        on fd: CInt
+    ) throws(SocketError) -> AppliedOption {
+        let (name, value) = option.entry
+        guard let location = name.cIntLocation, let number = value.cIntNumber,
+            let raw = try checkedCInt(name, number, isFlag: location.isFlag, kind: kind)
+        else {
+            return try setOptionThroughRow(option, kind: kind, on: fd)
+        }
+        let kept = try setCIntAndReadBack(raw, at: location, name, value, on: fd)
+        return AppliedOption(requested: option, effective: name.make(kept))
+    }
+
+    /// ``setOption(_:kind:on:)`` for any option, through its row.
+    @usableFromInline
+    static func setOptionThroughRow(
         _ option: consuming SocketOption,
         kind: SocketKind?,
         on fd: CInt
@@ -296,6 +318,87 @@ enum OptionCalls {
         let checked =
             if let kind { try SocketSetup.checkAfterBind(option, for: kind) } else { try CheckedOption(option) }
         return try apply(checked, option, on: fd)
+    }
+
+    /// The checks of a set (the socket's kind and the option's scope when the kind is known, then
+    /// the value) for an option set as one C int, whose value is `number` (a flag's 0 or 1): the
+    /// int to set, or nil when the codec did not make one (the set then goes through the row). A
+    /// flag takes any value and a number in its row's range is itself; the rest, refusals
+    /// included, is what ``CheckedOption`` says of it.
+    @usableFromInline
+    static func checkedCInt(
+        _ name: SocketOption.Name,
+        _ number: Int,
+        isFlag: Bool,
+        kind: SocketKind?
+    ) throws(SocketError) -> CInt? {
+        if let kind {
+            try SocketSetup.checkKind(name, kind)
+            try SocketSetup.checkScopeAfterBind(name)
+        }
+        if isFlag { return number != 0 ? 1 : 0 }
+        if name.rowPointer.pointee.intRange.contains(number), let raw = CInt(exactly: number) { return raw }
+        return try checkedCIntOutOfRange(name, number)
+    }
+
+    /// ``checkedCInt(_:_:isFlag:kind:)`` for a number outside its row's plain range: the codec's
+    /// own encoding, or its refusal. Out of line, so that the common case keeps a small frame.
+    @inline(never)
+    static func checkedCIntOutOfRange(_ name: SocketOption.Name, _ number: Int) throws(SocketError) -> CInt? {
+        let value = OptionCodec.SwiftValue.int(number)
+        let checked = try CheckedOption(name, value, option: { name.make(value) })
+        guard case .int(let raw) = checked.value else { return nil }
+        return raw
+    }
+
+    /// The setsockopt of a checked C int and the getsockopt that reads it back, made in the
+    /// caller's code: what ``setAndReadBack(_:filter:requested:on:)`` does for such an option. A
+    /// flag that reads back different from the request throws, as there.
+    ///
+    /// - Returns: the value kept, as the catalogue's Swift value (`value`'s case).
+    @inlinable @inline(__always)
+    static func setCIntAndReadBack(
+        _ raw: CInt,
+        at location: SocketOption.CIntLocation,
+        _ name: SocketOption.Name,
+        _ value: OptionCodec.SwiftValue,
+        on fd: CInt
+    ) throws(SocketError) -> OptionCodec.SwiftValue {
+        var request = raw
+        if inlinableSetsockopt(fd, location.level, location.name, &request) != 0 {
+            try setAfterFailure(raw, at: location, name, value, on: fd)
+        }
+        var kept: CInt = 0
+        let keptValue: OptionCodec.SwiftValue
+        if inlinableGetsockopt(fd, location.level, location.name, &kept) == 0 {
+            keptValue = location.isFlag ? .bool(kept != 0) : .int(Int(kept))
+        } else {
+            keptValue = try readAfterFailure(name, from: fd)
+        }
+        if case .bool(let on) = keptValue, on != (raw != 0) {
+            try failNotKept(name.make(value), effective: name.make(keptValue))
+        }
+        return keptValue
+    }
+
+    /// What an inlined setsockopt does after a failure: errno read at once, the call made again
+    /// while a signal interrupts it, and any other errno thrown as every set throws it.
+    @usableFromInline @inline(never)
+    static func setAfterFailure(
+        _ raw: CInt,
+        at location: SocketOption.CIntLocation,
+        _ name: SocketOption.Name,
+        _ value: OptionCodec.SwiftValue,
+        on fd: CInt
+    ) throws(SocketError) {
+        var errno = currentErrno()
+        while errno == .interrupted {
+            var request = raw
+            let size = socklen_t(MemoryLayout<CInt>.size)
+            guard system_setsockopt(fd, location.level, location.name, &request, size) != 0 else { return }
+            errno = currentErrno()
+        }
+        throw error(errno, name: name, setting: name.make(value), fd: fd)
     }
 
     /// Checks `option`, sets it, reads it back and reports what was kept.
@@ -373,7 +476,7 @@ enum OptionCalls {
     }
 
     /// Throws ``SocketError/optionNotKept(requested:effective:)``, out of line.
-    @inline(never)
+    @usableFromInline @inline(never)
     static func failNotKept(_ requested: SocketOption, effective: SocketOption) throws(SocketError) -> Never {
         throw .optionNotKept(requested: requested, effective: effective)
     }

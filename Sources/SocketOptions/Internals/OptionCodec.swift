@@ -527,6 +527,17 @@ enum OptionCodec {
 }
 
 extension OptionCodec.SwiftValue {
+    /// A number or a flag as the C int it is set as (a flag's 0 or 1, not yet checked); nil for
+    /// every other value. Inlinable: for a value made where it is used, this is no test at all.
+    @inlinable
+    var cIntNumber: Int? {
+        switch self {
+        case .int(let number): number
+        case .bool(let on): on ? 1 : 0
+        default: nil
+        }
+    }
+
     // The row of an option and the case of its SocketOption are written side by side in the
     // catalogue, so a mismatch is a programming error that every option's readback test finds.
     @usableFromInline

@@ -128,7 +128,32 @@ func inlinableGetsockopt(_ fd: CInt, _ level: CInt, _ name: CInt, _ value: Unsaf
     #endif
 }
 
+/// setsockopt of one C int, for the sets that are inlined into their caller
+/// (``OptionCalls/setCIntAndReadBack(_:at:_:_:on:)``): recorded in a build that records calls, the
+/// bare call in any other.
+@inlinable @inline(__always)
+func inlinableSetsockopt(_ fd: CInt, _ level: CInt, _ name: CInt, _ value: UnsafePointer<CInt>) -> CInt {
+    let length = socklen_t(MemoryLayout<CInt>.size)
+    #if SOCKETOPTIONS_SYSCALL_RECORDING
+    return recordedSetsockopt(fd, level, name, value, length)
+    #else
+    return setsockopt(fd, level, name, value, length)
+    #endif
+}
+
 #if SOCKETOPTIONS_SYSCALL_RECORDING
+/// ``inlinableSetsockopt(_:_:_:_:)`` through the recording layer, which inlinable code cannot see.
+@usableFromInline
+func recordedSetsockopt(
+    _ fd: CInt,
+    _ level: CInt,
+    _ name: CInt,
+    _ value: UnsafePointer<CInt>,
+    _ length: socklen_t
+) -> CInt {
+    system_setsockopt(fd, level, name, value, length)
+}
+
 /// ``inlinableGetsockopt(_:_:_:_:)`` through the recording layer, which inlinable code cannot see.
 @usableFromInline
 func recordedGetsockopt(

@@ -1,0 +1,170 @@
+// SocketOptions tests: the options set and read as one C int, whose setsockopt and getsockopt are
+// inlined into the caller (OptionCalls.setOption, setCIntAndReadBack, value(_:from:)), behave as the
+// path through the catalogue's row does: the same calls, the same checks before any call, the same
+// retry of an interrupted call and the same errors.
+
+import Glibc
+import Testing
+
+@testable import SocketOptions
+
+extension KernelTests {
+    // Under KernelTests: each test opens a socket.
+    @Suite("Options set and read as one C int, inlined")
+    struct InlineOptionPathTests {
+        /// A TCP socket, not bound, closed when `body` returns; the tests view it as a BorrowedSocket.
+        private func withTCPSocket<Result>(_ body: (CInt) throws -> Result) throws -> Result {
+            let fd = socket(AF_INET, CInt(SOCK_STREAM.rawValue), 0)
+            try #require(fd >= 0)
+            defer { close(fd) }
+            return try body(fd)
+        }
+
+        @Test("setOption and the typed set make one setsockopt and one getsockopt of the option, nothing else")
+        func callsAreTheOptionsOwn() throws {
+            try withTCPSocket { fd in
+                let (applied, calls) = try recording {
+                    try BorrowedSocket(borrowing: fd).setOption(.receiveBufferSize(4096))
+                }
+                #expect(calls.map(\.kind) == [.setsockopt, .getsockopt])
+                #expect(calls.allSatisfy { $0.option == .receiveBufferSize && $0.descriptor == fd })
+                // socket(7): the kernel doubles SO_RCVBUF.
+                #expect(applied.effective == .receiveBufferSize(8192))
+                #expect(applied.requested == .receiveBufferSize(4096))
+
+                let (typed, typedCalls) = try recording { try BorrowedSocket(borrowing: fd).set(.noDelay, true) }
+                #expect(typedCalls.map(\.kind) == [.setsockopt, .getsockopt])
+                #expect(typedCalls.allSatisfy { $0.option == .noDelay })
+                #expect(typed.effective && typed.isReadBack)
+                #expect(try BorrowedSocket(borrowing: fd).value(.noDelay))
+            }
+        }
+
+        @Test("A value outside the option's range is refused before any call, by setOption and by the typed set")
+        func outOfRangeRefusedBeforeAnyCall() throws {
+            try withTCPSocket { fd in
+                for size in [0, -1, Int.min, Int(CInt.max) + 1, Int.max] {
+                    let (outcome, calls) = recording {
+                        Result { () throws(SocketError) in
+                            try BorrowedSocket(borrowing: fd).setOption(.receiveBufferSize(size))
+                        }
+                    }
+                    #expect(throws: SocketError.self) { try outcome.get() }
+                    if case .failure(.invalidValue(let option, _)) = outcome {
+                        #expect(option == .receiveBufferSize(size))
+                    }
+                    #expect(calls.isEmpty, "\(size)")
+                    let (typed, typedCalls) = recording {
+                        Result { () throws(SocketError) in
+                            try BorrowedSocket(borrowing: fd).set(.receiveBufferSize, size)
+                        }
+                    }
+                    if case .failure(.invalidValue(let option, _)) = typed {
+                        #expect(option == .receiveBufferSize(size))
+                    } else {
+                        Issue.record("\(size): \(typed)")
+                    }
+                    #expect(typedCalls.isEmpty, "\(size)")
+                }
+            }
+        }
+
+        @Test("An interrupted setsockopt or getsockopt is made again, and the set succeeds")
+        func interruptedCallsAreRetried() throws {
+            try withTCPSocket { fd in
+                let recorder = SyscallRecorder()
+                recorder.fail(.setsockopt, with: .interrupted)
+                recorder.fail(.getsockopt, with: .interrupted)
+                let (applied, calls) = try recording(recorder) {
+                    try BorrowedSocket(borrowing: fd).setOption(.keepAlive(true))
+                }
+                #expect(calls.map(\.kind) == [.setsockopt, .setsockopt, .getsockopt, .getsockopt])
+                #expect(calls.map(\.errno) == [.interrupted, nil, .interrupted, nil])
+                #expect(applied.effective == .keepAlive(true))
+
+                let reader = SyscallRecorder.failing(.getsockopt, with: .interrupted)
+                let (kept, readCalls) = try recording(reader) { try BorrowedSocket(borrowing: fd).value(.keepAlive) }
+                #expect(kept)
+                #expect(readCalls.map(\.errno) == [.interrupted, nil])
+            }
+        }
+
+        @Test("A failed setsockopt or getsockopt throws the error the path through the row throws")
+        func failuresThrowTheRowsErrors() throws {
+            try withTCPSocket { fd in
+                let (set, _) = recording(.failing(.setsockopt, with: .badFileDescriptor)) {
+                    Result { () throws(SocketError) in
+                        try BorrowedSocket(borrowing: fd).setOption(.receiveBufferSize(4096))
+                    }
+                }
+                #expect(throws: SocketError.system(.setOption(.receiveBufferSize), .badFileDescriptor)) { try set.get() }
+
+                let (read, _) = recording(.failing(.getsockopt, with: .badFileDescriptor)) {
+                    Result { () throws(SocketError) in try BorrowedSocket(borrowing: fd).value(.receiveBufferSize) }
+                }
+                #expect(throws: SocketError.system(.getOption(.receiveBufferSize), .badFileDescriptor)) { try read.get() }
+
+                let (readBack, _) = recording(.failing(.getsockopt, with: .badFileDescriptor)) {
+                    Result { () throws(SocketError) in try BorrowedSocket(borrowing: fd).set(.keepAlive, true) }
+                }
+                #expect(throws: SocketError.system(.getOption(.keepAlive), .badFileDescriptor)) { try readBack.get() }
+            }
+            // TCP_NODELAY on a Unix-domain socket: the kernel's EOPNOTSUPP, said with the socket's kind.
+            var pair: [CInt] = [-1, -1]
+            try #require(socketpair(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0, &pair) == 0)
+            defer { pair.forEach { close($0) } }
+            let kind = SocketKind(family: .unix, type: .stream)
+            #expect(throws: SocketError.optionNotSupported(.noDelay, socket: kind, errno: .notSupported)) {
+                try BorrowedSocket(borrowing: pair[0]).setOption(.noDelay(true))
+            }
+            #expect(throws: SocketError.optionNotSupported(.noDelay, socket: kind, errno: .notSupported)) {
+                try BorrowedSocket(borrowing: pair[0]).value(.noDelay)
+            }
+        }
+
+        @Test("A flag the kernel reads back other than it was set throws optionNotKept, with both values")
+        func flagNotKeptThrows() throws {
+            try withTCPSocket { fd in
+                let (outcome, calls) = recording(.readingBack(.keepAlive, as: 0)) {
+                    Result { () throws(SocketError) in try BorrowedSocket(borrowing: fd).setOption(.keepAlive(true)) }
+                }
+                #expect(calls.map(\.kind) == [.setsockopt, .getsockopt])
+                #expect(throws: SocketError.optionNotKept(requested: .keepAlive(true), effective: .keepAlive(false))) {
+                    try outcome.get()
+                }
+                let (typed, _) = recording(.readingBack(.keepAlive, as: 0)) {
+                    Result { () throws(SocketError) in try BorrowedSocket(borrowing: fd).set(.keepAlive, true) }
+                }
+                #expect(throws: SocketError.optionNotKept(requested: .keepAlive(true), effective: .keepAlive(false))) {
+                    try typed.get()
+                }
+            }
+        }
+
+        @Test("On a connection, an option that must precede bind is refused before any call, inlined or not")
+        func scopeCheckedBeforeAnyCall() throws {
+            let listener = try ListeningSocket(address: .ipv4Loopback(port: 0))
+            let client = try Connection(connectingTo: listener.localAddress)
+            let (outcome, calls) = recording {
+                Result { () throws(SocketError) in try client.setOption(.reuseAddress(true)) }
+            }
+            if case .failure(.optionNotApplicable(let name, _)) = outcome {
+                #expect(name == .reuseAddress)
+            } else {
+                Issue.record("\(outcome)")
+            }
+            #expect(calls.isEmpty)
+            let (typed, typedCalls) = recording {
+                Result { () throws(SocketError) in try client.set(.reuseAddress, true) }
+            }
+            if case .failure(.optionNotApplicable(let name, _)) = typed {
+                #expect(name == .reuseAddress)
+            } else {
+                Issue.record("\(typed)")
+            }
+            #expect(typedCalls.isEmpty)
+            try client.close()
+            try listener.close()
+        }
+    }
+}
