@@ -97,12 +97,16 @@ extension KernelTests {
                         try BorrowedSocket(borrowing: fd).setOption(.receiveBufferSize(4096))
                     }
                 }
-                #expect(throws: SocketError.system(.setOption(.receiveBufferSize), .badFileDescriptor)) { try set.get() }
+                #expect(throws: SocketError.system(.setOption(.receiveBufferSize), .badFileDescriptor)) {
+                    try set.get()
+                }
 
                 let (read, _) = recording(.failing(.getsockopt, with: .badFileDescriptor)) {
                     Result { () throws(SocketError) in try BorrowedSocket(borrowing: fd).value(.receiveBufferSize) }
                 }
-                #expect(throws: SocketError.system(.getOption(.receiveBufferSize), .badFileDescriptor)) { try read.get() }
+                #expect(throws: SocketError.system(.getOption(.receiveBufferSize), .badFileDescriptor)) {
+                    try read.get()
+                }
 
                 let (readBack, _) = recording(.failing(.getsockopt, with: .badFileDescriptor)) {
                     Result { () throws(SocketError) in try BorrowedSocket(borrowing: fd).set(.keepAlive, true) }
@@ -112,7 +116,7 @@ extension KernelTests {
             // TCP_NODELAY on a Unix-domain socket: the kernel's EOPNOTSUPP, said with the socket's kind.
             var pair: [CInt] = [-1, -1]
             try #require(socketpair(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0, &pair) == 0)
-            defer { pair.forEach { close($0) } }
+            defer { for fd in pair { close(fd) } }
             let kind = SocketKind(family: .unix, type: .stream)
             #expect(throws: SocketError.optionNotSupported(.noDelay, socket: kind, errno: .notSupported)) {
                 try BorrowedSocket(borrowing: pair[0]).setOption(.noDelay(true))
