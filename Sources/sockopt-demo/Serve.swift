@@ -158,6 +158,7 @@ private func serve(
     // The rendezvous is offered at once, or, after a take-over, once the old serve has ended and
     // removed its own.
     var offerAt: ContinuousClock.Instant? = offering && predecessor == nil ? clock.now : nil
+    var offerAttempts = 0
     #endif
     while !stopRequested() {
         var entries = [pollEntry(stopPipe.read), pollEntry(listener.rawDescriptor)]
@@ -189,6 +190,11 @@ private func serve(
                 do {
                     rendezvous = try ListeningSocket(address: path, unixFileMode: 0o600)
                     say("offering take-over at \(path)")
+                } catch .addressInUse(_, _) where offerAttempts < 10 {
+                    // Another serve on this address offers there: the one this serve took over from,
+                    // on its way out, or a partner in load balancing. Try a few times, 100 ms apart.
+                    offerAttempts += 1
+                    offerAt = clock.now + .milliseconds(100)
                 } catch {
                     printError("serve: not offering a take-over at \(path): \(error)")
                 }

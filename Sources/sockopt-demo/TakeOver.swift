@@ -120,6 +120,9 @@ enum TakeOver {
         case .success(let found): rendezvous = found
         case .failure(let problem): return .failure(TakeOverFailure(problem.text))
         }
+        // Counted before connecting when steering is wanted: reading a TCP table of thousands of
+        // rows takes time, which the old serve, once connected to, would spend waiting, unserving.
+        let listening = way == .steer ? listenersOnPort(of: address) : nil
         let control: Connection
         do {
             control = try Connection(connectingTo: rendezvous, timeout: stepTimeout)
@@ -177,7 +180,13 @@ enum TakeOver {
                 )
             )
         case .steer:
-            return steer(address, control: control, predecessor: predecessor.processID, started: started)
+            return steer(
+                address,
+                listening: listening ?? listenersOnPort(of: address),
+                control: control,
+                predecessor: predecessor.processID,
+                started: started
+            )
         }
     }
 
@@ -190,11 +199,11 @@ enum TakeOver {
     /// refuses.
     private static func steer(
         _ address: SocketAddress,
+        listening: Int?,
         control: consuming Connection,
         predecessor: Int32,
         started: ContinuousClock.Instant
     ) -> Result<Successor, TakeOverFailure> {
-        let listening = listenersOnPort(of: address)
         guard listening == 1 else {
             return .failure(
                 TakeOverFailure(
@@ -241,31 +250,59 @@ enum TakeOver {
     }
 
     /// How many sockets listen on `address`'s port, of its family, in this network namespace.
+    ///
+    /// The kernel prints the listening sockets first, then the established hash, which holds a row per
+    /// TIME_WAIT socket too (tens of thousands on a busy port): the read stops at the first row
+    /// that is not listening, so its cost is that of the listeners, not of the whole table.
     static func listenersOnPort(of address: SocketAddress) -> Int? {
         let table = address.family == .ipv6 ? "/proc/self/net/tcp6" : "/proc/self/net/tcp"
         let fd = open(table, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var text: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
+        // Per row, field 1 is the local "ADDRESS:PORT" in hex, field 3 the state (0A: TCP_LISTEN).
+        let port = Array(String(address.port, radix: 16, uppercase: true).utf8)
+        let portField = [UInt8(ascii: ":")] + Array(repeating: UInt8(ascii: "0"), count: 4 - port.count) + port
+        let listenState = Array("0A".utf8)
+        var listening = 0
+        var row = 0
+        var field = -1
+        var inField = false
+        var local: [UInt8] = []
+        var state: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16384)
         while true {
             let count = read(fd, &buffer, buffer.count)
             if count < 0 && errno == EINTR { continue }
             guard count >= 0 else { return nil }
-            if count == 0 { break }
-            text += buffer[..<count]
+            if count == 0 { return listening }
+            for byte in buffer[..<count] {
+                if byte == UInt8(ascii: "\n") {
+                    if row > 0 {  // row 0 is the header
+                        guard state == listenState else { return listening }
+                        if local.count >= portField.count && local.suffix(portField.count).elementsEqual(portField) {
+                            listening += 1
+                        }
+                    }
+                    row += 1
+                    field = -1
+                    inField = false
+                    local.removeAll(keepingCapacity: true)
+                    state.removeAll(keepingCapacity: true)
+                } else if byte == UInt8(ascii: " ") {
+                    inField = false
+                } else {
+                    if !inField {
+                        field += 1
+                        inField = true
+                    }
+                    if field == 1 {
+                        local.append(byte)
+                    } else if field == 3 {
+                        state.append(byte)
+                    }
+                }
+            }
         }
-        let port = String(address.port, radix: 16, uppercase: true)
-        let portField = ":" + String(repeating: "0", count: 4 - port.count) + port
-        var listening = 0
-        for line in text.split(separator: UInt8(ascii: "\n")).dropFirst() {
-            let fields = line.split(separator: UInt8(ascii: " "))
-            guard fields.count > 3 else { continue }
-            let local = String(decoding: fields[1], as: UTF8.self)
-            // State 0A is TCP_LISTEN.
-            if local.hasSuffix(portField) && fields[3].elementsEqual("0A".utf8) { listening += 1 }
-        }
-        return listening
     }
 }
 
@@ -310,9 +347,12 @@ struct Predecessor: ~Copyable {
     /// Reads what the old serve said as it ended, detaches the steering program, and says how the
     /// take-over went.
     consuming func finish(_ listener: borrowing ListeningSocket, clock: ContinuousClock) {
+        let timedOut = expired(clock)
         let line = TakeOver.readLine(from: control, timeout: .milliseconds(200))
         var text = "take-over done: "
         switch way {
+        case .descriptors where timedOut:
+            text += "process \(processID) did not close its end within \(TakeOver.stepTimeout); the listener is ours"
         case .descriptors:
             text += "process \(processID) closed its copy of the listener"
         case .steer:

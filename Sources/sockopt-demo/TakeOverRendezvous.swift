@@ -10,6 +10,7 @@ import Musl
 import Darwin
 #endif
 
+#if os(Linux)
 /// The rendezvous of `serve --reuse-port` on one address: `DIR/sockopt-demo-serve-ADDRESS.sock`, in a
 /// directory that only this user can write.
 ///
@@ -118,3 +119,4 @@ struct RendezvousProblem: Error, CustomStringConvertible {
     var text: String
     var description: String { text }
 }
+#endif
