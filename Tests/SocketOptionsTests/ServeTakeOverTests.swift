@@ -55,6 +55,105 @@ extension KernelTests {
             print("serve --take-over (\(way)), \(takeOverRuns) runs: \(results.1.map(\.summary))")
         }
 
+        @Test(
+            "The control: the same load through a plain restart (a new serve joins, the old one gets SIGTERM) loses connections"
+        )
+        func plainRestartLosesConnections() throws {
+            let demo = try #require(demoBinaryPath(), "sockopt-demo is not beside the test binary: swift build first")
+            // A loss needs connections queued on the old listener at its close: most runs have some,
+            // not every one, so up to 10 runs, until one loses.
+            let runs = try withMigrationSetting(false) {
+                var runs: [TakeOverRun] = []
+                while runs.count < 10 && !runs.contains(where: { $0.load.lost > 0 }) {
+                    runs.append(
+                        try withTemporaryDirectory { try runTakeOverUnderLoad(demo: demo, way: .plainRestart, in: $0) }
+                    )
+                }
+                return runs
+            }
+            #expect(runs.contains { $0.load.lost > 0 }, "\(runs)")
+            for run in runs { #expect(run.oldStatus == 0 && run.newStatus == 0, "\(run)") }
+            print("plain restart, tcp_migrate_req 0, \(runs.count) runs: \(runs.map(\.summary))")
+        }
+
+        @Test(
+            "Steering refuses a group of two serves (index 1 would be the other one): exit 1, both keep serving, none of them offers twice"
+        )
+        func steeringRefusesAGroupOfTwo() throws {
+            let demo = try #require(demoBinaryPath(), "sockopt-demo is not beside the test binary: swift build first")
+            try withMigrationSetting(false) {
+                try withTemporaryDirectory { directory in
+                    var running: [pid_t] = []
+                    defer {
+                        for pid in running {
+                            kill(pid, SIGKILL)
+                            _ = waitForExit(pid, within: .seconds(5))
+                        }
+                    }
+                    let first = try #require(
+                        spawnServe(
+                            demo,
+                            ["127.0.0.1:0", "--reuse-port"],
+                            log: directory + "/1",
+                            runtimeDirectory: directory
+                        )
+                    )
+                    running.append(first)
+                    try #require(
+                        waitUntil(within: .seconds(10)) { readText(directory + "/1")?.contains("offering") == true }
+                    )
+                    let portText = try #require(
+                        readText(directory + "/1")?.split(separator: "\n").first?.split(separator: ":").last
+                    )
+                    let second = try #require(
+                        spawnServe(
+                            demo,
+                            ["127.0.0.1:\(portText)", "--reuse-port"],
+                            log: directory + "/2",
+                            runtimeDirectory: directory
+                        )
+                    )
+                    running.append(second)
+                    // The second one finds the rendezvous taken: after its retries (1 s) it says it offers none.
+                    try #require(
+                        waitUntil(within: .seconds(10)) {
+                            readText(directory + "/2")?.contains("not offering a take-over") == true
+                        },
+                        "\(readText(directory + "/2") ?? "")"
+                    )
+                    let new = try #require(
+                        spawnServe(
+                            demo,
+                            ["127.0.0.1:\(portText)", "--reuse-port", "--take-over=steer"],
+                            log: directory + "/new",
+                            runtimeDirectory: directory
+                        )
+                    )
+                    let status = waitForExit(new, within: .seconds(10))
+                    if status == nil { running.append(new) }
+                    #expect(status == 1, "\(readText(directory + "/new") ?? "")")
+                    #expect(
+                        readText(directory + "/new")?.contains("steering assumes one serve on port \(portText)")
+                            == true,
+                        "\(readText(directory + "/new") ?? "")"
+                    )
+                    // Nothing changed: both old serves still run and answer, then stop by SIGTERM with 0.
+                    let address = SocketAddress.ipv4Loopback(port: try #require(UInt16(portText)))
+                    for _ in 0..<20 {
+                        let connection = try Connection(connectingTo: address, timeout: .seconds(5))
+                        let line = try connection.receive(upTo: 128, timeout: .seconds(5)) ?? []
+                        #expect(String(decoding: line, as: UTF8.self).hasPrefix("hello from sockopt-demo, process "))
+                    }
+                    running = [first, second].filter { pid in
+                        kill(pid, SIGTERM)
+                        let stopped = waitForExit(pid, within: .seconds(10))
+                        #expect(stopped == 0)
+                        return stopped == nil  // still running: killed on the way out
+                    }
+                }
+            }
+        }
+
         @Test("--take-over with nothing to take over exits 1 and says so; a bad --take-over is a usage error (2)")
         func takeOverWithNothingThere() throws {
             let demo = try #require(demoBinaryPath(), "sockopt-demo is not beside the test binary: swift build first")
@@ -78,12 +177,20 @@ extension KernelTests {
     }
 }
 
-/// The two ways of `--take-over`.
+/// The two ways of `--take-over`, and the restart without one that the control test makes.
 enum TakeOverWay: String, CustomStringConvertible, Sendable {
     case descriptors
     case steer
+    /// A new plain `serve --reuse-port` joins the group, then the old one is stopped by SIGTERM.
+    case plainRestart
 
-    var flag: String { self == .descriptors ? "--take-over" : "--take-over=steer" }
+    var flag: String {
+        switch self {
+        case .descriptors: "--take-over"
+        case .steer: "--take-over=steer"
+        case .plainRestart: "no --take-over"
+        }
+    }
     var oldSays: String {
         self == .descriptors ? "descriptor hand-over in" : "it steered new connections to its index 1;"
     }
@@ -105,9 +212,15 @@ struct TakeOverRun: CustomStringConvertible {
     var oldLog = ""
     var newLog = ""
 
+    /// What the new serve said the switch took, from its connect to the rendezvous to the old one's end.
+    var switchTime: String {
+        guard let range = newLog.range(of: "the switch took ") else { return "?" }
+        return String(newLog[range.upperBound...].prefix { $0 != "\n" })
+    }
+
     var summary: String {
         "\(load.attempted) connections, \(load.lost) lost, old served \(servedByOld), new \(servedByNew), longest wait "
-            + "\(load.longestWait)"
+            + "\(load.longestWait), switch \(switchTime)"
     }
     var description: String {
         "\(load); old \(oldPID) served \(servedByOld) (exit \(oldStatus)), new \(newPID) served \(servedByNew) "
@@ -290,12 +403,16 @@ private func runTakeOverUnderLoad(demo: String, way: TakeOverWay, in directory: 
     run.newPID = try #require(
         spawnServe(
             demo,
-            ["127.0.0.1:\(address.port)", "--reuse-port", way.flag],
+            ["127.0.0.1:\(address.port)", "--reuse-port"] + (way == .plainRestart ? [] : [way.flag]),
             log: newLog,
             runtimeDirectory: directory
         )
     )
     load.newPID.store(run.newPID, ordering: .releasing)
+    if way == .plainRestart {
+        try #require(waitUntil(within: .seconds(10)) { readText(newLog)?.contains("listening on") == true })
+        kill(run.oldPID, SIGTERM)
+    }
     run.oldStatus = waitForExit(run.oldPID, within: .seconds(20)) ?? -1
     let byNewAtOldExit = load.byNew.load(ordering: .acquiring)
     _ = waitUntil(within: .seconds(20)) {
