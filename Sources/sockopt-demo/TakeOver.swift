@@ -65,7 +65,7 @@ enum TakeOver {
         return nil
     }
 
-    /// The process at the other end, when it runs as this effective user; nil (and why) otherwise.
+    /// The process at the other end, when it runs as this effective user; otherwise why not.
     /// The rendezvous directory already keeps others out; this holds if someone made it reachable.
     static func sameUserPeer(_ connection: borrowing Connection) -> Result<PeerCredentials, TakeOverFailure> {
         guard case .peerCredentials(let peer?)? = try? connection.option(.peerCredentials) else {
@@ -120,8 +120,8 @@ enum TakeOver {
         case .success(let found): rendezvous = found
         case .failure(let problem): return .failure(TakeOverFailure(problem.text))
         }
-        // Counted before connecting when steering is wanted: reading a TCP table of thousands of
-        // rows takes time, which the old serve, once connected to, would spend waiting, unserving.
+        // Counted before connecting when steering is wanted: once connected to, the old serve waits
+        // for the request without serving, so nothing slow comes between the connect and the request.
         let listening = way == .steer ? listenersOnPort(of: address) : nil
         let control: Connection
         do {
@@ -132,8 +132,7 @@ enum TakeOver {
                     TakeOverFailure(
                         "nothing to take over on \(address): no serve offers a take-over at "
                             + "\(rendezvous) (\(errno.name)). Start one with --reuse-port, or start this one "
-                            + "without --take-over to serve alone",
-                        nothingThere: true
+                            + "without --take-over to serve alone"
                     )
                 )
             }
@@ -317,12 +316,7 @@ struct Successor: ~Copyable {
 /// Why a take-over did not happen; the old serve, if any, serves on.
 struct TakeOverFailure: Error, CustomStringConvertible {
     var text: String
-    /// No serve offers a take-over on this address.
-    var nothingThere = false
-    init(_ text: String, nothingThere: Bool = false) {
-        self.text = text
-        self.nothingThere = nothingThere
-    }
+    init(_ text: String) { self.text = text }
     var description: String { text }
 }
 #endif
