@@ -14,9 +14,10 @@ import Darwin
 /// The rendezvous of `serve --reuse-port` on one address: `DIR/sockopt-demo-serve-ADDRESS.sock`, in a
 /// directory that only this user can write.
 ///
-/// The directory is the first of `$XDG_RUNTIME_DIR`, `/run/user/UID` and `/tmp/sockopt-demo-UID`
-/// (made 0700 when absent) that is a real directory (not a symlink: `lstat`), owned by this
-/// effective user, with no permission for group or others. Anyone else who could write it could
+/// The directory is `$XDG_RUNTIME_DIR` when it is set, else `/run/user/UID` when it exists, else
+/// `/tmp/sockopt-demo-UID` (made 0700 when absent); it must be a real directory (not a symlink:
+/// `lstat`), owned by this effective user, with no permission for group or others, or there is no
+/// rendezvous (no fallback: two serves that fell back differently would never meet). Anyone else who could write it could
 /// put their own socket at the path, and a new serve would take its listener from them, or hand
 /// them the steering of our port. A `/tmp/sockopt-demo-UID` that someone else made first, or that
 /// is a symlink, is refused, never used or removed. In the directory, the library makes the socket
@@ -58,35 +59,26 @@ enum TakeOverRendezvous {
     /// The first usable private directory, or why none is.
     private static func privateDirectory() -> Result<String, RendezvousProblem> {
         let uid = geteuid()
-        var refused: [String] = []
+        let chosen: String
         if let runtime = getenv("XDG_RUNTIME_DIR").map({ String(cString: $0) }), runtime.hasPrefix("/") {
-            if let problem = problem(with: runtime, uid: uid) {
-                refused.append(problem)
-            } else {
-                return .success(runtime)
-            }
+            chosen = runtime
+        } else if isDirectory("/run/user/\(uid)") {
+            chosen = "/run/user/\(uid)"
+        } else {
+            chosen = "/tmp/sockopt-demo-\(uid)"
+            // mkdir never follows a symlink at the last component: EEXIST, then lstat says what is there.
+            _ = mkdir(chosen, 0o700)
         }
-        let perUser = "/run/user/\(uid)"
-        if isDirectory(perUser) {
-            if let problem = problem(with: perUser, uid: uid) {
-                refused.append(problem)
-            } else {
-                return .success(perUser)
-            }
-        }
-        let inTmp = "/tmp/sockopt-demo-\(uid)"
-        // mkdir never follows a symlink at the last component: EEXIST, then lstat says what is there.
-        _ = mkdir(inTmp, 0o700)
-        if let problem = problem(with: inTmp, uid: uid) {
-            refused.append(problem)
+        // No fallback to the next one: two serves that fell back differently would never meet.
+        if let problem = problem(with: chosen, uid: uid) {
             return .failure(
                 RendezvousProblem(
-                    text: "no private directory for the take-over rendezvous: " + refused.joined(separator: "; ")
-                        + ". Set XDG_RUNTIME_DIR to a directory of yours with mode 0700"
+                    text: "no private directory for the take-over rendezvous: \(problem). Set XDG_RUNTIME_DIR to "
+                        + "a directory of yours with mode 0700"
                 )
             )
         }
-        return .success(inTmp)
+        return .success(chosen)
     }
 
     private static func isDirectory(_ path: String) -> Bool {

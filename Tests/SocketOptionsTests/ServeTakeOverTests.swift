@@ -154,6 +154,90 @@ extension KernelTests {
             }
         }
 
+        @Test(
+            "A rendezvous directory another user could write or swap is refused: a symlink, mode 0777, another owner; the old serve serves on, the new one exits 1, nothing is made there"
+        )
+        func unsafeRendezvousDirectoryRefused() throws {
+            let demo = try #require(demoBinaryPath(), "sockopt-demo is not beside the test binary: swift build first")
+            try withTemporaryDirectory { directory in
+                let target = directory + "/target"
+                let link = directory + "/link"
+                let open = directory + "/open"
+                let foreign = directory + "/foreign"
+                for made in [target, open, foreign] { #expect(mkdir(made, 0o700) == 0) }
+                defer {
+                    unlink(link)
+                    for made in [target, open, foreign] { rmdir(made) }
+                }
+                #expect(symlink(target, link) == 0)
+                #expect(chmod(open, 0o777) == 0)
+                #expect(chown(foreign, 65534, 65534) == 0)
+                let cases = [
+                    (link, "is not a directory (a symlink or a file)"),
+                    (open, "has mode 777, open to others"),
+                    (foreign, "belongs to uid 65534, not to you"),
+                ]
+                for (runtime, problem) in cases {
+                    let old = try #require(
+                        spawnServe(
+                            demo,
+                            ["127.0.0.1:0", "--reuse-port"],
+                            log: directory + "/old",
+                            runtimeDirectory: runtime
+                        )
+                    )
+                    var oldStatus: CInt? = nil
+                    defer {
+                        if oldStatus == nil {
+                            kill(old, SIGKILL)
+                            _ = waitForExit(old, within: .seconds(5))
+                        }
+                    }
+                    try #require(
+                        waitUntil(within: .seconds(10)) {
+                            readText(directory + "/old")?.contains("not offering") == true
+                        },
+                        "\(runtime): \(readText(directory + "/old") ?? "")"
+                    )
+                    let oldLog = readText(directory + "/old") ?? ""
+                    #expect(oldLog.contains(problem), "\(runtime): \(oldLog)")
+                    let portText = try #require(oldLog.split(separator: "\n").first?.split(separator: ":").last)
+                    // It serves all the same.
+                    let connection = try Connection(
+                        connectingTo: .ipv4Loopback(port: try #require(UInt16(portText))),
+                        timeout: .seconds(5)
+                    )
+                    let line = try connection.receive(upTo: 128, timeout: .seconds(5)) ?? []
+                    #expect(String(decoding: line, as: UTF8.self) == "hello from sockopt-demo, process \(old)\n")
+                    let new = try #require(
+                        spawnServe(
+                            demo,
+                            ["127.0.0.1:\(portText)", "--reuse-port", "--take-over"],
+                            log: directory + "/new",
+                            runtimeDirectory: runtime
+                        )
+                    )
+                    let newStatus = waitForExit(new, within: .seconds(10))
+                    if newStatus == nil {
+                        kill(new, SIGKILL)
+                        _ = waitForExit(new, within: .seconds(5))
+                    }
+                    #expect(newStatus == 1, "\(runtime): \(readText(directory + "/new") ?? "")")
+                    #expect(
+                        readText(directory + "/new")?.contains(problem) == true,
+                        "\(readText(directory + "/new") ?? "")"
+                    )
+                    // Nothing was made in the refused directory, nor through the symlink.
+                    for refused in [target, open, foreign] {
+                        #expect(directoryEntries(refused).isEmpty, "\(refused): \(directoryEntries(refused))")
+                    }
+                    kill(old, SIGTERM)
+                    oldStatus = waitForExit(old, within: .seconds(10))
+                    #expect(oldStatus == 0)
+                }
+            }
+        }
+
         @Test("--take-over with nothing to take over exits 1 and says so; a bad --take-over is a usage error (2)")
         func takeOverWithNothingThere() throws {
             let demo = try #require(demoBinaryPath(), "sockopt-demo is not beside the test binary: swift build first")
@@ -283,6 +367,20 @@ func waitForExit(_ pid: pid_t, within bound: Duration) -> CInt? {
         if waited < 0 || ContinuousClock.now > deadline { return nil }
         usleep(2_000)
     }
+}
+
+/// The names in `path`, without `.` and `..`.
+func directoryEntries(_ path: String) -> [String] {
+    guard let listing = opendir(path) else { return [] }
+    defer { closedir(listing) }
+    var names: [String] = []
+    while let entry = readdir(listing) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) {
+            String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names
 }
 
 /// Waits at most `bound` for `condition`.
