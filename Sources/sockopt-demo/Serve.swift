@@ -51,9 +51,17 @@ func runServe(_ arguments: [String]) -> Int32 {
     var addressText = "127.0.0.1:8080"
     var reusePort = false
     var sawAddress = false
+    var takeOver: String?
     for argument in arguments {
         if argument == "--reuse-port" {
             reusePort = true
+        } else if argument == "--take-over" || argument.hasPrefix("--take-over=") {
+            let way = argument == "--take-over" ? "descriptors" : String(argument.dropFirst("--take-over=".count))
+            guard way == "descriptors" || way == "steer" else {
+                printError("serve: --take-over=\(PrintableText.escaped(way)): give descriptors or steer\n\n\(usage)")
+                return 2
+            }
+            takeOver = way
         } else if !argument.hasPrefix("-") && !sawAddress {
             addressText = argument
             sawAddress = true
@@ -61,6 +69,13 @@ func runServe(_ arguments: [String]) -> Int32 {
             printError("serve: unexpected argument \"\(PrintableText.escaped(argument))\"\n\n\(usage)")
             return 2
         }
+    }
+    if takeOver != nil && !(reusePort && sawAddress) {
+        printError(
+            "serve: --take-over needs the ADDRESS of the serve it replaces and --reuse-port (when the old serve "
+                + "cannot hand its listener over, the new one joins its SO_REUSEPORT group)\n\n\(usage)"
+        )
+        return 2
     }
 
     guard stopPipe.read >= 0 else {
@@ -83,24 +98,175 @@ func runServe(_ arguments: [String]) -> Int32 {
         }
         // A host name is looked up (getaddrinfo); the listener takes the first address it gives.
         let address = try SocketAddress.resolving(addressText)[0]
+        if let takeOver {
+            guard address.unixPath == nil && address.family != .unix && address.port != 0 else {
+                printError(
+                    "serve: --take-over needs the IP address and port the old serve listens on, not \(address)"
+                )
+                return 2
+            }
+            #if os(Linux)
+            switch TakeOver.start(on: address, preferring: TakeOver.Way(rawValue: takeOver) ?? .descriptors) {
+            case .success(let successor):
+                return try serve(successor.listener, how: successor.how, offering: true, after: successor.predecessor)
+            case .failure(let failure):
+                printError("serve: \(failure)")
+                return 1
+            }
+            #else
+            printError("serve: --take-over needs Linux (SCM_RIGHTS hand-over, SO_REUSEPORT steering)")
+            return 2
+            #endif
+        }
         let options: [SocketOption] = reusePort ? [.reusePort(true)] : []
-        return try serve(try ListeningSocket(address: address, options: options), how: nil)
+        return try serve(try ListeningSocket(address: address, options: options), how: nil, offering: reusePort)
     } catch {
         printError(error.description)
         return 1
     }
 }
 
-private func serve(_ listener: consuming ListeningSocket, how: String?) throws(SocketError) -> Int32 {
+/// Answers one connection with the line that names this process.
+private func answer(_ connection: consuming Connection) {
+    do {
+        try connection.send("hello from sockopt-demo, process \(getpid())\n")
+    } catch {
+        printError("could not answer \(connection.remoteAddress): \(error)")
+    }
+    try? connection.close()
+}
+
+private func pollEntry(_ fd: CInt) -> pollfd { pollfd(fd: fd, events: Int16(POLLIN), revents: 0) }
+
+/// Serves `listener` until a stop signal, or until another serve takes over (`offering`, Linux):
+/// then the listener goes to it by descriptor hand-over, or is drained while the group is steered
+/// to the new serve, and serve returns 0. `predecessor` is the old serve this one took over from,
+/// until it has ended.
+private func serve(
+    _ listener: consuming ListeningSocket,
+    how: String?,
+    offering: Bool = false,
+    after predecessor: consuming Predecessor? = nil
+) throws(SocketError) -> Int32 {
     say("listening on \(listener.localAddress)" + (how.map { " (\($0))" } ?? ""))
-    let pid = getpid()
     var served = 0
     var backingOff = false
+    #if os(Linux)
+    let clock = ContinuousClock()
+    var predecessor = predecessor
+    var rendezvous: ListeningSocket? = nil
+    // The rendezvous is offered at once, or, after a take-over, once the old serve has ended and
+    // removed its own.
+    var offerAt: ContinuousClock.Instant? = offering && predecessor == nil ? clock.now : nil
+    var offerAttempts = 0
+    #endif
     while !stopRequested() {
-        // accept(timeout:) returns nil on a signal too, so Ctrl+C is seen within one wait.
+        var entries = [pollEntry(stopPipe.read), pollEntry(listener.rawDescriptor)]
+        #if os(Linux)
+        var rendezvousEntry: Int?
+        if let fd = rendezvous?.rawDescriptor {
+            rendezvousEntry = entries.count
+            entries.append(pollEntry(fd))
+        }
+        var predecessorEntry: Int?
+        if let fd = predecessor?.control.rawDescriptor {
+            predecessorEntry = entries.count
+            entries.append(pollEntry(fd))
+        }
+        #endif
+        // Bounded, so that a stop signal that came just before the poll is seen within 100 ms.
+        _ = poll(&entries, nfds_t(entries.count), 100)
+        let ready = entries.map { $0.revents != 0 }
+
+        #if os(Linux)
+        if let entry = predecessorEntry, ready[entry] || predecessor?.expired(clock) == true {
+            predecessor.take()?.finish(listener, clock: clock)
+            offerAt = clock.now
+        }
+        if let at = offerAt, clock.now >= at {
+            offerAt = nil
+            switch TakeOverRendezvous.address(for: listener.localAddress) {
+            case .success(let path):
+                do {
+                    rendezvous = try ListeningSocket(address: path, unixFileMode: 0o600)
+                    say("offering take-over at \(path)")
+                } catch .addressInUse(_, _) where offerAttempts < 10 {
+                    // Another serve on this address offers there: the one this serve took over from,
+                    // on its way out, or a partner in load balancing. Try a few times, 100 ms apart.
+                    offerAttempts += 1
+                    offerAt = clock.now + .milliseconds(100)
+                } catch {
+                    printError("serve: not offering a take-over at \(path): \(error)")
+                }
+            case .failure(let problem):
+                printError("serve: not offering a take-over: \(problem)")
+            }
+        }
+        if let entry = rendezvousEntry, ready[entry], let control = try? rendezvous?.accept(timeout: .zero),
+            let request = TakeOver.readRequest(control)
+        {
+            let peer = request.peer
+            let started = clock.now
+            if request.way == .descriptors && TakeOver.send("descriptors", over: control) {
+                guard TakeOver.readLine(from: control) == "ready" else {
+                    printError("serve: process \(peer.processID) did not get ready for the hand-over: still serving")
+                    continue
+                }
+                do {
+                    try DescriptorHandover.send(
+                        [.init(TakeOver.listenerName, listener)],
+                        over: control,
+                        timeout: TakeOver.stepTimeout
+                    )
+                } catch {
+                    printError("serve: the hand-over to process \(peer.processID) failed, still serving: \(error)")
+                    continue
+                }
+                // Never stopAccepting() here: its shutdown would stop the socket the new serve now holds.
+                do {
+                    try listener.closeAfterHandover()
+                } catch {
+                    printError("serve: close after the hand-over: \(error)")
+                }
+                try? rendezvous.take()?.close()
+                say(
+                    "taken over by process \(peer.processID): descriptor hand-over in "
+                        + "\(TakeOver.milliseconds(started.duration(to: clock.now))) ms; nothing to drain, the new "
+                        + "process accepts from the same queue"
+                )
+                try? control.close()
+                say("stopped after \(served) connection\(served == 1 ? "" : "s")")
+                return 0
+            }
+            // The steering way: the new serve joins the group and steers it to itself; this one drains.
+            guard TakeOver.send("steer", over: control), let reply = TakeOver.readLine(from: control),
+                reply == "unsteered" || reply.hasPrefix("steered ")
+            else {
+                printError("serve: process \(peer.processID) did not steer the group in time: still serving")
+                continue
+            }
+            let migration = ReusePortHandover.kernelMigration()
+            let drain = ReusePortHandover.drainAndClose(listener) { connection in
+                answer(connection)
+                served += 1
+            }
+            try? rendezvous.take()?.close()
+            _ = TakeOver.send("drained \(drain.accepted) \(TakeOver.milliseconds(drain.duration))", over: control)
+            try? control.close()
+            let way =
+                reply == "unsteered"
+                ? "it could not steer (a plain close unless tcp_migrate_req is 1)"
+                : "it steered new connections to its index \(reply.dropFirst("steered ".count))"
+            say("taken over by process \(peer.processID): \(way); \(drain); \(migration)")
+            say("stopped after \(served) connection\(served == 1 ? "" : "s")")
+            return 0
+        }
+        #endif
+
+        guard ready[1] else { continue }
         let accepted: Connection?
         do {
-            accepted = try listener.accept(timeout: .milliseconds(100))
+            accepted = try listener.accept(timeout: .zero)
         } catch {
             guard let errno = error.errno, transientAcceptErrors.contains(errno) else { throw error }
             if !backingOff { printError("accept failed with \(errno.name): waiting for resources, still listening") }
@@ -112,12 +278,7 @@ private func serve(_ listener: consuming ListeningSocket, how: String?) throws(S
         guard let connection = accepted else { continue }
         if backingOff { printError("accepting again") }
         backingOff = false
-        do {
-            try connection.send("hello from sockopt-demo, process \(pid)\n")
-        } catch {
-            printError("could not answer \(connection.remoteAddress): \(error)")
-        }
-        try? connection.close()
+        answer(connection)
         served += 1
     }
     try listener.close()

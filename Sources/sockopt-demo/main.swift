@@ -26,7 +26,15 @@ let usage = """
                                             listen on ADDRESS (default 127.0.0.1:8080) and answer each connection
                                             with one line naming this process; stops on Ctrl+C, SIGTERM or SIGHUP.
                                             Started by a socket-activation launcher (LISTEN_FDS) and given no
-                                            ADDRESS, it serves the inherited socket
+                                            ADDRESS, it serves the inherited socket. With --reuse-port (Linux) it
+                                            offers a take-over at a Unix socket only this user can reach
+                                            ($XDG_RUNTIME_DIR, /run/user/UID or /tmp/sockopt-demo-UID)
+      sockopt-demo serve ADDRESS --reuse-port --take-over[=steer]
+                                            take over from the serve --reuse-port running on ADDRESS, losing no
+                                            connection: its listener is handed over (SCM_RIGHTS), or with =steer
+                                            (or when it cannot hand over) this one joins its SO_REUSEPORT group and
+                                            steers new connections to itself while the old one drains; the old one
+                                            then exits 0. Exits 1 when no serve offers a take-over there
       sockopt-demo handover [--connections M] [--clients C] [--rate R] [--finish MS]
                                             replace a server in the middle of a paced load, once per way (stop then
                                             start; join a SO_REUSEPORT group then close, with tcp_migrate_req 0

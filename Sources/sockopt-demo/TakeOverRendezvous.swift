@@ -1,0 +1,114 @@
+// sockopt-demo serve: where a serve offers its take-over, a Unix socket only this user can reach.
+
+import SocketOptions
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+#if os(Linux)
+/// The rendezvous of `serve --reuse-port` on one address: `DIR/sockopt-demo-serve-ADDRESS.sock`, in a
+/// directory that only this user can write.
+///
+/// The directory is `$XDG_RUNTIME_DIR` when it is set, else `/run/user/UID` when it exists, else
+/// `/tmp/sockopt-demo-UID` (made 0700 when absent); it must be a real directory (not a symlink:
+/// `lstat`), owned by this effective user, with no permission for group or others, or there is no
+/// rendezvous (no fallback: two serves that fell back differently would never meet). Anyone else who could write it could
+/// put their own socket at the path, and a new serve would take its listener from them, or hand
+/// them the steering of our port. A `/tmp/sockopt-demo-UID` that someone else made first, or that
+/// is a symlink, is refused, never used or removed. In the directory, the library makes the socket
+/// file (mode 0600, published only once listening, never over an existing file, with a lock
+/// beside it) and removes it when the listener closes, if it is still the same file.
+enum TakeOverRendezvous {
+    /// The socket address of the rendezvous for a serve listening on `address`, or why there is none.
+    static func address(for served: SocketAddress) -> Result<SocketAddress, RendezvousProblem> {
+        let directory: String
+        switch privateDirectory() {
+        case .success(let found): directory = found
+        case .failure(let problem): return .failure(problem)
+        }
+        let path = directory + "/sockopt-demo-serve-" + fileName(for: served) + ".sock"
+        do {
+            return .success(try SocketAddress.unix(path: path))
+        } catch {
+            return .failure(RendezvousProblem(text: "the rendezvous path \(path) cannot be used: \(error)"))
+        }
+    }
+
+    /// `127.0.0.1:8080` as `127.0.0.1_3a8080`: letters, digits, `.` and `-` kept, every other byte
+    /// as `_` and two hex digits, so that two addresses never share a name and none holds a `/`.
+    static func fileName(for address: SocketAddress) -> String {
+        var name = ""
+        for byte in address.description.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "-"):
+                name.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = String(byte, radix: 16)
+                name += "_" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return name
+    }
+
+    /// The first usable private directory, or why none is.
+    private static func privateDirectory() -> Result<String, RendezvousProblem> {
+        let uid = geteuid()
+        let chosen: String
+        if let runtime = getenv("XDG_RUNTIME_DIR").map({ String(cString: $0) }), runtime.hasPrefix("/") {
+            chosen = runtime
+        } else if isDirectory("/run/user/\(uid)") {
+            chosen = "/run/user/\(uid)"
+        } else {
+            chosen = "/tmp/sockopt-demo-\(uid)"
+            // mkdir never follows a symlink at the last component: EEXIST, then lstat says what is there.
+            _ = mkdir(chosen, 0o700)
+        }
+        // No fallback to the next one: two serves that fell back differently would never meet.
+        if let problem = problem(with: chosen, uid: uid) {
+            return .failure(
+                RendezvousProblem(
+                    text: "no private directory for the take-over rendezvous: \(problem). Set XDG_RUNTIME_DIR to "
+                        + "a directory of yours with mode 0700"
+                )
+            )
+        }
+        return .success(chosen)
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Why `path` is not a directory that only `uid` can use, or nil when it is.
+    private static func problem(with path: String, uid: uid_t) -> String? {
+        var status = stat()
+        guard lstat(path, &status) == 0 else {
+            return "\(PrintableText.escaped(path)) cannot be read (errno \(errno))"
+        }
+        guard (status.st_mode & S_IFMT) == S_IFDIR else {
+            return "\(PrintableText.escaped(path)) is not a directory (a symlink or a file)"
+        }
+        guard status.st_uid == uid else {
+            return "\(PrintableText.escaped(path)) belongs to uid \(status.st_uid), not to you (uid \(uid))"
+        }
+        guard status.st_mode & 0o077 == 0 else {
+            return "\(PrintableText.escaped(path)) has mode \(String(status.st_mode & 0o777, radix: 8)), "
+                + "open to others (0700 wanted)"
+        }
+        return nil
+    }
+}
+
+/// Why a serve has no rendezvous: printed, with what to do.
+struct RendezvousProblem: Error, CustomStringConvertible {
+    var text: String
+    var description: String { text }
+}
+#endif
