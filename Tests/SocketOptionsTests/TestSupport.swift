@@ -61,7 +61,9 @@ func sysctl(_ name: String) -> Int? {
     readText("/proc/sys/" + name).flatMap { Int($0.trimmingCharacters(in: " \n")) }
 }
 
-/// One row of /proc/net/tcp or /proc/net/tcp6: a TCP socket of this network namespace with its
+/// One row of the tcp or tcp6 table of the calling thread's network namespace
+/// (/proc/thread-self/net: /proc/net shows the main thread's, wrong for a thread that has entered
+/// a private namespace): a TCP socket with its
 /// local port, its state (the kernel's hex code: 06 TIME_WAIT, 0A LISTEN) and its inode (0 for
 /// TIME_WAIT and pending connections, which belong to no descriptor).
 struct TCPTableRow: Equatable {
@@ -73,7 +75,7 @@ struct TCPTableRow: Equatable {
 /// Every TCP socket, IPv4 and IPv6, in any state, whose local port is `port`.
 func tcpTableRows(localPort port: UInt16) -> [TCPTableRow] {
     var rows: [TCPTableRow] = []
-    for path in ["/proc/net/tcp", "/proc/net/tcp6"] {
+    for path in ["/proc/thread-self/net/tcp", "/proc/thread-self/net/tcp6"] {
         guard let table = readText(path) else { continue }
         for line in table.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: " ")
@@ -89,9 +91,9 @@ func tcpTableRows(localPort port: UInt16) -> [TCPTableRow] {
 }
 
 /// How many IPv4 TCP sockets with local port `port` are in `state` (the kernel's hex state code,
-/// 06 for TIME_WAIT, 0A for LISTEN), read from /proc/net/tcp.
+/// 06 for TIME_WAIT, 0A for LISTEN), read from the calling thread's namespace's tcp table.
 func tcpSockets(localPort port: UInt16, state: String) -> Int {
-    guard let table = readText("/proc/net/tcp") else { return 0 }
+    guard let table = readText("/proc/thread-self/net/tcp") else { return 0 }
     let portHex = String(port, radix: 16, uppercase: true)
     let wantedPort = String(repeating: "0", count: 4 - portHex.count) + portHex
     var count = 0
