@@ -34,6 +34,33 @@ func openDescriptors() -> Set<Int32> {
     return found
 }
 
+/// Each open descriptor of this process with what /proc/self/fd/N links to (`socket:[inode]`,
+/// `pipe:[inode]`, a path): the number and the file it stands for.
+func openDescriptorTargets() -> [Int32: String] {
+    var targets: [Int32: String] = [:]
+    var link = [CChar](repeating: 0, count: 4096)
+    for fd in openDescriptors() {
+        let count = readlink("/proc/self/fd/\(fd)", &link, link.count - 1)
+        // Closed between the listing and the readlink: it is not open now.
+        guard count >= 0 else { continue }
+        targets[fd] = String(decoding: link[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+    return targets
+}
+
+/// The descriptors open now that were not open at `before`, or that now stand for another file:
+/// what the code run in between left open (its descriptor number and what it links to).
+///
+/// Only additions: a leak adds a descriptor. Comparing the whole set would also fail on
+/// descriptors that the test runtime or Foundation closes meanwhile (a `Process`'s pipes are
+/// closed from its own threads, after the process has ended). A leak that takes a number freed
+/// meanwhile still shows, as that number linking to another file (each socket and pipe has an
+/// inode of its own). Descriptors opened meanwhile by other code would show too: only
+/// KernelTests opens descriptors, one test at a time.
+func descriptorsAdded(since before: [Int32: String]) -> [Int32: String] {
+    openDescriptorTargets().filter { fd, target in before[fd] != target }
+}
+
 /// The open descriptors that are sockets. For tests that compare before and after around code
 /// that can make a sanitizer open descriptors of its own: ThreadSanitizer starts its symbolizer,
 /// with pipes that stay open, the first time it symbolizes a report, a suppressed one included.
