@@ -156,7 +156,15 @@ enum ProcessTables {
     /// empty answer means the file could not be read.
     static func networkTable(_ name: String) -> [UInt8] {
         let own = contents("/proc/thread-self/net/" + name)
-        return own.isEmpty ? contents("/proc/self/net/" + name) : own
+        guard own.isEmpty else { return own }
+        // Either the kernel predates /proc/thread-self, or this table does not exist (no IPv6): only
+        // the first may fall back, as the second would read another namespace's table.
+        let threadSelf = system_openReadOnly("/proc/thread-self", flags: O_DIRECTORY)
+        guard threadSelf < 0 else {
+            _ = system_close(threadSelf)
+            return []
+        }
+        return contents("/proc/self/net/" + name)
     }
 
     /// The whole of a /proc file: one open (close-on-exec), reads until the end, one close. A
