@@ -15,8 +15,9 @@
 /// ```
 ///
 /// It is read when it is created, never by an error's `description` (which does no I/O): from
-/// `/proc/net/tcp` and `tcp6` (`udp` and `udp6` for ``SocketKind/SocketType/datagram``),
-/// `/proc/net/unix` and, only when a socket on the port has an inode to find, `/proc/PID/fd`,
+/// the `tcp` and `tcp6` tables (`udp` and `udp6` for ``SocketKind/SocketType/datagram``) and
+/// `unix` of the calling thread's network namespace (`/proc/thread-self/net`, or `/proc/self/net`
+/// before Linux 3.17) and, only when a socket on the port has an inode to find, `/proc/PID/fd`,
 /// searched until each socket has its process and never past a bound. It is best effort (a process
 /// of another user may be hidden from an unprivileged caller, and things change between the
 /// failure and the reading) and it never changes the error. Elsewhere than Linux it finds nothing.

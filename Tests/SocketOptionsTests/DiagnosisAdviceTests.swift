@@ -72,6 +72,24 @@ private func listenerOnAFreePort(in ports: Range<UInt16>) throws -> ListeningSoc
     throw SocketError.invalidArgument("no free port in \(ports)")
 }
 
+/// The diagnosis of the EADDRINUSE that a listener on `address` gets; throws if it gets none. For
+/// code on a thread of its own (``inPrivateNetworkNamespace(_:)``), where expectations cannot be
+/// recorded.
+private func diagnosisOfASecondListener(
+    on address: SocketAddress,
+    options: [SocketOption]
+) throws -> AddressInUseDiagnosis {
+    do {
+        _ = try ListeningSocket(address: address, options: options)
+    } catch {
+        guard let diagnosis = error.addressInUseDiagnosis(type: .stream, options: options) else {
+            throw NamespaceFailure(step: "a second listener on \(address) got \(error), not EADDRINUSE", errno: 0)
+        }
+        return diagnosis
+    }
+    throw NamespaceFailure(step: "a second listener on \(address) was accepted", errno: 0)
+}
+
 /// True when every character is printable or a line break: nothing a terminal would act on.
 private func isPrintable(_ text: String) -> Bool {
     text.unicodeScalars.allSatisfy {
@@ -120,32 +138,61 @@ extension KernelTests {
 
         @Test("A client's TIME_WAIT on the port is told from a listener's, and reuseAddress is not asked for twice")
         func clientTimeWait() throws {
-            let range = try #require(ProcessTables.ephemeralPortRange())
-            try #require(range.lowerBound > 2000, "the test needs server ports below the ephemeral range")
-            // A server on a port below the ephemeral range, so that the client's port is the one in it.
-            let listener = try listenerOnAFreePort(in: 1024..<range.lowerBound)
-            let client = try Connection(connectingTo: listener.localAddress)
-            let clientPort = client.localAddress.port
-            let accepted = try listener.accept()
-            try client.close()  // the client closes first: the TIME_WAIT is the client's
-            _ = try accepted.receiveAll()
-            try accepted.close()
-            try listener.close()
-            for _ in 0..<100 where tcpSockets(localPort: clientPort, state: "06") == 0 { usleep(10_000) }
-            try #require(tcpSockets(localPort: clientPort, state: "06") > 0)
+            // In a namespace of its own: the TIME_WAIT must survive until the diagnosis reads it, and
+            // the table read must be short. On the machine's loopback, other processes' connection
+            // storms fill the TIME_WAIT table (net.ipv4.tcp_max_tw_buckets drops the overflow) and
+            // make its rows move while /proc/net/tcp is read a page at a time.
+            let outcome = try inPrivateNetworkNamespace { () throws -> [String] in
+                try runToEnd(["/usr/sbin/ip", "link", "set", "lo", "up"])
+                // Expectations are recorded by the test's task: this thread returns what it saw.
+                guard let range = ProcessTables.ephemeralPortRange(), range.lowerBound > 2000 else {
+                    return ["the test needs server ports below the ephemeral range"]
+                }
+                // A server on a port below the ephemeral range, so that the client's port is the one in it.
+                let listener = try listenerOnAFreePort(in: 1024..<range.lowerBound)
+                let client = try Connection(connectingTo: listener.localAddress)
+                let clientPort = client.localAddress.port
+                let accepted = try listener.accept()
+                try client.close()  // the client closes first: the TIME_WAIT is the client's
+                _ = try accepted.receiveAll()
+                try accepted.close()
+                try listener.close()
+                // The client enters TIME_WAIT when the server's FIN reaches it, a softirq away: wait for
+                // that event, bounded; TIME_WAIT lasts 60 s (TCP_TIMEWAIT_LEN).
+                for _ in 0..<200 where tcpSockets(localPort: clientPort, state: "06") == 0 { usleep(5_000) }
+                guard tcpSockets(localPort: clientPort, state: "06") > 0 else { return ["no TIME_WAIT"] }
 
-            let address = SocketAddress.ipv4Loopback(port: clientPort)
-            let options: [SocketOption] = [.reuseAddress(true)]
-            let error = try #require(throws: SocketError.self) {
-                _ = try ListeningSocket(address: address, options: options)
+                let address = SocketAddress.ipv4Loopback(port: clientPort)
+                let options: [SocketOption] = [.reuseAddress(true)]
+                let diagnosis = try diagnosisOfASecondListener(on: address, options: options)
+                return [
+                    "client TIME_WAIT \(diagnosis.findings.contains { if case .clientTimeWait = $0 { true } else { false } })",
+                    "reuseAddress \(diagnosis.reuseAddress.map(String.init) ?? "nil")", diagnosis.description,
+                ]
             }
-            let diagnosis = try #require(error.addressInUseDiagnosis(type: .stream, options: options))
-            #expect(diagnosis.findings.contains { if case .clientTimeWait = $0 { true } else { false } })
-            #expect(diagnosis.reuseAddress == true)
-            let text = diagnosis.description
+            #expect(outcome.prefix(2) == ["client TIME_WAIT true", "reuseAddress true"])
+            let text = outcome.last ?? ""
             #expect(!text.contains("give .reuseAddress(true)"), "it asks for what was set: \(text)")
             #expect(!text.contains("earlier listener hold"), "\(text)")
             #expect(text.contains("ip_local_port_range") && text.contains("client"), "\(text)")
+        }
+
+        @Test("A diagnosis made on a thread in another network namespace reads that namespace's tables")
+        func diagnosisReadsTheCallingThreadsNamespace() throws {
+            // The namespace belongs to the thread (unshare(CLONE_NEWNET) moves only the caller):
+            // /proc/net shows the main thread's tables, where neither socket below exists.
+            let (address, findings) = try inPrivateNetworkNamespace {
+                () throws -> (SocketAddress, [AddressInUseDiagnosis.Finding]) in
+                try runToEnd(["/usr/sbin/ip", "link", "set", "lo", "up"])
+                let holder = try ListeningSocket(address: anyLoopbackPort)
+                let address = holder.localAddress
+                let diagnosis = try diagnosisOfASecondListener(on: address, options: ListeningSocket.defaultOptions)
+                try holder.close()
+                return (address, diagnosis.findings)
+            }
+            // The namespace is new and empty: the holder is the only socket on its port.
+            let owner = AddressInUseDiagnosis.Owner(pid: getpid(), command: ownCommandName())
+            #expect(findings == [.listener(address: address.description, uid: geteuid(), owner: owner)])
         }
 
         @Test("Another user's plain listener: the advice fits with or without SO_REUSEPORT, and its name is escaped")

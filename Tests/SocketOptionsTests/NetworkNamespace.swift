@@ -80,13 +80,41 @@ func runToEnd(_ arguments: [String], timeout: Duration = .seconds(10)) throws {
     }
 }
 
-/// Two ends of a virtual Ethernet cable, `va` and `vb`, up in the current (private) namespace, with
-/// duplicate address detection off so that their link-local IPv6 addresses can be used at once.
-func makeVethPair() throws -> (sender: Int, receiver: Int) {
+/// Two ends of a virtual Ethernet cable, `va` and `vb`, up in the current (private) namespace, each
+/// with a usable link-local IPv6 address (and so its multicast route) when this returns.
+///
+/// `ip link set up` returns before IPv6 is configured on the link: the carrier of a veth end comes
+/// on when both ends are up, but the kernel's operational state follows later, from the linkwatch
+/// work queue, and only then does addrconf add the link's ff00::/8 route and its fe80:: address.
+/// A send before that fails with ENETUNREACH, which a loaded machine shows. So wait, bounded, for
+/// that very event: the address listed in if_inet6 without IFA_F_TENTATIVE. Duplicate address
+/// detection is off (accept_dad=0 before the links exist), so the address is usable once listed.
+func makeVethPair(timeout: Duration = .seconds(10)) throws -> (sender: Int, receiver: Int) {
     try runToEnd(["/usr/sbin/sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0"])
     try runToEnd(["/usr/sbin/ip", "link", "set", "lo", "up"])
     try runToEnd(["/usr/sbin/ip", "link", "add", "va", "type", "veth", "peer", "name", "vb"])
     try runToEnd(["/usr/sbin/ip", "link", "set", "va", "up"])
     try runToEnd(["/usr/sbin/ip", "link", "set", "vb", "up"])
+    let deadline = ContinuousClock.now + timeout
+    while !(hasUsableLinkLocalAddress("va") && hasUsableLinkLocalAddress("vb")) {
+        guard ContinuousClock.now < deadline else {
+            let table = readText("/proc/thread-self/net/if_inet6") ?? "(unreadable)"
+            throw NamespaceFailure(step: "veth link-local addresses not usable after \(timeout):\n\(table)", errno: 0)
+        }
+        usleep(5_000)
+    }
     return (Int(if_nametoindex("va")), Int(if_nametoindex("vb")))
+}
+
+/// Whether the calling thread's namespace lists a link-local IPv6 address on `interface` that is
+/// not tentative. if_inet6 rows: address, ifindex, prefix length, scope (0x20 link), flags
+/// (IFA_F_TENTATIVE 0x40, IFA_F_DADFAILED 0x08), name; all hex.
+func hasUsableLinkLocalAddress(_ interface: String) -> Bool {
+    (readText("/proc/thread-self/net/if_inet6") ?? "").split(separator: "\n").contains { line in
+        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+        guard fields.count == 6, fields[5] == Substring(interface), fields[3] == "20",
+            let flags = UInt32(fields[4], radix: 16)
+        else { return false }
+        return flags & (0x40 | 0x08) == 0
+    }
 }

@@ -25,48 +25,77 @@ extension KernelTests {
         }
 
         /// Makes `count` connections to `listener`, each closed by the server first, so that the
-        /// server's side of each stays in TIME_WAIT on the listener's port.
+        /// server's side of each stays in TIME_WAIT on the listener's port. Throws if a client does
+        /// not read what the server sent: it runs on a namespace thread, where nothing is recorded.
         private func closeConnectionsServerFirst(_ listener: borrowing ListeningSocket, count: Int) throws {
             for _ in 0..<count {
                 let client = try Connection(connectingTo: listener.localAddress)
                 let server = try listener.accept()
                 try server.send("bye\n")
                 try server.close()
-                #expect(try client.receiveAll() == Array("bye\n".utf8))
+                let received = try client.receiveAll()
+                guard received == Array("bye\n".utf8) else {
+                    throw NamespaceFailure(step: "the client read \(received), not \"bye\"", errno: 0)
+                }
                 try client.close()
             }
         }
 
+        // The TIME_WAIT tests run in a namespace of their own: on the machine's, other processes'
+        // connection storms fill the TIME_WAIT table, and the kernel then closes new TIME_WAIT
+        // sockets at once (net.ipv4.tcp_max_tw_buckets; TcpExt TCPTimeWaitOverflow counts them).
+
         @Test("Restart through TIME_WAIT: binds with reuseAddress, .addressInUse without")
         func restartThroughTimeWait() throws {
-            let old = try listenerOnCleanPort(options: [.reuseAddress(true)])
-            let address = old.localAddress
-            try closeConnectionsServerFirst(old, count: 3)
-            try old.close()
+            let (address, seen) = try inPrivateNetworkNamespace { () throws -> (SocketAddress, [String]) in
+                try runToEnd(["/usr/sbin/ip", "link", "set", "lo", "up"])
+                let old = try listenerOnCleanPort(options: [.reuseAddress(true)])
+                let address = old.localAddress
+                try closeConnectionsServerFirst(old, count: 3)
+                try old.close()
 
-            // The connections the server closed first hold the port now; nothing listens on it.
-            #expect(tcpSockets(localPort: address.port, state: "06") >= 1, "expected TIME_WAIT on the port")
-            #expect(tcpSockets(localPort: address.port, state: "0A") == 0, "expected no listener on the port")
-
-            #expect(throws: SocketError.addressInUse(address, errno: .addressInUse)) {
-                _ = try ListeningSocket(address: address, options: [.reuseAddress(false)])
+                // The connections the server closed first hold the port now; nothing listens on it.
+                var seen = [
+                    "TIME_WAIT \(tcpSockets(localPort: address.port, state: "06"))",
+                    "LISTEN \(tcpSockets(localPort: address.port, state: "0A"))",
+                ]
+                do throws(SocketError) {
+                    _ = try ListeningSocket(address: address, options: [.reuseAddress(false)])
+                    seen.append("bound without reuseAddress")
+                } catch {
+                    seen.append("without reuseAddress: \(error == .addressInUse(address, errno: .addressInUse))")
+                }
+                let restarted = try ListeningSocket(address: address, options: [.reuseAddress(true)])
+                let client = try Connection(connectingTo: address)
+                let accepted = try restarted.accept()
+                seen.append(
+                    "restarted on \(restarted.localAddress), accepted \(accepted.remoteAddress == client.localAddress)"
+                )
+                return (address, seen)
             }
-            let restarted = try ListeningSocket(address: address, options: [.reuseAddress(true)])
-            #expect(restarted.localAddress == address)
-            let client = try Connection(connectingTo: address)
-            let accepted = try restarted.accept()
-            #expect(accepted.remoteAddress == client.localAddress)
+            #expect(seen.count == 4)
+            #expect(seen.first.flatMap { Int($0.dropFirst("TIME_WAIT ".count)) }.map { $0 >= 1 } == true, "\(seen)")
+            #expect(
+                seen.dropFirst()
+                    == ["LISTEN 0", "without reuseAddress: true", "restarted on \(address), accepted true"]
+            )
         }
 
         @Test("Restart through TIME_WAIT given only an unrelated option: the default SO_REUSEADDR binds it")
         func restartWithUnrelatedOption() throws {
-            let old = try listenerOnCleanPort(options: [.receiveBufferSize(1 << 16)])
-            let address = old.localAddress
-            try closeConnectionsServerFirst(old, count: 3)
-            try old.close()
-            #expect(tcpSockets(localPort: address.port, state: "06") >= 1, "expected TIME_WAIT on the port")
-            let restarted = try ListeningSocket(address: address, options: [.sendBufferSize(1 << 16)])
-            #expect(restarted.localAddress == address)
+            let (address, timeWait, restartedOn) = try inPrivateNetworkNamespace {
+                () throws -> (SocketAddress, Int, SocketAddress) in
+                try runToEnd(["/usr/sbin/ip", "link", "set", "lo", "up"])
+                let old = try listenerOnCleanPort(options: [.receiveBufferSize(1 << 16)])
+                let address = old.localAddress
+                try closeConnectionsServerFirst(old, count: 3)
+                try old.close()
+                let timeWait = tcpSockets(localPort: address.port, state: "06")
+                let restarted = try ListeningSocket(address: address, options: [.sendBufferSize(1 << 16)])
+                return (address, timeWait, restarted.localAddress)
+            }
+            #expect(timeWait >= 1, "expected TIME_WAIT on the port")
+            #expect(restartedOn == address)
         }
 
         @Test("Two reusePort listeners share one port and both receive connections")

@@ -34,6 +34,33 @@ func openDescriptors() -> Set<Int32> {
     return found
 }
 
+/// Each open descriptor of this process with what /proc/self/fd/N links to (`socket:[inode]`,
+/// `pipe:[inode]`, a path): the number and the file it stands for.
+func openDescriptorTargets() -> [Int32: String] {
+    var targets: [Int32: String] = [:]
+    var link = [CChar](repeating: 0, count: 4096)
+    for fd in openDescriptors() {
+        let count = readlink("/proc/self/fd/\(fd)", &link, link.count - 1)
+        // Closed between the listing and the readlink: it is not open now.
+        guard count >= 0 else { continue }
+        targets[fd] = String(decoding: link[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+    return targets
+}
+
+/// The descriptors open now that were not open at `before`, or that now stand for another file:
+/// what the code run in between left open (its descriptor number and what it links to).
+///
+/// Only additions: a leak adds a descriptor. Comparing the whole set would also fail on
+/// descriptors that the test runtime or Foundation closes meanwhile (a `Process`'s pipes are
+/// closed from its own threads, after the process has ended). A leak that takes a number freed
+/// meanwhile still shows, as that number linking to another file (each socket and pipe has an
+/// inode of its own). Descriptors opened meanwhile by other code would show too: only
+/// KernelTests opens descriptors, one test at a time.
+func descriptorsAdded(since before: [Int32: String]) -> [Int32: String] {
+    openDescriptorTargets().filter { fd, target in before[fd] != target }
+}
+
 /// The open descriptors that are sockets. For tests that compare before and after around code
 /// that can make a sanitizer open descriptors of its own: ThreadSanitizer starts its symbolizer,
 /// with pipes that stay open, the first time it symbolizes a report, a suppressed one included.
@@ -61,7 +88,9 @@ func sysctl(_ name: String) -> Int? {
     readText("/proc/sys/" + name).flatMap { Int($0.trimmingCharacters(in: " \n")) }
 }
 
-/// One row of /proc/net/tcp or /proc/net/tcp6: a TCP socket of this network namespace with its
+/// One row of the tcp or tcp6 table of the calling thread's network namespace
+/// (/proc/thread-self/net: /proc/net shows the main thread's, wrong for a thread that has entered
+/// a private namespace): a TCP socket with its
 /// local port, its state (the kernel's hex code: 06 TIME_WAIT, 0A LISTEN) and its inode (0 for
 /// TIME_WAIT and pending connections, which belong to no descriptor).
 struct TCPTableRow: Equatable {
@@ -73,7 +102,7 @@ struct TCPTableRow: Equatable {
 /// Every TCP socket, IPv4 and IPv6, in any state, whose local port is `port`.
 func tcpTableRows(localPort port: UInt16) -> [TCPTableRow] {
     var rows: [TCPTableRow] = []
-    for path in ["/proc/net/tcp", "/proc/net/tcp6"] {
+    for path in ["/proc/thread-self/net/tcp", "/proc/thread-self/net/tcp6"] {
         guard let table = readText(path) else { continue }
         for line in table.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: " ")
@@ -89,9 +118,9 @@ func tcpTableRows(localPort port: UInt16) -> [TCPTableRow] {
 }
 
 /// How many IPv4 TCP sockets with local port `port` are in `state` (the kernel's hex state code,
-/// 06 for TIME_WAIT, 0A for LISTEN), read from /proc/net/tcp.
+/// 06 for TIME_WAIT, 0A for LISTEN), read from the calling thread's namespace's tcp table.
 func tcpSockets(localPort port: UInt16, state: String) -> Int {
-    guard let table = readText("/proc/net/tcp") else { return 0 }
+    guard let table = readText("/proc/thread-self/net/tcp") else { return 0 }
     let portHex = String(port, radix: 16, uppercase: true)
     let wantedPort = String(repeating: "0", count: 4 - portHex.count) + portHex
     var count = 0

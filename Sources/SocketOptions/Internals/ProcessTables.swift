@@ -1,7 +1,7 @@
 // SocketOptions: reading the kernel's socket tables in /proc, for the EADDRINUSE diagnosis.
 //
-// Cost: one read of /proc/net/tcp and tcp6 (udp and udp6 for a datagram socket), filtered by port
-// as it is read; the descriptor tables of /proc/PID/fd are walked only when a socket on the port
+// Cost: one read of the calling thread's tcp and tcp6 tables (udp and udp6 for a datagram socket),
+// filtered by port as it is read; the descriptor tables of /proc/PID/fd are walked only when a socket on the port
 // has an inode to find, stop as soon as every inode has its process, and never look at more than
 // `descriptorBudget` descriptors. Every open is close-on-exec and goes through Syscalls.swift.
 
@@ -60,8 +60,10 @@ enum ProcessTables {
         // Port 0 failed because no port was free: there is no one holder to name.
         guard port != 0 else { return report }
         let datagram = type == .datagram
-        let tables = datagram ? ["/proc/net/udp", "/proc/net/udp6"] : ["/proc/net/tcp", "/proc/net/tcp6"]
-        let rows = rows(tables[0], port: port, ipv6: false) + rows(tables[1], port: port, ipv6: true)
+        let tables = datagram ? ["udp", "udp6"] : ["tcp", "tcp6"]
+        let rows =
+            rows(networkTable(tables[0]), port: port, ipv6: false)
+            + rows(networkTable(tables[1]), port: port, ipv6: true)
         let wanted: Set<UInt64> = Set(
             rows.filter { datagram || $0.state == listenState || $0.state == closeState }.map(\.inode).filter {
                 $0 != 0
@@ -144,6 +146,27 @@ enum ProcessTables {
         return report
     }
 
+    /// The whole of one of the calling thread's network tables (`tcp`, `udp6`, `unix`, ...).
+    ///
+    /// A network namespace belongs to a thread: /proc/net and /proc/self/net show the tables of the
+    /// process's main thread's namespace, so a diagnosis made on a thread that has entered another
+    /// namespace (`unshare(CLONE_NEWNET)`, `setns`) would read the wrong machine's sockets there.
+    /// /proc/thread-self/net shows the caller's own; kernels before 3.17 have no /proc/thread-self,
+    /// and there /proc/self/net is the best there is. Every table starts with a header line, so an
+    /// empty answer means the file could not be read.
+    static func networkTable(_ name: String) -> [UInt8] {
+        let own = contents("/proc/thread-self/net/" + name)
+        guard own.isEmpty else { return own }
+        // Either the kernel predates /proc/thread-self, or this table does not exist (no IPv6): only
+        // the first may fall back, as the second would read another namespace's table.
+        let threadSelf = system_openReadOnly("/proc/thread-self", flags: O_DIRECTORY)
+        guard threadSelf < 0 else {
+            _ = system_close(threadSelf)
+            return []
+        }
+        return contents("/proc/self/net/" + name)
+    }
+
     /// The whole of a /proc file: one open (close-on-exec), reads until the end, one close. A
     /// /proc table comes a page at a time, so the reads go to one buffer, and only what was read
     /// is kept.
@@ -163,10 +186,9 @@ enum ProcessTables {
         return bytes
     }
 
-    /// The rows of a /proc/net/{tcp,udp}{,6} table whose local port is `port`. Every line is
-    /// checked for its port first; only the matching ones are read whole.
-    static func rows(_ path: String, port: UInt16, ipv6: Bool) -> [Row] {
-        let text = contents(path)
+    /// The rows of a {tcp,udp}{,6} network table (``networkTable(_:)``) whose local port is `port`.
+    /// Every line is checked for its port first; only the matching ones are read whole.
+    static func rows(_ text: [UInt8], port: UInt16, ipv6: Bool) -> [Row] {
         var rows: [Row] = []
         text.withUnsafeBufferPointer { bytes in
             var lineStart = 0
@@ -277,7 +299,7 @@ enum ProcessTables {
     /// /proc/net/unix prints them (abstract names start with @).
     private static func unixSockets(type: SocketKind.SocketType) -> [(inode: UInt64, path: [UInt8])] {
         let wantedType: UInt32 = type == .datagram ? 2 : type == .sequencedPacket ? 5 : 1
-        return contents("/proc/net/unix").split(separator: 0x0A).dropFirst().compactMap { line in
+        return networkTable("unix").split(separator: 0x0A).dropFirst().compactMap { line in
             // Num RefCount Protocol Flags Type St Inode Path; flag 0x10000 is __SO_ACCEPTCON.
             let fields = line.split(separator: 0x20, maxSplits: 7, omittingEmptySubsequences: true)
             guard fields.count == 8,
