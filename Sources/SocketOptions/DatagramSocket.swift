@@ -41,7 +41,10 @@ public struct DatagramSocket: ~Copyable, Sendable, SocketOptionSetting {
     /// Each option as requested and as the kernel keeps it on the bound socket, in the order given
     /// (with `.ipv6Only(false)` added for `::` or an IPv4-mapped address, as ``ListeningSocket``
     /// does).
-    public let appliedOptions: [AppliedOption]
+    public var appliedOptions: [AppliedOption] { options.applied }
+
+    /// What ``appliedOptions`` is made from.
+    let options: OptionRecord
 
     /// Creates a datagram socket, sets its options and binds it to `address`.
     ///
@@ -81,7 +84,7 @@ public struct DatagramSocket: ~Copyable, Sendable, SocketOptionSetting {
         self.descriptor = made.descriptor
         self.unixFile = made.unixFile
         self.localAddress = made.localAddress
-        self.appliedOptions = made.appliedOptions
+        self.options = made.options
     }
 
     /// The time ``send(_:to:timeout:)`` waits for room by default: 30 seconds.

@@ -49,7 +49,10 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
     /// options, the listener adds `.ipv6Only(false)` last, so that it serves IPv4 too whatever
     /// `net.ipv6.bindv6only` says; a specific IPv6 address such as `::1` is IPv6-only by the
     /// kernel's rule (see ``AppliedOption/changedByBind``).
-    public let appliedOptions: [AppliedOption]
+    public var appliedOptions: [AppliedOption] { options.applied }
+
+    /// What ``appliedOptions`` is made from.
+    let options: OptionRecord
 
     /// Whether ``releaseDescriptor()`` turns O_NONBLOCK off again: the descriptor was blocking when
     /// the listener got it (made here, or adopted blocking).
@@ -139,7 +142,7 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
         self.descriptor = made.descriptor
         self.unixFile = made.unixFile
         self.localAddress = made.localAddress
-        self.appliedOptions = made.appliedOptions
+        self.options = made.options
         self.backlog = backlog
         self.blocksAfterRelease = true
     }
@@ -188,7 +191,7 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
         self.descriptor = SocketDescriptor(rawValue: descriptor)
         self.unixFile = nil
         self.localAddress = localAddress
-        self.appliedOptions = []
+        self.options = .none
         self.backlog = 0
         self.blocksAfterRelease = !wasNonBlocking
     }

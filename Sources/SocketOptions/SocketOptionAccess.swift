@@ -138,7 +138,9 @@ extension SocketOptionSetting where Self: ~Copyable {
         if let location = key.cInt, let number = encoded.cIntNumber,
             let raw = try OptionCalls.checkedCInt(key.name, number, isFlag: location.isFlag, kind: socketKind)
         {
-            let kept = try OptionCalls.setCIntAndReadBack(raw, at: location, key.name, encoded, on: rawDescriptor)
+            let kept = try OptionCalls.setCIntAndReadBack(raw, at: location, key.name, on: rawDescriptor) {
+                key.name.make(encoded)
+            }
             return AppliedValue(key: key, requested: value, effective: key.decode(kept), isReadBack: true)
         }
         let kept = try OptionCalls.setValue(key.name, encoded, kind: socketKind, on: rawDescriptor)

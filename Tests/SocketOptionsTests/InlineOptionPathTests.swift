@@ -145,6 +145,60 @@ extension KernelTests {
             }
         }
 
+        @Test("A listener whose options are all C ints keeps the same record, from the same calls, as any other")
+        func compactListenerRecord() throws {
+            let options: [SocketOption] = [.receiveBufferSize(4096), .noDelay(true)]
+            let (seen, calls) = try recording { () throws -> ([AppliedOption], Int) in
+                let listener = try ListeningSocket(address: .ipv4Loopback(port: 0), options: options)
+                let seen = (listener.appliedOptions, try listener.value(.receiveBufferSize))
+                try listener.close()
+                return seen
+            }
+            // socket(7): SO_RCVBUF keeps twice the request; the flags keep theirs.
+            #expect(
+                seen.0 == [
+                    AppliedOption(requested: .reuseAddress(true), effective: .reuseAddress(true)),
+                    AppliedOption(requested: .receiveBufferSize(4096), effective: .receiveBufferSize(8192)),
+                    AppliedOption(requested: .noDelay(true), effective: .noDelay(true)),
+                ]
+            )
+            #expect(
+                calls.map(\.kind) == [
+                    .socket, .setsockopt, .getsockopt, .setsockopt, .getsockopt, .setsockopt, .getsockopt, .bind,
+                    .listen,
+                    .getsockname, .getsockopt, .close,
+                ]
+            )
+            #expect(seen.1 == 8192)
+
+            // Five options: more than the compact record holds, so the records are kept as made.
+            let many: [SocketOption] = [
+                .receiveBufferSize(4096), .sendBufferSize(4096), .noDelay(true), .keepAlive(true), .timeToLive(9),
+            ]
+            let large = try ListeningSocket(address: .ipv4Loopback(port: 0), options: many)
+            #expect(large.appliedOptions.map(\.requested) == [.reuseAddress(true)] + many)
+            #expect(
+                large.appliedOptions.map(\.effective) == [
+                    .reuseAddress(true), .receiveBufferSize(8192), .sendBufferSize(8192), .noDelay(true),
+                    .keepAlive(true),
+                    .timeToLive(9),
+                ]
+            )
+            try large.close()
+        }
+
+        @Test("A flag the kernel does not keep during a listener's setup throws, and the socket is closed")
+        func compactSetupFlagNotKept() throws {
+            let before = openDescriptorTargets()
+            let (outcome, calls) = recording(.readingBack(.reuseAddress, as: 0)) {
+                Result { () throws(SocketError) in try ListeningSocket(address: .ipv4Loopback(port: 0)).close() }
+            }
+            let notKept = SocketError.optionNotKept(requested: .reuseAddress(true), effective: .reuseAddress(false))
+            #expect(throws: notKept) { try outcome.get() }
+            #expect(calls.map(\.kind) == [.socket, .setsockopt, .getsockopt, .close])
+            #expect(descriptorsAdded(since: before).isEmpty)
+        }
+
         @Test("On a connection, an option that must precede bind is refused before any call, inlined or not")
         func scopeCheckedBeforeAnyCall() throws {
             let listener = try ListeningSocket(address: .ipv4Loopback(port: 0))

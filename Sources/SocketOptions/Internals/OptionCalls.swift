@@ -304,7 +304,7 @@ enum OptionCalls {
         else {
             return try setOptionThroughRow(option, kind: kind, on: fd)
         }
-        let kept = try setCIntAndReadBack(raw, at: location, name, value, on: fd)
+        let kept = try setCIntAndReadBack(raw, at: location, name, on: fd) { name.make(value) }
         return AppliedOption(requested: option, effective: name.make(kept))
     }
 
@@ -355,18 +355,20 @@ enum OptionCalls {
     /// caller's code: what ``setAndReadBack(_:filter:requested:on:)`` does for such an option. A
     /// flag that reads back different from the request throws, as there.
     ///
-    /// - Returns: the value kept, as the catalogue's Swift value (`value`'s case).
+    /// `requested` makes the option as requested, for an error's text and only for that.
+    ///
+    /// - Returns: the value kept, as the catalogue's Swift value (a flag's `.bool`, else `.int`).
     @inlinable @inline(__always)
     static func setCIntAndReadBack(
         _ raw: CInt,
         at location: SocketOption.CIntLocation,
         _ name: SocketOption.Name,
-        _ value: OptionCodec.SwiftValue,
-        on fd: CInt
+        on fd: CInt,
+        requested: () -> SocketOption
     ) throws(SocketError) -> OptionCodec.SwiftValue {
         var request = raw
         if inlinableSetsockopt(fd, location.level, location.name, &request) != 0 {
-            try setAfterFailure(raw, at: location, name, value, on: fd)
+            try setAfterFailure(raw, at: location, requested(), on: fd)
         }
         var kept: CInt = 0
         let keptValue: OptionCodec.SwiftValue
@@ -376,7 +378,7 @@ enum OptionCalls {
             keptValue = try readAfterFailure(name, from: fd)
         }
         if case .bool(let on) = keptValue, on != (raw != 0) {
-            try failNotKept(name.make(value), effective: name.make(keptValue))
+            try failNotKept(requested(), effective: name.make(keptValue))
         }
         return keptValue
     }
@@ -387,8 +389,7 @@ enum OptionCalls {
     static func setAfterFailure(
         _ raw: CInt,
         at location: SocketOption.CIntLocation,
-        _ name: SocketOption.Name,
-        _ value: OptionCodec.SwiftValue,
+        _ requested: SocketOption,
         on fd: CInt
     ) throws(SocketError) {
         var errno = currentErrno()
@@ -398,7 +399,7 @@ enum OptionCalls {
             guard system_setsockopt(fd, location.level, location.name, &request, size) != 0 else { return }
             errno = currentErrno()
         }
-        throw error(errno, name: name, setting: name.make(value), fd: fd)
+        throw error(errno, name: requested.name, setting: requested, fd: fd)
     }
 
     /// Checks `option`, sets it, reads it back and reports what was kept.

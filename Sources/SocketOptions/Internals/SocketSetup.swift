@@ -9,7 +9,7 @@ enum SocketSetup {
         let descriptor: SocketDescriptor
         let unixFile: UnixSocketFile?
         let localAddress: SocketAddress
-        let appliedOptions: [AppliedOption]
+        let options: OptionRecord
     }
 
     /// Makes a socket for `address`: every option checked and encoded first (a bad one throws
@@ -55,6 +55,15 @@ enum SocketSetup {
             }
             let descriptor = try open()
             let fd = descriptor.rawValue
+            if let kept = try setCompactly(list, checked, on: fd) {
+                let bound = try bind(fd)
+                return Made(
+                    descriptor: descriptor,
+                    unixFile: bound.unixFile,
+                    localAddress: bound.localAddress,
+                    options: OptionRecord(list, kept: kept)
+                )
+            }
             var applied: [AppliedOption] = []
             applied.reserveCapacity(list.count)
             for index in 0..<list.count {
@@ -69,9 +78,39 @@ enum SocketSetup {
                 descriptor: descriptor,
                 unixFile: bound.unixFile,
                 localAddress: bound.localAddress,
-                appliedOptions: applied
+                options: OptionRecord(records: applied)
             )
         }
+    }
+
+    /// Sets and reads back the options of a setup whose record can be compact (``OptionRecord``):
+    /// every option one C int that bind cannot change, at most ``OptionRecord/KeptInts/capacity``
+    /// of them. The same setsockopt and getsockopt, checks and errors as ``OptionCalls/apply(_:on:)``
+    /// makes; nil, before any call, for any other setup.
+    private static func setCompactly(
+        _ list: OptionList,
+        _ checked: UnsafeMutableBufferPointer<CheckedOption>,
+        on fd: CInt
+    ) throws(SocketError) -> OptionRecord.KeptInts? {
+        guard list.count <= OptionRecord.KeptInts.capacity else { return nil }
+        for index in 0..<list.count {
+            guard checked[index].name.cIntLocation != nil, checked[index].row.pointee.bindChange == nil,
+                case .int = checked[index].value
+            else { return nil }
+        }
+        var kept = OptionRecord.KeptInts()
+        for index in 0..<list.count {
+            let name = checked[index].name
+            guard let location = name.cIntLocation, case .int(let raw) = checked[index].value else { continue }
+            let value = try OptionCalls.setCIntAndReadBack(raw, at: location, name, on: fd) { list[index] }
+            kept[index] =
+                switch value {
+                case .bool(let on): on ? 1 : 0
+                case .int(let number): CInt(truncatingIfNeeded: number)
+                default: raw
+                }
+        }
+        return kept
     }
 
     /// The options a socket is set up with, in the order they are set: the defaults that `given`
