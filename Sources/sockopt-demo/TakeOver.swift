@@ -96,7 +96,10 @@ enum TakeOver {
             return nil
         }
         guard let line = readLine(from: connection) else {
-            printError("serve: process \(peer.processID) connected to the take-over rendezvous and sent no request")
+            printError(
+                "serve: process \(peer.processID) connected to the take-over rendezvous but sent no request line "
+                    + "(at most 200 bytes ending in a newline, within \(stepTimeout)): still serving"
+            )
             return nil
         }
         guard line.hasPrefix(request + " "), let way = Way(rawValue: String(line.dropFirst(request.count + 1))) else {
