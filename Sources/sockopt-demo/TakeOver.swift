@@ -166,6 +166,18 @@ enum TakeOver {
             guard let listener = listeners.take(name: listenerName) else {
                 return .failure(TakeOverFailure("the hand-over carried no listener named \"\(listenerName)\""))
             }
+            // The old serve's rendezvous is named after its own listener's address, so a real one
+            // hands over a listener on `address`; anything else would be served here under the wrong
+            // name while a restart script believes the address taken over. Closed plainly: its other
+            // holder keeps it.
+            guard listener.localAddress == address else {
+                return .failure(
+                    TakeOverFailure(
+                        "process \(predecessor.processID) handed over a listener on \(listener.localAddress), not on "
+                            + "\(address): not serving it"
+                    )
+                )
+            }
             return .success(
                 Successor(
                     listener: listener,

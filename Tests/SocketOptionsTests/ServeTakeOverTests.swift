@@ -227,6 +227,65 @@ extension KernelTests {
         }
 
         @Test(
+            "A new serve refuses a listener handed over on another address than the one it takes over: exit 1, not served"
+        )
+        func takeOverRefusesAListenerOnAnotherAddress() throws {
+            let demo = try #require(demoBinaryPath(), "sockopt-demo is not beside the test binary: swift build first")
+            try withTemporaryDirectory { directory in
+                let asked = try listenerOnCleanPort()
+                let askedPort = asked.localAddress.port
+                try asked.close()
+                // An impostor of the old serve (same user) at the rendezvous of 127.0.0.1:askedPort,
+                // offering a listener on another port.
+                let rendezvous = try ListeningSocket(
+                    address: try .unix(path: directory + "/sockopt-demo-serve-127.0.0.1_3a\(askedPort).sock")
+                )
+                let other = try ListeningSocket(address: .ipv4Loopback(port: 0))
+                let new = try #require(
+                    spawnServe(
+                        demo,
+                        ["127.0.0.1:\(askedPort)", "--reuse-port", "--take-over"],
+                        log: directory + "/new",
+                        runtimeDirectory: directory
+                    )
+                )
+                var running: pid_t? = new
+                defer {
+                    if let pid = running {
+                        kill(pid, SIGKILL)
+                        _ = waitForExit(pid, within: .seconds(5))
+                    }
+                }
+                guard let control = try rendezvous.accept(timeout: .seconds(10)) else {
+                    Issue.record("the new serve did not connect to the rendezvous within 10 s")
+                    return
+                }
+                #expect(try readControlLine(control) == "sockopt-demo take-over 1 descriptors")
+                try control.send("descriptors\n", timeout: .seconds(5))
+                #expect(try readControlLine(control) == "ready")
+                // The receiver checks the descriptor as adoption does (a listener: yes) and acknowledges.
+                try DescriptorHandover.send([.init("serve", other)], over: control, timeout: .seconds(5))
+                let status = waitForExit(new, within: .seconds(10))
+                if status != nil { running = nil }
+                let log = readText(directory + "/new") ?? ""
+                #expect(status == 1, "\(log)")
+                #expect(
+                    log.contains("handed over a listener on \(other.localAddress), not on 127.0.0.1:\(askedPort)"),
+                    "\(log)"
+                )
+                // Ours still listens: the new serve closed its copy plainly, without shutdown.
+                let probe = try Connection(connectingTo: other.localAddress, timeout: .seconds(5))
+                var accepted = false
+                if let connection = try other.accept(timeout: .seconds(5)) {
+                    accepted = true
+                    try connection.close()
+                }
+                #expect(accepted)
+                try probe.close()
+            }
+        }
+
+        @Test(
             "A rendezvous directory another user could write or swap is refused: a symlink, mode 0777, another owner; the old serve serves on, the new one exits 1, nothing is made there"
         )
         func unsafeRendezvousDirectoryRefused() throws {
@@ -614,4 +673,16 @@ private func runTakeOverUnderLoad(demo: String, way: TakeOverWay, in directory: 
     run.oldLog = readText(oldLog) ?? ""
     run.newLog = readText(newLog) ?? ""
     return run
+}
+
+/// One line of the take-over conversation, without its newline (at most 200 bytes, 5 s).
+private func readControlLine(_ connection: borrowing Connection) throws -> String {
+    var bytes: [UInt8] = []
+    while bytes.count < 200 {
+        let chunk = try #require(try connection.receive(upTo: 1, timeout: .seconds(5)), "no line within 5 s")
+        let byte = try #require(chunk.first, "the peer closed the connection")
+        if byte == UInt8(ascii: "\n") { return String(decoding: bytes, as: UTF8.self) }
+        bytes.append(byte)
+    }
+    throw SocketError.invalidArgument("a line longer than 200 bytes")
 }
