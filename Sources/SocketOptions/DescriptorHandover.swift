@@ -103,6 +103,14 @@ public enum DescriptorHandover {
     /// sent or read. Root is a user like any other here: a root process hands over to root only,
     /// unless it names another user.
     ///
+    /// What it cannot see: the credentials are those of the process that made the connection, as it
+    /// was then. A socket that process passed on (`SCM_RIGHTS`, `fork`) keeps them in any other
+    /// process; a process that changed its user after connecting (`setuid`, a set-user-ID `exec`)
+    /// keeps its old ones; a uid with no mapping in this process's user namespace reads as the
+    /// overflow uid (65534), so `.user(65534)` there accepts every unmapped peer. The check trusts
+    /// the expected user, not the process: keep the rendezvous where only that user can reach it
+    /// (Documentation/ZeroDowntime.md).
+    ///
     /// The corresponding C option is `SO_PEERCRED`.
     public enum ExpectedPeer: Hashable, Sendable, CustomStringConvertible {
         /// A process with this process's effective user id (`geteuid()` at the time of the call).

@@ -246,10 +246,22 @@ private func serve(
                 continue
             }
             let migration = ReusePortHandover.kernelMigration()
-            let drain = ReusePortHandover.drainAndClose(listener) { connection in
+            let drain = drainWatchingSuccessor(listener, control: control) { connection in
                 answer(connection)
                 served += 1
             }
+            guard !drain.successorGone else {
+                // Its listener went with it (its queue reset), and its steering program now points
+                // past the group's end, so the kernel's hash brings everything here: detach it anyway,
+                // so that a later member is not steered by it.
+                _ = try? listener.detachReusePortProgram()
+                printError(
+                    "serve: process \(peer.processID) went away during the drain (after \(drain.accepted) "
+                        + "connection\(drain.accepted == 1 ? "" : "s")): no take-over, still serving"
+                )
+                continue
+            }
+            try? listener.close()
             try? rendezvous.take()?.close()
             _ = TakeOver.send("drained \(drain.accepted) \(TakeOver.milliseconds(drain.duration))", over: control)
             try? control.close()
@@ -257,7 +269,12 @@ private func serve(
                 reply == "unsteered"
                 ? "it could not steer (a plain close unless tcp_migrate_req is 1)"
                 : "it steered new connections to its index \(reply.dropFirst("steered ".count))"
-            say("taken over by process \(peer.processID): \(way); \(drain); \(migration)")
+            let quiet = drain.quiet ? "" : " (ended before the queue was quiet)"
+            say(
+                "taken over by process \(peer.processID): \(way); drained \(drain.accepted) connection"
+                    + "\(drain.accepted == 1 ? "" : "s") in \(TakeOver.milliseconds(drain.duration)) ms\(quiet); "
+                    + "\(migration)"
+            )
             say("stopped after \(served) connection\(served == 1 ? "" : "s")")
             return 0
         }
@@ -285,3 +302,69 @@ private func serve(
     say("stopped after \(served) connection\(served == 1 ? "" : "s")")
     return 0
 }
+
+#if os(Linux)
+/// What the drain of a steered take-over did.
+private struct SuccessorDrain {
+    var accepted = 0
+    var duration: Duration = .zero
+    /// The queue stayed empty for the quiet period (not the time bound ended it).
+    var quiet = false
+    /// The new serve's end of the control connection closed before the drain ended: it is gone.
+    var successorGone = false
+}
+
+/// The drain of a steered take-over, as ReusePortHandover.drainAndClose drains (every connection
+/// queued or arriving, until none came for its quiet period, at most its timeout, then those
+/// still queued), but watching the control connection, and leaving the listener open.
+///
+/// The new serve says nothing until it reads "drained", so an end of that connection means it is
+/// gone (killed, or stopped by a signal), its listener closed and its steering with it. Then the
+/// drain stops and this serve keeps its listener: drainAndClose would close it at the end of a
+/// drain that nothing can interrupt, and leave no one serving the port.
+private func drainWatchingSuccessor(
+    _ listener: borrowing ListeningSocket,
+    control: borrowing Connection,
+    serving: (consuming Connection) -> Void
+) -> SuccessorDrain {
+    let clock = ContinuousClock()
+    let start = clock.now
+    var drain = SuccessorDrain()
+    var lastArrival = start
+    while true {
+        var entries = [pollEntry(listener.rawDescriptor), pollEntry(control.rawDescriptor)]
+        _ = poll(&entries, 2, 0)
+        if entries[1].revents != 0 {
+            drain.successorGone = true
+            break
+        }
+        if let connection = try? listener.accept(timeout: .zero) {
+            drain.accepted += 1
+            serving(connection)
+            lastArrival = clock.now
+            continue
+        }
+        let now = clock.now
+        if lastArrival.duration(to: now) >= ReusePortHandover.defaultQuietPeriod {
+            drain.quiet = true
+            break
+        }
+        if start.duration(to: now) >= ReusePortHandover.defaultTimeout {
+            // Out of time: what is queued now, no more, so that a flood cannot hold the drain open.
+            var queued = (try? listener.tcpInfo().unacknowledged) ?? 0
+            while queued > 0, let connection = try? listener.accept(timeout: .zero) {
+                queued -= 1
+                drain.accepted += 1
+                serving(connection)
+            }
+            break
+        }
+        // Until a connection or the control's end, at most the rest of the quiet period; an accept
+        // error (out of descriptors) also waits here rather than spin.
+        let left = ReusePortHandover.defaultQuietPeriod - lastArrival.duration(to: now)
+        _ = poll(&entries, 2, CInt(max(1, min(TakeOver.milliseconds(left), 50))))
+    }
+    drain.duration = start.duration(to: clock.now)
+    return drain
+}
+#endif

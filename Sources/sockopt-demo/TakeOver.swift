@@ -96,7 +96,10 @@ enum TakeOver {
             return nil
         }
         guard let line = readLine(from: connection) else {
-            printError("serve: process \(peer.processID) connected to the take-over rendezvous and sent no request")
+            printError(
+                "serve: process \(peer.processID) connected to the take-over rendezvous but sent no request line "
+                    + "(at most 200 bytes ending in a newline, within \(stepTimeout)): still serving"
+            )
             return nil
         }
         guard line.hasPrefix(request + " "), let way = Way(rawValue: String(line.dropFirst(request.count + 1))) else {
@@ -162,6 +165,18 @@ enum TakeOver {
             }
             guard let listener = listeners.take(name: listenerName) else {
                 return .failure(TakeOverFailure("the hand-over carried no listener named \"\(listenerName)\""))
+            }
+            // The old serve's rendezvous is named after its own listener's address, so a real one
+            // hands over a listener on `address`; anything else would be served here under the wrong
+            // name while a restart script believes the address taken over. Closed plainly: its other
+            // holder keeps it.
+            guard listener.localAddress == address else {
+                return .failure(
+                    TakeOverFailure(
+                        "process \(predecessor.processID) handed over a listener on \(listener.localAddress), not on "
+                            + "\(address): not serving it"
+                    )
+                )
             }
             return .success(
                 Successor(

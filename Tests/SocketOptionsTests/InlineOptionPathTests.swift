@@ -224,5 +224,45 @@ extension KernelTests {
             try client.close()
             try listener.close()
         }
+
+        @Test(
+            "Every C int option, at every extreme from Int.min to Int.max, ends as the path through its row ends: the same value kept or the same error"
+        )
+        func everyCIntOptionAtEveryExtremeMatchesTheRowPath() throws {
+            let values = [
+                Int.min, Int(CInt.min) - 1, Int(CInt.min), -2, -1, 0, 1, 2, 255, 256, 65535, 65536,
+                Int(CInt.max), Int(CInt.max) + 1, Int.max,
+            ]
+            var compared = 0
+            for name in SocketOption.Name.allCases {
+                guard let location = name.cIntLocation, !location.isFlag else { continue }
+                let family = location.level == CInt(IPPROTO_IPV6) ? AF_INET6 : AF_INET
+                for value in values {
+                    let option = name.make(.int(value))
+                    // A fresh socket for each path, on the same descriptor number, so that an error
+                    // text that names the descriptor is the same text.
+                    let first = socket(family, CInt(SOCK_STREAM.rawValue), 0)
+                    try #require(first >= 0)
+                    let inlined = Result { () throws(SocketError) in
+                        try BorrowedSocket(borrowing: first).setOption(option)
+                    }
+                    close(first)
+                    let second = socket(family, CInt(SOCK_STREAM.rawValue), 0)
+                    try #require(second >= 0)
+                    if second != first {
+                        try #require(dup2(second, first) == first)
+                        close(second)
+                    }
+                    defer { close(first) }
+                    let throughRow = Result { () throws(SocketError) in
+                        try OptionCalls.setOptionThroughRow(option, kind: nil, on: first)
+                    }
+                    #expect(inlined == throughRow, "\(name) = \(value)")
+                    compared += 1
+                }
+            }
+            // The catalogue has C int options that are not flags on every platform (SO_RCVBUF, IP_TTL...).
+            #expect(compared >= 5 * values.count)
+        }
     }
 }

@@ -155,6 +155,137 @@ extension KernelTests {
         }
 
         @Test(
+            "A new serve that goes away after it steered (killed, or stopped by a signal) leaves the old one serving: it stops its drain, stays, answers, and stops by SIGTERM with 0"
+        )
+        func oldServeServesOnWhenItsSuccessorGoesAwayMidDrain() throws {
+            let demo = try #require(demoBinaryPath(), "sockopt-demo is not beside the test binary: swift build first")
+            try withMigrationSetting(false) {
+                try withTemporaryDirectory { directory in
+                    var running: pid_t? = nil
+                    defer {
+                        if let pid = running {
+                            kill(pid, SIGKILL)
+                            _ = waitForExit(pid, within: .seconds(5))
+                        }
+                    }
+                    let old = try #require(
+                        spawnServe(
+                            demo,
+                            ["127.0.0.1:0", "--reuse-port"],
+                            log: directory + "/old",
+                            runtimeDirectory: directory
+                        )
+                    )
+                    running = old
+                    try #require(
+                        waitUntil(within: .seconds(10)) { readText(directory + "/old")?.contains("offering") == true }
+                    )
+                    let portText = try #require(
+                        readText(directory + "/old")?.split(separator: "\n").first?.split(separator: ":").last
+                    )
+                    let address = SocketAddress.ipv4Loopback(port: try #require(UInt16(portText)))
+                    // A new serve, by hand: it asks to steer, joins the group as index 1, steers the
+                    // group to itself, says so, and then dies (its listener and control connection close).
+                    do {
+                        let control = try Connection(
+                            connectingTo: try .unix(
+                                path: directory + "/sockopt-demo-serve-127.0.0.1_3a\(portText).sock"
+                            ),
+                            timeout: .seconds(5)
+                        )
+                        try control.send("sockopt-demo take-over 1 steer\n", timeout: .seconds(5))
+                        var answer: [UInt8] = []
+                        while !answer.contains(UInt8(ascii: "\n")) {
+                            let bytes = try #require(try control.receive(upTo: 64, timeout: .seconds(5)))
+                            try #require(!bytes.isEmpty, "the old serve closed the control connection")
+                            answer += bytes
+                        }
+                        #expect(answer == Array("steer\n".utf8))
+                        let joined = try ListeningSocket(address: address, options: [.reusePort(true)])
+                        try joined.steerReusePortGroup(toIndex: 1)
+                        try control.send("steered 1\n", timeout: .seconds(5))
+                        try joined.close()
+                        try control.close()
+                    }
+                    // Past the drain's quiet period (50 ms): a drain that closed would have closed by now.
+                    usleep(500_000)
+                    #expect(waitForExit(old, within: .zero) == nil, "\(readText(directory + "/old") ?? "")")
+                    for _ in 0..<20 {
+                        let connection = try Connection(connectingTo: address, timeout: .seconds(5))
+                        let line = try connection.receive(upTo: 128, timeout: .seconds(5)) ?? []
+                        #expect(String(decoding: line, as: UTF8.self) == "hello from sockopt-demo, process \(old)\n")
+                    }
+                    let log = readText(directory + "/old") ?? ""
+                    #expect(log.contains("went away during the drain"), "\(log)")
+                    #expect(!log.contains("taken over by"), "\(log)")
+                    kill(old, SIGTERM)
+                    let status = waitForExit(old, within: .seconds(10))
+                    if status != nil { running = nil }
+                    #expect(status == 0, "\(readText(directory + "/old") ?? "")")
+                }
+            }
+        }
+
+        @Test(
+            "A new serve refuses a listener handed over on another address than the one it takes over: exit 1, not served"
+        )
+        func takeOverRefusesAListenerOnAnotherAddress() throws {
+            let demo = try #require(demoBinaryPath(), "sockopt-demo is not beside the test binary: swift build first")
+            try withTemporaryDirectory { directory in
+                let asked = try listenerOnCleanPort()
+                let askedPort = asked.localAddress.port
+                try asked.close()
+                // An impostor of the old serve (same user) at the rendezvous of 127.0.0.1:askedPort,
+                // offering a listener on another port.
+                let rendezvous = try ListeningSocket(
+                    address: try .unix(path: directory + "/sockopt-demo-serve-127.0.0.1_3a\(askedPort).sock")
+                )
+                let other = try ListeningSocket(address: .ipv4Loopback(port: 0))
+                let new = try #require(
+                    spawnServe(
+                        demo,
+                        ["127.0.0.1:\(askedPort)", "--reuse-port", "--take-over"],
+                        log: directory + "/new",
+                        runtimeDirectory: directory
+                    )
+                )
+                var running: pid_t? = new
+                defer {
+                    if let pid = running {
+                        kill(pid, SIGKILL)
+                        _ = waitForExit(pid, within: .seconds(5))
+                    }
+                }
+                guard let control = try rendezvous.accept(timeout: .seconds(10)) else {
+                    Issue.record("the new serve did not connect to the rendezvous within 10 s")
+                    return
+                }
+                #expect(try readControlLine(control) == "sockopt-demo take-over 1 descriptors")
+                try control.send("descriptors\n", timeout: .seconds(5))
+                #expect(try readControlLine(control) == "ready")
+                // The receiver checks the descriptor as adoption does (a listener: yes) and acknowledges.
+                try DescriptorHandover.send([.init("serve", other)], over: control, timeout: .seconds(5))
+                let status = waitForExit(new, within: .seconds(10))
+                if status != nil { running = nil }
+                let log = readText(directory + "/new") ?? ""
+                #expect(status == 1, "\(log)")
+                #expect(
+                    log.contains("handed over a listener on \(other.localAddress), not on 127.0.0.1:\(askedPort)"),
+                    "\(log)"
+                )
+                // Ours still listens: the new serve closed its copy plainly, without shutdown.
+                let probe = try Connection(connectingTo: other.localAddress, timeout: .seconds(5))
+                var accepted = false
+                if let connection = try other.accept(timeout: .seconds(5)) {
+                    accepted = true
+                    try connection.close()
+                }
+                #expect(accepted)
+                try probe.close()
+            }
+        }
+
+        @Test(
             "A rendezvous directory another user could write or swap is refused: a symlink, mode 0777, another owner; the old serve serves on, the new one exits 1, nothing is made there"
         )
         func unsafeRendezvousDirectoryRefused() throws {
@@ -542,4 +673,16 @@ private func runTakeOverUnderLoad(demo: String, way: TakeOverWay, in directory: 
     run.oldLog = readText(oldLog) ?? ""
     run.newLog = readText(newLog) ?? ""
     return run
+}
+
+/// One line of the take-over conversation, without its newline (at most 200 bytes, 5 s).
+private func readControlLine(_ connection: borrowing Connection) throws -> String {
+    var bytes: [UInt8] = []
+    while bytes.count < 200 {
+        let chunk = try #require(try connection.receive(upTo: 1, timeout: .seconds(5)), "no line within 5 s")
+        let byte = try #require(chunk.first, "the peer closed the connection")
+        if byte == UInt8(ascii: "\n") { return String(decoding: bytes, as: UTF8.self) }
+        bytes.append(byte)
+    }
+    throw SocketError.invalidArgument("a line longer than 200 bytes")
 }
