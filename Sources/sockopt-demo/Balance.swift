@@ -284,27 +284,10 @@ private final class SharedListener: @unchecked Sendable {
     init(_ socket: consuming ListeningSocket) { self.socket = socket }
 }
 
-private final class ThreadBody {
-    let body: () -> Void
-    init(_ body: @escaping () -> Void) { self.body = body }
-}
-
-/// Starts a thread that runs `body`; join it with `pthread_join`.
+/// Starts a thread that runs `body` (Threads.swift); join it with `pthread_join`.
 private func startBalanceThread(_ body: @escaping @Sendable () -> Void) throws(SocketError) -> pthread_t {
-    let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
-    var thread = pthread_t()
-    let result = pthread_create(
-        &thread,
-        nil,
-        { argument in
-            Unmanaged<ThreadBody>.fromOpaque(argument!).takeRetainedValue().body()
-            return nil
-        },
-        box
-    )
-    guard result == 0 else {
-        Unmanaged<ThreadBody>.fromOpaque(box).release()
-        throw .invalidArgument("pthread_create failed: \(Errno(rawValue: result)); lower --connections or --listeners")
+    guard let thread = startThread(body) else {
+        throw .invalidArgument("pthread_create failed: \(Errno(rawValue: errno)); lower --connections or --listeners")
     }
     return thread
 }
