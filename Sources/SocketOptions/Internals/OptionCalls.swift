@@ -524,6 +524,9 @@ struct CheckedOption {
     let value: OptionCodec.CValue
     /// The option's row, looked up once for the checks, the calls and the readback.
     let row: UnsafePointer<OptionRow<SocketOption>>
+    /// Whether `value` is the option's own value as one C int (a flag's 0 or 1, or a number in its
+    /// row's range): the request can then be told from `value` alone.
+    let isVerbatimInt: Bool
 
     /// Checks the value against what the kernel keeps faithfully and encodes it. Nothing here
     /// touches the system.
@@ -547,9 +550,15 @@ struct CheckedOption {
         // range rather than by the codec, whose payloads make it costly to test; the same results
         // as the codec's encode, which takes the rest and every refusal.
         switch (row.pointee.reading, value) {
-        case (.bool, .bool(let on)): self.value = .int(on ? 1 : 0)
-        case (.plainInt, .int(let number)) where row.pointee.intRange.contains(number): self.value = .int(CInt(number))
-        default: self.value = try row.pointee.codec.encode(value, for: option(), note: row.pointee.valueNote)
+        case (.bool, .bool(let on)):
+            self.value = .int(on ? 1 : 0)
+            self.isVerbatimInt = true
+        case (.plainInt, .int(let number)) where row.pointee.intRange.contains(number):
+            self.value = .int(CInt(number))
+            self.isVerbatimInt = true
+        default:
+            self.value = try row.pointee.codec.encode(value, for: option(), note: row.pointee.valueNote)
+            self.isVerbatimInt = false
         }
     }
 }

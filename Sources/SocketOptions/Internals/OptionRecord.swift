@@ -12,8 +12,8 @@
 /// listener (Documentation/Performance.md). Any other setup keeps its records as they are made.
 struct OptionRecord: Sendable {
     private enum Storage: Sendable {
-        /// The options by position, and the C int kept for each.
-        case compact(SocketSetup.OptionList, KeptInts)
+        /// Each option's name, its value as requested and the C int kept: plain data in place.
+        case compact(KeptInts)
         case records([AppliedOption])
     }
 
@@ -24,47 +24,62 @@ struct OptionRecord: Sendable {
 
     init(records: [AppliedOption]) { storage = .records(records) }
 
-    init(_ list: SocketSetup.OptionList, kept: KeptInts) { storage = .compact(list, kept) }
+    init(compact: KeptInts) { storage = .compact(compact) }
 
     /// The records, made from the kept ints when the setup stored those.
     var applied: [AppliedOption] {
         switch storage {
         case .records(let records):
             return records
-        case .compact(let list, let kept):
-            return (0..<list.count).map { index in
-                let requested = list[index]
-                let name = requested.name
-                let raw = kept[index]
-                let isFlag = name.cIntLocation?.isFlag ?? false
-                let effective = name.make(isFlag ? .bool(raw != 0) : .int(Int(raw)))
+        case .compact(let kept):
+            return (0..<kept.count).map { index in
+                let entry = kept[index]
+                let isFlag = entry.name.cIntLocation?.isFlag ?? false
+                let requested = entry.name.make(isFlag ? .bool(entry.requested != 0) : .int(Int(entry.requested)))
+                let effective = entry.name.make(isFlag ? .bool(entry.kept != 0) : .int(Int(entry.kept)))
                 return AppliedOption(requested: requested, effective: effective)
             }
         }
     }
 
-    /// Up to four C ints in place, the values a compact setup kept.
+    /// Up to four options of one C int each, in place: the name, the value requested (a flag's 0 or
+    /// 1) and the C int the kernel kept. Plain data, so that a listener holds and drops it without
+    /// reference counting.
     struct KeptInts: Sendable {
         static let capacity = 4
-        private var values: (CInt, CInt, CInt, CInt) = (0, 0, 0, 0)
 
-        subscript(index: Int) -> CInt {
-            get {
-                switch index {
-                case 0: values.0
-                case 1: values.1
-                case 2: values.2
-                default: values.3
-                }
+        struct Entry: Sendable {
+            var name: SocketOption.Name
+            var requested: CInt
+            var kept: CInt
+        }
+
+        private(set) var count = 0
+        private var entries: (Entry, Entry, Entry, Entry) = (.unset, .unset, .unset, .unset)
+
+        /// Adds an entry; the caller has checked that there is room (`count < capacity`).
+        mutating func append(_ entry: Entry) {
+            switch count {
+            case 0: entries.0 = entry
+            case 1: entries.1 = entry
+            case 2: entries.2 = entry
+            default: entries.3 = entry
             }
-            set {
-                switch index {
-                case 0: values.0 = newValue
-                case 1: values.1 = newValue
-                case 2: values.2 = newValue
-                default: values.3 = newValue
-                }
+            count += 1
+        }
+
+        subscript(index: Int) -> Entry {
+            switch index {
+            case 0: entries.0
+            case 1: entries.1
+            case 2: entries.2
+            default: entries.3
             }
         }
     }
+}
+
+extension OptionRecord.KeptInts.Entry {
+    /// A slot not yet written.
+    static let unset = Self(name: .reuseAddress, requested: 0, kept: 0)
 }

@@ -61,7 +61,7 @@ enum SocketSetup {
                     descriptor: descriptor,
                     unixFile: bound.unixFile,
                     localAddress: bound.localAddress,
-                    options: OptionRecord(list, kept: kept)
+                    options: OptionRecord(compact: kept)
                 )
             }
             var applied: [AppliedOption] = []
@@ -95,20 +95,22 @@ enum SocketSetup {
         guard list.count <= OptionRecord.KeptInts.capacity else { return nil }
         for index in 0..<list.count {
             guard checked[index].name.cIntLocation != nil, checked[index].row.pointee.bindChange == nil,
-                case .int = checked[index].value
+                checked[index].isVerbatimInt
             else { return nil }
         }
         var kept = OptionRecord.KeptInts()
         for index in 0..<list.count {
             let name = checked[index].name
+            // Verbatim (checked above): the C int set is the request itself.
             guard let location = name.cIntLocation, case .int(let raw) = checked[index].value else { continue }
             let value = try OptionCalls.setCIntAndReadBack(raw, at: location, name, on: fd) { list[index] }
-            kept[index] =
+            let keptInt: CInt =
                 switch value {
                 case .bool(let on): on ? 1 : 0
                 case .int(let number): CInt(truncatingIfNeeded: number)
                 default: raw
                 }
+            kept.append(OptionRecord.KeptInts.Entry(name: name, requested: raw, kept: keptInt))
         }
         return kept
     }
@@ -155,14 +157,15 @@ enum SocketSetup {
     struct KeptDefaults {
         private var first = -1
         private var second = -1
-        private var more: [Int] = []
+        /// Nil until a third default: the common list holds and drops nothing counted.
+        private var more: [Int]? = nil
         private(set) var count = 0
 
         mutating func append(_ index: Int) {
             switch count {
             case 0: first = index
             case 1: second = index
-            default: more.append(index)
+            default: more = (more ?? []) + [index]
             }
             count += 1
         }
@@ -171,7 +174,7 @@ enum SocketSetup {
             switch position {
             case 0: first
             case 1: second
-            default: more[position - 2]
+            default: (more ?? [])[position - 2]
             }
         }
     }
