@@ -39,6 +39,8 @@ public struct AppliedValue<Value>: CustomStringConvertible {
         self.isReadBack = isReadBack
     }
 
+    /// The record as an ``AppliedOption``: the requested and kept values as options, the reason
+    /// for an adjustment, JSON.
     public var option: AppliedOption {
         isReadBack
             ? AppliedOption(requested: name.make(encode(requested)), effective: name.make(encode(effective)))

@@ -18,10 +18,6 @@ extension SocketOption {
         public let name: Name
         @usableFromInline let decode: @Sendable (OptionCodec.SwiftValue) -> Value
         @usableFromInline let encode: @Sendable (Value) -> OptionCodec.SwiftValue
-        /// Where getsockopt reads the option as one C int, for an option whose value is a plain C int
-        /// or flag read under the name that sets it (``SocketOption/Name/cIntLocation``); nil for the
-        /// others, which a read looks up in the catalogue.
-        @usableFromInline let cInt: CIntLocation?
 
         /// The memberwise initializer, written out so that the inlinable keys can call it.
         @usableFromInline
@@ -33,7 +29,6 @@ extension SocketOption {
             self.name = name
             self.decode = decode
             self.encode = encode
-            self.cInt = name.cIntLocation
         }
 
         /// The option with `value`, as it is set.
@@ -45,9 +40,10 @@ extension SocketOption {
 
 extension SocketOption {
     /// The C level and name under which getsockopt reports an option as one C int, and whether that
-    /// int is a flag. A key that carries it is read by the getsockopt itself, inlined where
-    /// ``SocketOptionAccess/value(_:)-(SocketOption.Key<Value>)`` is called: no look-up in the
-    /// catalogue, no call between the caller and the C library (Documentation/Performance.md).
+    /// int is a flag (``SocketOption/Name/cIntLocation``). An option that has one is read by the
+    /// getsockopt itself, and set by the setsockopt itself, inlined where the read or set is called:
+    /// no look-up in the catalogue, no call between the caller and the C library
+    /// (Documentation/Performance.md).
     @usableFromInline
     struct CIntLocation: Sendable {
         @usableFromInline let level: CInt

@@ -130,20 +130,24 @@ extension SocketOptionSetting where Self: ~Copyable {
     /// No ``SocketOption`` is made: the value goes from the key's type to C and back, and the record
     /// holds the two values (``AppliedValue/option`` makes the ``AppliedOption`` when it is wanted).
     /// Inlinable, so that the key's conversions are known where it is called.
-    @inlinable
+    @inlinable @inline(__always)
     @discardableResult
     public func set<Value>(_ key: SocketOption.Key<Value>, _ value: Value) throws(SocketError) -> AppliedValue<Value> {
+        let name = key.name
         let encoded = key.encode(value)
-        // A key of one C int is set and read back here, in the caller's code (OptionCalls.setOption).
-        if let location = key.cInt, let number = encoded.cIntNumber,
-            let raw = try OptionCalls.checkedCInt(key.name, number, isFlag: location.isFlag, kind: socketKind)
-        {
-            let kept = try OptionCalls.setCIntAndReadBack(raw, at: location, key.name, on: rawDescriptor) {
-                key.name.make(encoded)
+        // An option of one C int is set and read back here, in the caller's code.
+        if let kept = try OptionCalls.setAsCInt(
+            name,
+            encoded,
+            kind: socketKind,
+            on: rawDescriptor,
+            requested: {
+                name.make(encoded)
             }
+        ) {
             return AppliedValue(key: key, requested: value, effective: key.decode(kept), isReadBack: true)
         }
-        let kept = try OptionCalls.setValue(key.name, encoded, kind: socketKind, on: rawDescriptor)
+        let kept = try OptionCalls.setValue(name, encoded, kind: socketKind, on: rawDescriptor)
         guard let kept else { return AppliedValue(key: key, requested: value, effective: value, isReadBack: false) }
         return AppliedValue(key: key, requested: value, effective: key.decode(kept), isReadBack: true)
     }

@@ -81,18 +81,6 @@ private let pythonReceiver = """
     print("served", served, flush=True)
     """
 
-/// The reason of a hand-over failure, or nil for success or any other error.
-private func failureReason(_ body: () throws(SocketError) -> Void) -> DescriptorHandoverFailure.Reason? {
-    do {
-        try body()
-        return nil
-    } catch .descriptorHandoverFailed(let failure) {
-        return failure.reason
-    } catch {
-        return nil
-    }
-}
-
 /// The descriptors open now that were not in `before`. A suite outside the serialized kernel suite
 /// (the documentation's code, compiled with pipes to swiftc) may close one of its own meanwhile, so
 /// the test asks for no new descriptor rather than for the same set.
@@ -219,7 +207,7 @@ extension KernelTests {
                 }
                 let inside = openDescriptors()
                 let (reason, calls) = recording {
-                    failureReason { () throws(SocketError) in
+                    handoverReason { () throws(SocketError) in
                         _ = try DescriptorHandover.receive(from: .unix(path: path), timeout: .seconds(10))
                     }
                 }
@@ -254,7 +242,7 @@ extension KernelTests {
                 let queued = try Connection(connectingTo: listener.localAddress, timeout: .seconds(2))
                 let child = try ChildProcess(python(pythonReceiver, as: nobody, [path, "3"]))
                 let (reason, calls) = recording {
-                    failureReason { () throws(SocketError) in
+                    handoverReason { () throws(SocketError) in
                         _ = try DescriptorHandover.offer(
                             [.init("http", listener)],
                             on: rendezvous,
@@ -295,14 +283,14 @@ extension KernelTests {
             }
             let expected = DescriptorHandoverFailure.Reason.unexpectedPeer(nil, expectedUserID: geteuid())
             let (sendReason, sendCalls) = recording {
-                failureReason { () throws(SocketError) in
+                handoverReason { () throws(SocketError) in
                     try DescriptorHandover.send([.init("http", listener)], over: server, timeout: .seconds(1))
                 }
             }
             #expect(sendReason == expected)
             #expect(!sendCalls.contains { $0.kind == .sendmsg })
             let (receiveReason, receiveCalls) = recording {
-                failureReason { () throws(SocketError) in
+                handoverReason { () throws(SocketError) in
                     _ = try DescriptorHandover.receive(over: client, expectedPeer: .user(0), timeout: .seconds(1))
                 }
             }

@@ -58,8 +58,8 @@ private func sendRaw(_ peer: borrowing Connection, _ text: String, descriptors: 
     #expect(try sent.get() == text.utf8.count)
 }
 
-/// The reason of a hand-over failure, or nil for any other error.
-private func handoverReason(_ body: () throws(SocketError) -> Void) -> DescriptorHandoverFailure.Reason? {
+/// The reason of a hand-over failure, or nil for success or any other error.
+func handoverReason(_ body: () throws(SocketError) -> Void) -> DescriptorHandoverFailure.Reason? {
     do {
         try body()
         return nil

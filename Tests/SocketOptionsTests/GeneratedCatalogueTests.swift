@@ -59,10 +59,10 @@ extension KernelTests {
             #expect(SocketOption.Name.noDelay.cIntLocation?.level == CInt(IPPROTO_TCP))
             #expect(SocketOption.Name.receiveTimeout.cIntLocation == nil)
             #expect(inline >= 40)
-            // The keys carry their name's location, and a key of another codec carries none.
-            #expect(SocketOption.Key<Int>.receiveBufferSize.cInt?.name == SO_RCVBUF)
-            #expect(SocketOption.Key<Bool>.reuseAddress.cInt?.isFlag == true)
-            #expect(SocketOption.Key<Duration?>.receiveTimeout.cInt == nil)
+            // The keys name options with a location, and a key of another codec names one without.
+            #expect(SocketOption.Key<Int>.receiveBufferSize.name.cIntLocation?.name == SO_RCVBUF)
+            #expect(SocketOption.Key<Bool>.reuseAddress.name.cIntLocation?.isFlag == true)
+            #expect(SocketOption.Key<Duration?>.receiveTimeout.name.cIntLocation == nil)
         }
     }
 }

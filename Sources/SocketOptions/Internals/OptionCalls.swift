@@ -242,12 +242,12 @@ enum OptionCalls {
     /// ``SocketOptionAccess/value(_:)`` is, so that the key's decoding is known where it is called
     /// and becomes a branch on the value read, without a call through the key's closure.
     ///
-    /// A key that knows where getsockopt reports its C int (``SocketOption/Key/cInt``) is read by
-    /// that getsockopt here, in the caller's code, with a failure handed to an out-of-line call
+    /// An option that getsockopt reports as one C int (``SocketOption/Name/cIntLocation``) is read
+    /// by that getsockopt here, in the caller's code, with a failure handed to an out-of-line call
     /// that makes the error as ``readValue(_:from:)`` does.
     @inlinable
     static func value<Value>(_ key: SocketOption.Key<Value>, from fd: CInt) throws(SocketError) -> Value {
-        guard let location = key.cInt else { return key.decode(try readValue(key.name, from: fd)) }
+        guard let location = key.name.cIntLocation else { return key.decode(try readValue(key.name, from: fd)) }
         var raw: CInt = 0
         guard inlinableGetsockopt(fd, location.level, location.name, &raw) == 0 else {
             return key.decode(try readAfterFailure(key.name, from: fd))
@@ -299,13 +299,30 @@ enum OptionCalls {
         on fd: CInt
     ) throws(SocketError) -> AppliedOption {
         let (name, value) = option.entry
-        guard let location = name.cIntLocation, let number = value.cIntNumber,
-            let raw = try checkedCInt(name, number, isFlag: location.isFlag, kind: kind)
-        else {
+        guard let kept = try setAsCInt(name, value, kind: kind, on: fd, requested: { name.make(value) }) else {
             return try setOptionThroughRow(option, kind: kind, on: fd)
         }
-        let kept = try setCIntAndReadBack(raw, at: location, name, on: fd) { name.make(value) }
         return AppliedOption(requested: option, effective: name.make(kept))
+    }
+
+    /// The set of ``setOption(_:kind:on:)`` and of the typed set (``SocketOptionSetting/set(_:_:)``)
+    /// for an option set as one C int: checked, set and read back in the caller's code. Nil,
+    /// before any call, for any other option, or a value its codec must encode: the caller then
+    /// sets it through the option's row. `requested` makes the option, for an error's text only.
+    ///
+    /// - Returns: the value kept, as the catalogue's Swift value.
+    @inlinable @inline(__always)
+    static func setAsCInt(
+        _ name: SocketOption.Name,
+        _ value: OptionCodec.SwiftValue,
+        kind: SocketKind?,
+        on fd: CInt,
+        requested: () -> SocketOption
+    ) throws(SocketError) -> OptionCodec.SwiftValue? {
+        guard let location = name.cIntLocation, let number = value.cIntNumber,
+            let raw = try checkedCInt(name, number, isFlag: location.isFlag, kind: kind)
+        else { return nil }
+        return try setCIntAndReadBack(raw, at: location, name, on: fd, requested: requested)
     }
 
     /// ``setOption(_:kind:on:)`` for any option, through its row.

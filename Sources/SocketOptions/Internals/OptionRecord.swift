@@ -1,5 +1,5 @@
 // SocketOptions: what a socket's setup asked of each option and what the kernel kept, stored the
-// way the commonest setup needs least: the kept C ints beside the options given, with the records
+// way the commonest setup needs least: each option's name and C ints in place, with the records
 // themselves made when they are asked for.
 
 /// Each option of a socket's setup as requested and as the kernel kept it, in the order set: what
@@ -7,9 +7,10 @@
 ///
 /// A setup whose options are all one C int read back under its own name, and that bind cannot
 /// change (``SocketOption/Name/cIntLocation``; at most ``KeptInts/capacity`` of them: the defaults
-/// and one or two options of a server's own), keeps only the ints the kernel kept, beside the
-/// lists the options came from: no allocation, no ``AppliedOption`` made and destroyed with every
-/// listener (Documentation/Performance.md). Any other setup keeps its records as they are made.
+/// and one or two options of a server's own), keeps only each option's name, the int requested and
+/// the int the kernel kept: no allocation, no reference counted, no ``AppliedOption`` made and
+/// destroyed with every listener (Documentation/Performance.md). Any other setup keeps its records
+/// as they are made.
 struct OptionRecord: Sendable {
     private enum Storage: Sendable {
         /// Each option's name, its value as requested and the C int kept: plain data in place.

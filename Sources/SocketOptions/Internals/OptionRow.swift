@@ -188,7 +188,7 @@ extension SocketOption.Name {
         return UnsafeBufferPointer(table)
     }()
 
-    /// This option's position in `allCases`, and `rows`. An enum without associated
+    /// This option's position in `allCases` and in `rows`. An enum without associated
     /// values holds the position of its case in declaration order, which is the order of
     /// `allCases` (a test checks it for every option).
     var position: Int { Int(unsafeBitCast(self, to: UInt8.self)) }

@@ -104,12 +104,8 @@ enum SocketSetup {
             // Verbatim (checked above): the C int set is the request itself.
             guard let location = name.cIntLocation, case .int(let raw) = checked[index].value else { continue }
             let value = try OptionCalls.setCIntAndReadBack(raw, at: location, name, on: fd) { list[index] }
-            let keptInt: CInt =
-                switch value {
-                case .bool(let on): on ? 1 : 0
-                case .int(let number): CInt(truncatingIfNeeded: number)
-                default: raw
-                }
+            // The value came from one C int: its number is that int.
+            let keptInt = CInt(truncatingIfNeeded: value.cIntNumber ?? Int(raw))
             kept.append(OptionRecord.KeptInts.Entry(name: name, requested: raw, kept: keptInt))
         }
         return kept

@@ -6,7 +6,7 @@
 // code before or after any of them (see SyscallRecorder.swift). In release builds `systemCall` is
 // the bare C call.
 
-// Public, for the one wrapper that inlinable code calls (`inlinableGetsockopt`).
+// Public, for the two wrappers that inlinable code calls (`inlinableGetsockopt`, `inlinableSetsockopt`).
 #if canImport(Glibc)
 public import Glibc
 #elseif canImport(Musl)
@@ -129,7 +129,7 @@ func inlinableGetsockopt(_ fd: CInt, _ level: CInt, _ name: CInt, _ value: Unsaf
 }
 
 /// setsockopt of one C int, for the sets that are inlined into their caller
-/// (``OptionCalls/setCIntAndReadBack(_:at:_:_:on:)``): recorded in a build that records calls, the
+/// (``OptionCalls/setCIntAndReadBack(_:at:_:on:requested:)``): recorded in a build that records calls, the
 /// bare call in any other.
 @inlinable @inline(__always)
 func inlinableSetsockopt(_ fd: CInt, _ level: CInt, _ name: CInt, _ value: UnsafePointer<CInt>) -> CInt {
@@ -244,7 +244,6 @@ func system_recvfrom(
     systemCall(.recvfrom, on: fd) { recvfrom(fd, bytes, count, flags, address, length) }
 }
 
-/// shutdown; on a listener, SHUT_RD stops it accepting and wakes every thread blocked in accept.
 /// sendmsg: the descriptor hand-over sends its listeners as SCM_RIGHTS control data.
 @inline(__always)
 func system_sendmsg(_ fd: CInt, _ message: UnsafePointer<msghdr>, _ flags: CInt) -> Int {
@@ -257,6 +256,7 @@ func system_recvmsg(_ fd: CInt, _ message: UnsafeMutablePointer<msghdr>, _ flags
     systemCall(.recvmsg, on: fd) { recvmsg(fd, message, flags) }
 }
 
+/// shutdown; on a listener, SHUT_RD stops it accepting and wakes every thread blocked in accept.
 @inline(__always)
 func system_shutdown(_ fd: CInt, _ how: CInt) -> CInt {
     systemCall(.shutdown, on: fd) { shutdown(fd, how) }
