@@ -23,7 +23,7 @@ public struct DatagramSocket: ~Copyable, Sendable, SocketOptionSetting {
     }
 
     @usableFromInline let descriptor: SocketDescriptor
-    let unixFile: UnixSocketFile?
+    let unixFile: OwnedUnixFile
 
     /// The socket's descriptor, lent: the socket still owns it. Wait on it with `poll` or an event
     /// loop; never close it.
@@ -66,23 +66,9 @@ public struct DatagramSocket: ~Copyable, Sendable, SocketOptionSetting {
     ///   answers a family of another kind (the descriptor was replaced under the package);
     ///   ``SocketError/system(_:_:)`` for anything else.
     public init(address: SocketAddress, options: [SocketOption] = []) throws(SocketError) {
-        let made = try SocketSetup.make(
-            address,
-            kind: SocketKind(family: address.family, type: .datagram),
-            options: options,
-            over: [],
-            open: { () throws(SocketError) in try SocketCalls.open(for: address, datagram: true) },
-            bind: { fd throws(SocketError) in
-                guard address.unixPath != nil else {
-                    try SocketCalls.bind(fd, to: address)
-                    return (nil, try SocketCalls.localAddress(fd))
-                }
-                // Bound at the path itself: its bound name is where the datagrams it sends come from.
-                return (try UnixSocketFile.bindInPlace(fd, to: address), address)
-            }
-        )
+        let made = try SocketSetup.make(address, role: .datagram, options: options, over: [])
         self.descriptor = made.descriptor
-        self.unixFile = made.unixFile
+        self.unixFile = OwnedUnixFile(made.unixFile)
         self.localAddress = made.localAddress
         self.options = made.options
     }
@@ -156,7 +142,7 @@ public struct DatagramSocket: ~Copyable, Sendable, SocketOptionSetting {
 
     /// Gives up the descriptor without closing it; the caller owns it from here on.
     public consuming func releaseDescriptor() -> Int32 {
-        unixFile?.disarm()
+        unixFile.disarm()
         return descriptor.release()
     }
 

@@ -32,10 +32,14 @@ extension SocketOption {
     /// ``ListeningSocket/defaultOptions``. There is no C counterpart: each option is one
     /// `setsockopt` call.
     public static func merged(_ given: [SocketOption], over defaults: [SocketOption]) -> [SocketOption] {
-        // The common cases return one of the arrays as it is; the order is SocketSetup's, which a
-        // socket's setup walks without building this list.
+        // The common case returns the defaults as they are; the order is SocketSetup's, whose one
+        // walk a socket's setup takes too, without building this list.
         if given.isEmpty { return defaults }
-        let list = SocketSetup.OptionList(given, over: defaults)
-        return (0..<list.count).map { list[$0] }
+        var merged: [SocketOption] = []
+        merged.reserveCapacity(defaults.count + given.count)
+        SocketSetup.forEachOption(given, over: defaults, dualStack: false) { option, _, _ in
+            merged.append(copy option)
+        }
+        return merged
     }
 }

@@ -33,7 +33,7 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
     @inlinable public var rawDescriptor: Int32 { descriptor.rawValue }
 
     /// For a Unix-domain listener that bound a path: the file, removed when the listener goes.
-    let unixFile: UnixSocketFile?
+    let unixFile: OwnedUnixFile
 
     /// The address the socket is bound to, read back with `getsockname`: after binding port 0,
     /// it carries the port the kernel chose.
@@ -120,27 +120,12 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
         if let mode = unixFileMode, mode > 0o777 || address.unixPath == nil { throw .invalidFileMode(mode) }
         let made = try SocketSetup.make(
             address,
-            kind: SocketKind.stream(for: address),
+            role: .listener(backlog: backlog, unixFileMode: unixFileMode),
             options: options,
-            over: Self.defaultOptions,
-            // Non-blocking, so that an accept after poll never waits for a connection someone else took.
-            open: { () throws(SocketError) in try SocketCalls.open(for: address, nonBlocking: true) },
-            bind: { fd throws(SocketError) in
-                guard address.unixPath != nil else {
-                    try SocketCalls.bind(fd, to: address)
-                    try SocketCalls.listen(fd, backlog: backlog, address: address)
-                    return (nil, try SocketCalls.localAddress(fd))
-                }
-                // Bound under a private name and published at the path once listening: the path is
-                // the address (getsockname reports the private name).
-                let file = try UnixSocketFile.bind(fd, to: address, mode: unixFileMode) { fd throws(SocketError) in
-                    try SocketCalls.listen(fd, backlog: backlog, address: address)
-                }
-                return (file, address)
-            }
+            over: Self.defaultOptions
         )
         self.descriptor = made.descriptor
-        self.unixFile = made.unixFile
+        self.unixFile = OwnedUnixFile(made.unixFile)
         self.localAddress = made.localAddress
         self.options = made.options
         self.backlog = backlog
@@ -189,7 +174,7 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
         }
         SocketCalls.setCloseOnExec(descriptor)
         self.descriptor = SocketDescriptor(rawValue: descriptor)
-        self.unixFile = nil
+        self.unixFile = .none
         self.localAddress = localAddress
         self.options = .none
         self.backlog = 0
@@ -284,7 +269,7 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
     /// (the listener itself keeps it non-blocking, `O_NONBLOCK`), and as it was adopted for one made
     /// by ``init(adopting:)``.
     public consuming func releaseDescriptor() -> Int32 {
-        unixFile?.disarm()
+        unixFile.disarm()
         if blocksAfterRelease { SocketCalls.setNonBlocking(descriptor.rawValue, false) }
         return descriptor.release()
     }

@@ -187,6 +187,20 @@ extension KernelTests {
             try large.close()
         }
 
+        @Test("A setup opens a listener non-blocking and a datagram socket blocking, and keeps its checks as plain data")
+        func setupRoles() throws {
+            // accept(timeout:) needs a non-blocking listener; a datagram socket's receive blocks as
+            // recv(2) does, and send waits by poll whatever the flag.
+            let listener = try ListeningSocket(address: .ipv4Loopback(port: 0))
+            #expect(fcntl(listener.rawDescriptor, F_GETFL) & O_NONBLOCK != 0)
+            try listener.close()
+            let datagram = try DatagramSocket(address: .ipv4Loopback(port: 0))
+            #expect(fcntl(datagram.rawDescriptor, F_GETFL) & O_NONBLOCK == 0)
+            try datagram.close()
+            // The setup leaves its checked options without deinitializing them, on every path.
+            #expect(_isPOD(SocketSetup.Planned.self))
+        }
+
         @Test("A flag the kernel does not keep during a listener's setup throws, and the socket is closed")
         func compactSetupFlagNotKept() throws {
             let before = openDescriptorTargets()

@@ -549,7 +549,12 @@ struct CheckedOption {
     /// touches the system.
     init(_ option: borrowing SocketOption) throws(SocketError) {
         let (name, value) = option.entry
-        try self.init(name, value) { copy option }
+        let row = name.rowPointer
+        if let verbatim = Self.verbatim(name, value, row) {
+            self = verbatim
+        } else {
+            self = try Self.encoded(name, value, row, option: option)
+        }
     }
 
     /// Checks and encodes the value of the option `name`; `option` makes the option for the text
@@ -561,21 +566,54 @@ struct CheckedOption {
         option: () -> SocketOption
     ) throws(SocketError) {
         let row = name.rowPointer
+        if let verbatim = Self.verbatim(name, value, row) {
+            self = verbatim
+        } else {
+            self = try Self.encoded(name, value, row, option: option())
+        }
+    }
+
+    private init(
+        _ name: SocketOption.Name,
+        _ value: OptionCodec.CValue,
+        _ row: UnsafePointer<OptionRow<SocketOption>>,
+        isVerbatimInt: Bool
+    ) {
         self.name = name
+        self.value = value
         self.row = row
-        // A boolean and an int in range, the commonest, decided by the row's `reading` byte and
-        // range rather than by the codec, whose payloads make it costly to test; the same results
-        // as the codec's encode, which takes the rest and every refusal.
+        self.isVerbatimInt = isVerbatimInt
+    }
+
+    /// A boolean and an int in range, the commonest, decided by the row's `reading` byte and range
+    /// rather than by the codec, whose payloads make it costly to test; the same results as the
+    /// codec's encode, which takes the rest and every refusal. Nil for those.
+    @inline(__always)
+    private static func verbatim(
+        _ name: SocketOption.Name,
+        _ value: OptionCodec.SwiftValue,
+        _ row: UnsafePointer<OptionRow<SocketOption>>
+    ) -> CheckedOption? {
         switch (row.pointee.reading, value) {
         case (.bool, .bool(let on)):
-            self.value = .int(on ? 1 : 0)
-            self.isVerbatimInt = true
+            CheckedOption(name, .int(on ? 1 : 0), row, isVerbatimInt: true)
         case (.plainInt, .int(let number)) where row.pointee.intRange.contains(number):
-            self.value = .int(CInt(number))
-            self.isVerbatimInt = true
+            CheckedOption(name, .int(CInt(number)), row, isVerbatimInt: true)
         default:
-            self.value = try row.pointee.codec.encode(value, for: option(), note: row.pointee.valueNote)
-            self.isVerbatimInt = false
+            nil
         }
+    }
+
+    /// Encodes by the codec, out of line: the option is copied for the text of a refusal only here,
+    /// never on the common path.
+    @inline(never)
+    private static func encoded(
+        _ name: SocketOption.Name,
+        _ value: OptionCodec.SwiftValue,
+        _ row: UnsafePointer<OptionRow<SocketOption>>,
+        option: borrowing SocketOption
+    ) throws(SocketError) -> CheckedOption {
+        let encoded = try row.pointee.codec.encode(value, for: copy option, note: row.pointee.valueNote)
+        return CheckedOption(name, encoded, row, isVerbatimInt: false)
     }
 }

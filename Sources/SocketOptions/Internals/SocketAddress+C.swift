@@ -125,14 +125,13 @@ extension SocketAddress {
 
     /// Reads an address that a call such as getsockname or accept wrote into `storage` (`length`
     /// bytes of it); nil for a family other than IPv4, IPv6 and Unix.
-    init?(storage: sockaddr_storage, length: socklen_t) {
-        var storage = storage
+    init?(storage: borrowing sockaddr_storage, length: socklen_t) {
         switch CInt(storage.ss_family) {
         case AF_INET:
-            let address = withUnsafeBytes(of: &storage) { $0.loadUnaligned(as: sockaddr_in.self) }
+            let address = withUnsafeBytes(of: storage) { $0.loadUnaligned(as: sockaddr_in.self) }
             self.init(ip: .ipv4(address.sin_addr.s_addr), port: UInt16(bigEndian: address.sin_port))
         case AF_INET6:
-            let address = withUnsafeBytes(of: &storage) { $0.loadUnaligned(as: sockaddr_in6.self) }
+            let address = withUnsafeBytes(of: storage) { $0.loadUnaligned(as: sockaddr_in6.self) }
             var raw = address.sin6_addr
             let ip: IP = withUnsafeBytes(of: &raw) {
                 .ipv6(
@@ -145,7 +144,7 @@ extension SocketAddress {
         case AF_UNIX:
             let pathOffset = MemoryLayout<sockaddr_un>.offset(of: \.sun_path) ?? 2
             let count = max(0, min(Int(length) - pathOffset, MemoryLayout<sockaddr_un>.size - pathOffset))
-            let bytes = withUnsafeBytes(of: &storage) { Array($0[pathOffset..<(pathOffset + count)]) }
+            let bytes = withUnsafeBytes(of: storage) { Array($0[pathOffset..<(pathOffset + count)]) }
             if let first = bytes.first, first == 0 {
                 self.init(endpoint: .unixAbstract(String(decoding: bytes.dropFirst(), as: UTF8.self)))
             } else {

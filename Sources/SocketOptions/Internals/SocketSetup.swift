@@ -3,7 +3,7 @@
 // socket bound, and the options that bind can change read again.
 
 enum SocketSetup {
-    /// A socket made and bound, with the record of its options: what ``make(_:kind:options:over:open:bind:)``
+    /// A socket made and bound, with the record of its options: what ``make(_:role:options:over:)``
     /// hands to the initializer of its owner.
     struct Made: ~Copyable {
         let descriptor: SocketDescriptor
@@ -12,26 +12,50 @@ enum SocketSetup {
         let options: OptionRecord
     }
 
+    /// What the socket is made for, and so how it is opened and bound.
+    enum Role {
+        /// A stream socket, non-blocking (so that an accept after poll never waits for a connection
+        /// someone else took), that listens with `backlog`; a Unix one is bound under a private
+        /// name and published at its path with `unixFileMode` once listening.
+        case listener(backlog: Int, unixFileMode: UInt32?)
+        /// A datagram socket; a Unix one is bound at its path itself, since its bound name is where
+        /// the datagrams it sends come from.
+        case datagram
+
+        func open(for address: SocketAddress) throws(SocketError) -> SocketDescriptor {
+            switch self {
+            case .listener: try SocketCalls.open(for: address, nonBlocking: true)
+            case .datagram: try SocketCalls.open(for: address, datagram: true)
+            }
+        }
+
+        func kind(for address: SocketAddress) -> SocketKind {
+            switch self {
+            case .listener: SocketKind(family: address.family, type: .stream)
+            case .datagram: SocketKind(family: address.family, type: .datagram)
+            }
+        }
+    }
+
     /// Makes a socket for `address`: every option checked and encoded first (a bad one throws
-    /// before any system call), then `open`, one setsockopt and getsockopt per option in order,
-    /// `bind` (which binds, listens when it should, and says the local address), and a second read
-    /// of the options bind can change. A throw after `open` closes the socket (its descriptor's
-    /// deinit).
+    /// before any system call), then socket, one setsockopt and getsockopt per option in order,
+    /// bind (and listen, for a listener), getsockname for an IP address, and a second read of the
+    /// options bind can change. A throw after socket closes the socket (its descriptor's deinit).
     ///
-    /// The options are `given` laid over `defaults` by name (``SocketOption/merged(_:over:)``), and
-    /// for an IPv6 address that can take IPv4 too (`::` or IPv4-mapped) without `ipv6Only` among
-    /// them, `.ipv6Only(false)` last: dual stack whatever `net.ipv6.bindv6only` says. Not for a
-    /// specific IPv6 address: bind turns IPV6_V6ONLY on for it, so `.ipv6Only(false)` could not hold.
+    /// The options are `given` laid over `defaults` by name, in the order of
+    /// ``forEachOption(_:over:dualStack:_:)``: for an IPv6 address that can take IPv4 too (`::` or
+    /// IPv4-mapped) without `ipv6Only` among them, `.ipv6Only(false)` last, dual stack whatever
+    /// `net.ipv6.bindv6only` says. Not for a specific IPv6 address: bind turns IPV6_V6ONLY on for
+    /// it, so `.ipv6Only(false)` could not hold.
     ///
-    /// The encoded values live on the stack for the length of the call: the record of the options
-    /// is the one array allocated.
+    /// The options are read where they lie, in the caller's arrays, and their encoded values live
+    /// on the stack for the length of the call: the record of the options is the one array
+    /// allocated, and none when it can be compact (``OptionRecord``).
     static func make(
         _ address: SocketAddress,
-        kind: SocketKind,
+        role: Role,
         options given: [SocketOption],
-        over defaults: [SocketOption],
-        open: () throws(SocketError) -> SocketDescriptor,
-        bind: (CInt) throws(SocketError) -> (unixFile: UnixSocketFile?, localAddress: SocketAddress)
+        over defaults: [SocketOption]
     ) throws(SocketError) -> Made {
         // What the address alone makes impossible, before any call.
         if let path = address.unixPath { _ = try UnixSocketFile.split(path, address: address) }
@@ -42,21 +66,31 @@ enum SocketSetup {
                     + "cannot take: bind would refuse it (EINVAL); leave ipv6Only out, or bind the IPv4 address itself"
             )
         }
-        let list = OptionList(given, over: defaults, dualStack: address.canServeIPv4)
-        return try withUnsafeTemporaryAllocation(of: CheckedOption.self, capacity: list.count) {
-            checked throws(SocketError) -> Made in
-            for index in 0..<list.count {
-                let option = list[index]
-                let one = try check(option, for: kind)
-                if let earlier = checked[..<index].firstIndex(where: { $0.name == one.name }) {
-                    throw .optionGivenTwice(one.name, first: list[earlier], second: option)
+        let kind = role.kind(for: address)
+        let capacity = defaults.count + given.count + 1
+        return try withUnsafeTemporaryAllocation(of: Planned.self, capacity: capacity) {
+            planned throws(SocketError) -> Made in
+            var count = 0
+            let dualStack = address.canServeIPv4
+            try forEachOption(given, over: defaults, dualStack: dualStack) { option, name, origin throws(SocketError) in
+                try checkKind(name, kind)
+                let one = try CheckedOption(option)
+                if let earlier = planned[..<count].firstIndex(where: { $0.checked.name == one.name }) {
+                    throw .optionGivenTwice(
+                        one.name,
+                        first: planned[earlier].origin.option(given, defaults),
+                        second: copy option
+                    )
                 }
-                checked.initializeElement(at: index, to: one)
+                planned.initializeElement(at: count, to: Planned(checked: one, origin: origin))
+                count += 1
             }
-            let descriptor = try open()
+            // Plain data (`Planned` holds no reference): nothing to deinitialize, on any path.
+            let options = UnsafeMutableBufferPointer(rebasing: planned[..<count])
+            let descriptor = try role.open(for: address)
             let fd = descriptor.rawValue
-            if let kept = try setCompactly(list, checked, on: fd) {
-                let bound = try bind(fd)
+            if let kept = try setCompactly(options, given, defaults, on: fd) {
+                let bound = try bind(fd, to: address, role: role)
                 return Made(
                     descriptor: descriptor,
                     unixFile: bound.unixFile,
@@ -65,14 +99,14 @@ enum SocketSetup {
                 )
             }
             var applied: [AppliedOption] = []
-            applied.reserveCapacity(list.count)
-            for index in 0..<list.count {
-                applied.append(try OptionCalls.apply(checked[index], list[index], on: fd))
+            applied.reserveCapacity(count)
+            for option in options {
+                applied.append(try OptionCalls.apply(option.checked, option.origin.option(given, defaults), on: fd))
             }
-            let bound = try bind(fd)
+            let bound = try bind(fd, to: address, role: role)
             // Only the options whose row says bind can change them are read again.
-            for index in 0..<list.count where checked[index].row.pointee.bindChange != nil {
-                try readAgain(&applied[index], name: checked[index].name, on: fd)
+            for index in options.indices where options[index].checked.row.pointee.bindChange != nil {
+                try readAgain(&applied[index], name: options[index].checked.name, on: fd)
             }
             return Made(
                 descriptor: descriptor,
@@ -83,27 +117,107 @@ enum SocketSetup {
         }
     }
 
+    /// Binds the socket as `role` says, listens for a listener, and says where it is bound.
+    private static func bind(
+        _ fd: CInt,
+        to address: SocketAddress,
+        role: Role
+    ) throws(SocketError) -> (unixFile: UnixSocketFile?, localAddress: SocketAddress) {
+        switch role {
+        case .listener(let backlog, let unixFileMode):
+            guard address.unixPath != nil else {
+                try SocketCalls.bind(fd, to: address)
+                try SocketCalls.listen(fd, backlog: backlog, address: address)
+                return (nil, try SocketCalls.localAddress(fd))
+            }
+            // Bound under a private name and published at the path once listening: the path is
+            // the address (getsockname reports the private name).
+            let file = try UnixSocketFile.bind(fd, to: address, mode: unixFileMode) { fd throws(SocketError) in
+                try SocketCalls.listen(fd, backlog: backlog, address: address)
+            }
+            return (file, address)
+        case .datagram:
+            guard address.unixPath != nil else {
+                try SocketCalls.bind(fd, to: address)
+                return (nil, try SocketCalls.localAddress(fd))
+            }
+            return (try UnixSocketFile.bindInPlace(fd, to: address), address)
+        }
+    }
+
+    /// One option of a setup, checked, and where the caller gave it: plain data.
+    struct Planned {
+        let checked: CheckedOption
+        let origin: Origin
+    }
+
+    /// Where an option of a setup comes from: the option is read there again only for the text of
+    /// an error or for a record that keeps it whole, never copied for the calls.
+    enum Origin {
+        case given(Int)
+        case `default`(Int)
+        /// The `.ipv6Only(false)` added for an address that can serve IPv4.
+        case dualStack
+
+        func option(_ given: [SocketOption], _ defaults: [SocketOption]) -> SocketOption {
+            switch self {
+            case .given(let index): given[index]
+            case .default(let index): defaults[index]
+            case .dualStack: .ipv6Only(false)
+            }
+        }
+    }
+
+    /// The options a socket is set up with, in the order they are set: the defaults that `given`
+    /// does not name, in their order, then every option of `given`, in its order, then
+    /// `.ipv6Only(false)` when `dualStack` (an address that can serve IPv4) and none of them names
+    /// `ipv6Only`. The one statement of that rule, for ``SocketOption/merged(_:over:)`` and for
+    /// ``make(_:role:options:over:)``; each option is lent where it lies.
+    @inline(__always)
+    static func forEachOption<Failure: Error>(
+        _ given: [SocketOption],
+        over defaults: [SocketOption],
+        dualStack: Bool,
+        _ body: (borrowing SocketOption, SocketOption.Name, Origin) throws(Failure) -> Void
+    ) throws(Failure) {
+        var namesIPv6Only = false
+        for index in defaults.indices {
+            let name = defaults[index].name
+            if name == .ipv6Only { namesIPv6Only = true }
+            if !given.contains(where: { $0.name == name }) { try body(defaults[index], name, .default(index)) }
+        }
+        for index in given.indices {
+            let name = given[index].name
+            if name == .ipv6Only { namesIPv6Only = true }
+            try body(given[index], name, .given(index))
+        }
+        if dualStack && !namesIPv6Only { try body(.ipv6Only(false), .ipv6Only, .dualStack) }
+    }
+
     /// Sets and reads back the options of a setup whose record can be compact (``OptionRecord``):
     /// every option one C int that bind cannot change, at most ``OptionRecord/KeptInts/capacity``
     /// of them. The same setsockopt and getsockopt, checks and errors as ``OptionCalls/apply(_:on:)``
     /// makes; nil, before any call, for any other setup.
     private static func setCompactly(
-        _ list: OptionList,
-        _ checked: UnsafeMutableBufferPointer<CheckedOption>,
+        _ options: UnsafeMutableBufferPointer<Planned>,
+        _ given: [SocketOption],
+        _ defaults: [SocketOption],
         on fd: CInt
     ) throws(SocketError) -> OptionRecord.KeptInts? {
-        guard list.count <= OptionRecord.KeptInts.capacity else { return nil }
-        for index in 0..<list.count {
-            guard checked[index].name.cIntLocation != nil, checked[index].row.pointee.bindChange == nil,
-                checked[index].isVerbatimInt
+        guard options.count <= OptionRecord.KeptInts.capacity else { return nil }
+        for option in options {
+            guard option.checked.name.cIntLocation != nil, option.checked.row.pointee.bindChange == nil,
+                option.checked.isVerbatimInt
             else { return nil }
         }
         var kept = OptionRecord.KeptInts()
-        for index in 0..<list.count {
-            let name = checked[index].name
+        for option in options {
+            let name = option.checked.name
             // Verbatim (checked above): the C int set is the request itself.
-            guard let location = name.cIntLocation, case .int(let raw) = checked[index].value else { continue }
-            let value = try OptionCalls.setCIntAndReadBack(raw, at: location, name, on: fd) { list[index] }
+            guard let location = name.cIntLocation, case .int(let raw) = option.checked.value else { continue }
+            let value = try OptionCalls.setCIntAndReadBack(raw, at: location, name, on: fd) {
+                option.origin.option(given, defaults)
+            }
             // The value came from one C int: its number is that int.
             let keptInt = CInt(truncatingIfNeeded: value.cIntNumber ?? Int(raw))
             kept.append(OptionRecord.KeptInts.Entry(name: name, requested: raw, kept: keptInt))
@@ -111,73 +225,9 @@ enum SocketSetup {
         return kept
     }
 
-    /// The options a socket is set up with, in the order they are set: the defaults that `given`
-    /// does not name, in their order, then every option of `given`, in its order, then
-    /// `.ipv6Only(false)` for an address that can serve IPv4 when none of them names `ipv6Only`.
-    /// The one statement of that rule, for ``SocketOption/merged(_:over:)`` and for
-    /// ``make(_:kind:options:over:open:bind:)``, which walks it twice (checks, then calls)
-    /// without building the list: the options are read from the caller's arrays by position.
-    struct OptionList {
-        let given: [SocketOption]
-        let defaults: [SocketOption]
-        /// The positions in `defaults` of the defaults that are set.
-        private let kept: KeptDefaults
-        let dualStack: Bool
-        let count: Int
-
-        init(_ given: [SocketOption], over defaults: [SocketOption], dualStack canServeIPv4: Bool = false) {
-            self.given = given
-            self.defaults = defaults
-            var named = false
-            var kept = KeptDefaults()
-            for index in defaults.indices {
-                let name = defaults[index].name
-                if name == .ipv6Only { named = true }
-                if !given.contains(where: { $0.name == name }) { kept.append(index) }
-            }
-            if canServeIPv4 && !named { named = given.contains { $0.name == .ipv6Only } }
-            self.kept = kept
-            self.dualStack = canServeIPv4 && !named
-            self.count = kept.count + given.count + (dualStack ? 1 : 0)
-        }
-
-        subscript(index: Int) -> SocketOption {
-            if index < kept.count { return defaults[kept[index]] }
-            if index - kept.count < given.count { return given[index - kept.count] }
-            return .ipv6Only(false)
-        }
-    }
-
-    /// Positions in a list of defaults: up to two inline (the package has one default), more in an
-    /// array, so that the common setup allocates nothing for them.
-    struct KeptDefaults {
-        private var first = -1
-        private var second = -1
-        /// Nil until a third default: the common list holds and drops nothing counted.
-        private var more: [Int]? = nil
-        private(set) var count = 0
-
-        mutating func append(_ index: Int) {
-            switch count {
-            case 0: first = index
-            case 1: second = index
-            default: more = (more ?? []) + [index]
-            }
-            count += 1
-        }
-
-        subscript(position: Int) -> Int {
-            switch position {
-            case 0: first
-            case 1: second
-            default: (more ?? [])[position - 2]
-            }
-        }
-    }
-
     /// Checks that the kind of socket has the option, then checks and encodes its value: an option
     /// the socket cannot have is refused as such, whatever its value.
-    static func check(_ option: SocketOption, for kind: SocketKind) throws(SocketError) -> CheckedOption {
+    static func check(_ option: borrowing SocketOption, for kind: SocketKind) throws(SocketError) -> CheckedOption {
         try checkKind(option.name, kind)
         return try CheckedOption(option)
     }
