@@ -23,9 +23,41 @@ import Darwin
 #endif
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+
+/// Prints how to call the bench, to standard output when asked for and to standard error with
+/// exit status 2 for arguments it cannot take: a usage mistake is not a crash.
+func usage(asked: Bool) -> Never {
+    let operations = Operation.allCases.map(\.rawValue).joined(separator: " ")
+    let text = """
+        usage: sockopt-bench [ROUNDS]            library next to bare calls, ROUNDS >= 10 (1001 by default)
+               sockopt-bench OPERATION COUNT     one operation COUNT times, for valgrind and callgrind
+                                                 OPERATION: \(operations)
+               sockopt-bench diagnosis [PAIRS]   AddressInUseDiagnosis next to ss, with PAIRS TCP pairs
+
+        """
+    if asked {
+        print(text, terminator: "")
+        exit(0)
+    }
+    var bytes = Array(text.utf8)
+    _ = write(2, &bytes, bytes.count)
+    exit(2)
+}
+
+if let first = arguments.first, ["-h", "--help", "help"].contains(first) { usage(asked: true) }
 if arguments.first == "diagnosis" {
-    let pairs = arguments.count > 1 ? Int(arguments[1]) ?? 9000 : 9000
+    guard arguments.count <= 2, let pairs = arguments.count == 2 ? Int(arguments[1]) : 9000, pairs > 0 else {
+        usage(asked: false)
+    }
     exit(benchmarkDiagnosis(pairs: pairs))
+}
+if arguments.count == 2 {
+    guard Operation(rawValue: arguments[0]) != nil, let count = Int(arguments[1]), count >= 0 else {
+        usage(asked: false)
+    }
+}
+guard arguments.count <= 2, arguments.count == 2 || (arguments.isEmpty ? 1001 : Int(arguments[0]) ?? 0) >= 10 else {
+    usage(asked: false)
 }
 
 /// The one socket every read and set works on: listening on a port the kernel chose, so that the
@@ -52,9 +84,6 @@ if arguments.count == 2, let operation = Operation(rawValue: arguments[0]), let 
     let sink = operation.run(count: count, on: fd, listener: listener)
     exit(sink == Int.min ? 1 : 0)
 }
-guard arguments.count <= 1, let rounds = arguments.isEmpty ? 1001 : Int(arguments[0]), rounds >= 10 else {
-    let operations = Operation.allCases.map(\.rawValue).joined(separator: " ")
-    fatalError("usage: sockopt-bench [ROUNDS >= 10] | OPERATION COUNT (\(operations)) | diagnosis [PAIRS]")
-}
+let rounds = arguments.isEmpty ? 1001 : Int(arguments[0]) ?? 1001
 let sink = compare(rounds: rounds, on: fd, listener: listener)
 exit(sink == Int.min ? 1 : 0)
