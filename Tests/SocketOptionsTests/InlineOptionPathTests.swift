@@ -187,7 +187,7 @@ extension KernelTests {
             try large.close()
         }
 
-        @Test("A setup opens a listener non-blocking and a datagram socket blocking, and keeps its checks as plain data")
+        @Test("A listener is opened non-blocking, a datagram socket blocking; the checked options are plain data")
         func setupRoles() throws {
             // accept(timeout:) needs a non-blocking listener; a datagram socket's receive blocks as
             // recv(2) does, and send waits by poll whatever the flag.

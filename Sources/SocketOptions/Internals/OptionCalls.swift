@@ -266,6 +266,12 @@ enum OptionCalls {
         return try readValue(name, from: fd)
     }
 
+    /// ``readAfterFailure(_:from:)`` for an option of one C int: the int it read (a flag's 0 or 1).
+    @usableFromInline @inline(never)
+    static func readCIntAfterFailure(_ name: SocketOption.Name, from fd: CInt) throws(SocketError) -> CInt {
+        CInt(truncatingIfNeeded: try readAfterFailure(name, from: fd).cIntNumber ?? 0)
+    }
+
     /// Reads a read-only option's Swift value.
     static func read(_ name: ReadOnlySocketOption.Name, from fd: CInt) throws(SocketError) -> OptionCodec.SwiftValue {
         let row = name.row
@@ -383,21 +389,32 @@ enum OptionCalls {
         on fd: CInt,
         requested: () -> SocketOption
     ) throws(SocketError) -> OptionCodec.SwiftValue {
+        let kept = try setCIntAndReadBackKept(raw, at: location, name, on: fd, requested: requested)
+        return location.isFlag ? .bool(kept != 0) : .int(Int(kept))
+    }
+
+    /// ``setCIntAndReadBack(_:at:_:on:requested:)`` keeping the C int the kernel kept, for a record
+    /// that stores it as it is (``OptionRecord``).
+    @inlinable @inline(__always)
+    static func setCIntAndReadBackKept(
+        _ raw: CInt,
+        at location: SocketOption.CIntLocation,
+        _ name: SocketOption.Name,
+        on fd: CInt,
+        requested: () -> SocketOption
+    ) throws(SocketError) -> CInt {
         var request = raw
         if inlinableSetsockopt(fd, location.level, location.name, &request) != 0 {
             try setAfterFailure(raw, at: location, requested(), on: fd)
         }
         var kept: CInt = 0
-        let keptValue: OptionCodec.SwiftValue
-        if inlinableGetsockopt(fd, location.level, location.name, &kept) == 0 {
-            keptValue = location.isFlag ? .bool(kept != 0) : .int(Int(kept))
-        } else {
-            keptValue = try readAfterFailure(name, from: fd)
+        if inlinableGetsockopt(fd, location.level, location.name, &kept) != 0 {
+            kept = try readCIntAfterFailure(name, from: fd)
         }
-        if case .bool(let on) = keptValue, on != (raw != 0) {
-            try failNotKept(requested(), effective: name.make(keptValue))
+        if location.isFlag && (kept != 0) != (raw != 0) {
+            try failNotKept(requested(), effective: name.make(.bool(kept != 0)))
         }
-        return keptValue
+        return kept
     }
 
     /// What an inlined setsockopt does after a failure: errno read at once, the call made again
@@ -547,6 +564,7 @@ struct CheckedOption {
 
     /// Checks the value against what the kernel keeps faithfully and encodes it. Nothing here
     /// touches the system.
+    @inline(__always)
     init(_ option: borrowing SocketOption) throws(SocketError) {
         let (name, value) = option.entry
         let row = name.rowPointer

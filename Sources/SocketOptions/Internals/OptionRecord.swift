@@ -12,34 +12,36 @@
 /// destroyed with every listener (Documentation/Performance.md). Any other setup keeps its records
 /// as they are made.
 struct OptionRecord: Sendable {
-    private enum Storage: Sendable {
-        /// Each option's name, its value as requested and the C int kept: plain data in place.
-        case compact(KeptInts)
-        case records([AppliedOption])
-    }
-
-    private let storage: Storage
+    /// Each option's name, its value as requested and the C int kept: plain data in place, for a
+    /// compact record; empty otherwise.
+    private let kept: KeptInts
+    /// The records as they were made, for any other setup; empty (no allocation) for a compact one.
+    /// Two fields rather than an enum of the two: the owner's `close()` destroys this one with a
+    /// single release, where an enum went through its value witness (Documentation/Performance.md).
+    private let records: [AppliedOption]
 
     /// A record of no option: an adopted socket, on which nothing was set.
     static let none = OptionRecord(records: [])
 
-    init(records: [AppliedOption]) { storage = .records(records) }
+    init(records: [AppliedOption]) {
+        self.kept = KeptInts()
+        self.records = records
+    }
 
-    init(compact: KeptInts) { storage = .compact(compact) }
+    init(compact: KeptInts) {
+        self.kept = compact
+        self.records = []
+    }
 
     /// The records, made from the kept ints when the setup stored those.
     var applied: [AppliedOption] {
-        switch storage {
-        case .records(let records):
-            return records
-        case .compact(let kept):
-            return (0..<kept.count).map { index in
-                let entry = kept[index]
-                let isFlag = entry.name.cIntLocation?.isFlag ?? false
-                let requested = entry.name.make(isFlag ? .bool(entry.requested != 0) : .int(Int(entry.requested)))
-                let effective = entry.name.make(isFlag ? .bool(entry.kept != 0) : .int(Int(entry.kept)))
-                return AppliedOption(requested: requested, effective: effective)
-            }
+        guard kept.count > 0 else { return records }
+        return (0..<kept.count).map { index in
+            let entry = kept[index]
+            let isFlag = entry.name.cIntLocation?.isFlag ?? false
+            let requested = entry.name.make(isFlag ? .bool(entry.requested != 0) : .int(Int(entry.requested)))
+            let effective = entry.name.make(isFlag ? .bool(entry.kept != 0) : .int(Int(entry.kept)))
+            return AppliedOption(requested: requested, effective: effective)
         }
     }
 

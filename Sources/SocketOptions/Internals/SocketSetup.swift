@@ -180,16 +180,27 @@ enum SocketSetup {
         dualStack: Bool,
         _ body: (borrowing SocketOption, SocketOption.Name, Origin) throws(Failure) -> Void
     ) throws(Failure) {
+        // Each option is lent where it lies in its array's buffer: an array's subscript returns a
+        // copy (and a copy of an option that holds a string or an array retains it).
         var namesIPv6Only = false
-        for index in defaults.indices {
-            let name = defaults[index].name
-            if name == .ipv6Only { namesIPv6Only = true }
-            if !given.contains(where: { $0.name == name }) { try body(defaults[index], name, .default(index)) }
-        }
-        for index in given.indices {
-            let name = given[index].name
-            if name == .ipv6Only { namesIPv6Only = true }
-            try body(given[index], name, .given(index))
+        try given.withUnsafeBufferPointer { given throws(Failure) in
+            try defaults.withUnsafeBufferPointer { defaults throws(Failure) in
+                for index in defaults.indices {
+                    let name = defaults[index].name
+                    if name == .ipv6Only { namesIPv6Only = true }
+                    var named = false
+                    for other in given.indices where given[other].name == name {
+                        named = true
+                        break
+                    }
+                    if !named { try body(defaults[index], name, .default(index)) }
+                }
+            }
+            for index in given.indices {
+                let name = given[index].name
+                if name == .ipv6Only { namesIPv6Only = true }
+                try body(given[index], name, .given(index))
+            }
         }
         if dualStack && !namesIPv6Only { try body(.ipv6Only(false), .ipv6Only, .dualStack) }
     }
@@ -212,15 +223,14 @@ enum SocketSetup {
         }
         var kept = OptionRecord.KeptInts()
         for option in options {
-            let name = option.checked.name
             // Verbatim (checked above): the C int set is the request itself.
-            guard let location = name.cIntLocation, case .int(let raw) = option.checked.value else { continue }
-            let value = try OptionCalls.setCIntAndReadBack(raw, at: location, name, on: fd) {
+            guard let location = option.checked.name.cIntLocation, case .int(let raw) = option.checked.value else {
+                continue
+            }
+            let keptInt = try OptionCalls.setCIntAndReadBackKept(raw, at: location, option.checked.name, on: fd) {
                 option.origin.option(given, defaults)
             }
-            // The value came from one C int: its number is that int.
-            let keptInt = CInt(truncatingIfNeeded: value.cIntNumber ?? Int(raw))
-            kept.append(OptionRecord.KeptInts.Entry(name: name, requested: raw, kept: keptInt))
+            kept.append(OptionRecord.KeptInts.Entry(name: option.checked.name, requested: raw, kept: keptInt))
         }
         return kept
     }
