@@ -34,6 +34,25 @@ extension KernelTests {
             #expect(SocketOption.detachFilter.name == .detachFilter)
         }
 
+        @Test("Each row stores its option's C int location, the same as the generated switch says")
+        func rowsStoreTheirLocation() {
+            for name in SocketOption.Name.allCases {
+                let fromRow = name.row.cIntLocation
+                let generated = name.cIntLocation
+                #expect((fromRow == nil) == (generated == nil), "\(name)")
+                guard let fromRow, let generated else { continue }
+                #expect(fromRow.level == generated.level, "\(name)")
+                #expect(fromRow.name == generated.name, "\(name)")
+                #expect(fromRow.isFlag == generated.isFlag, "\(name)")
+            }
+            // socket(7): SO_RCVBUF is an int at SOL_SOCKET, SO_REUSEADDR a boolean int; SO_RCVTIMEO a
+            // struct timeval, which no C int holds.
+            let buffer = SocketOption.Name.receiveBufferSize.row.cIntLocation
+            #expect(buffer?.level == SOL_SOCKET && buffer?.name == SO_RCVBUF && buffer?.isFlag == false)
+            #expect(SocketOption.Name.reuseAddress.row.cIntLocation?.isFlag == true)
+            #expect(SocketOption.Name.receiveTimeout.row.cIntLocation == nil)
+        }
+
         @Test("A key that reads its C int inline reads it where its row does, as the row decodes it")
         func inlineKeyReadsMatchTheirRows() throws {
             var inline = 0

@@ -37,6 +37,10 @@ struct OptionRow<Option> {
     /// The values an int codec takes (``OptionCodec/int(_:unit:)``), for the set path's shortcut;
     /// meaningful only where `reading` is `.plainInt` (0...0 for every other codec).
     let intRange: ClosedRange<Int>
+    /// ``SocketOption/Name/cIntLocation`` of the row's option, stored with the row when the table of
+    /// rows is built, so that a setup that already holds the row reads it with one load rather than
+    /// the generated switch; nil for a read-only option's row.
+    fileprivate(set) var cIntLocation: SocketOption.CIntLocation? = nil
 
     let level: SocketOption.Level
     let cName: StaticString
@@ -184,7 +188,13 @@ extension SocketOption.Name {
     /// A constant once built, so safe to share between threads.
     nonisolated(unsafe) static let rows: UnsafeBufferPointer<OptionRow<SocketOption>> = {
         let table = UnsafeMutableBufferPointer<OptionRow<SocketOption>>.allocate(capacity: allCases.count)
-        _ = table.initialize(from: allCases.map(\.catalogueRow))
+        _ = table.initialize(
+            from: allCases.map { name in
+                var row = name.catalogueRow
+                row.cIntLocation = name.cIntLocation
+                return row
+            }
+        )
         return UnsafeBufferPointer(table)
     }()
 

@@ -217,16 +217,15 @@ enum SocketSetup {
     ) throws(SocketError) -> OptionRecord.KeptInts? {
         guard options.count <= OptionRecord.KeptInts.capacity else { return nil }
         for option in options {
-            guard option.checked.name.cIntLocation != nil, option.checked.row.pointee.bindChange == nil,
-                option.checked.isVerbatimInt
+            let row = option.checked.row
+            guard row.pointee.cIntLocation != nil, row.pointee.bindChange == nil, option.checked.isVerbatimInt
             else { return nil }
         }
         var kept = OptionRecord.KeptInts()
         for option in options {
             // Verbatim (checked above): the C int set is the request itself.
-            guard let location = option.checked.name.cIntLocation, case .int(let raw) = option.checked.value else {
-                continue
-            }
+            guard let location = option.checked.row.pointee.cIntLocation, case .int(let raw) = option.checked.value
+            else { continue }
             let keptInt = try OptionCalls.setCIntAndReadBackKept(raw, at: location, option.checked.name, on: fd) {
                 option.origin.option(given, defaults)
             }
