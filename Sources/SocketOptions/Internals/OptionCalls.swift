@@ -567,7 +567,18 @@ struct CheckedOption {
     @inline(__always)
     init(_ option: borrowing SocketOption) throws(SocketError) {
         let (name, value) = option.entry
-        let row = name.rowPointer
+        try self.init(name, value, row: name.rowPointer, option: option)
+    }
+
+    /// Checks and encodes `value` of the option `name`, whose row the caller has looked up; `option`
+    /// is the option itself, copied only for the text of a refusal.
+    @inline(__always)
+    init(
+        _ name: SocketOption.Name,
+        _ value: OptionCodec.SwiftValue,
+        row: UnsafePointer<OptionRow<SocketOption>>,
+        option: borrowing SocketOption
+    ) throws(SocketError) {
         if let verbatim = Self.verbatim(name, value, row) {
             self = verbatim
         } else {

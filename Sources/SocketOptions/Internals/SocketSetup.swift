@@ -72,9 +72,8 @@ enum SocketSetup {
             planned throws(SocketError) -> Made in
             var count = 0
             let dualStack = address.canServeIPv4
-            try forEachOption(given, over: defaults, dualStack: dualStack) { option, name, origin throws(SocketError) in
-                try checkKind(name, kind)
-                let one = try CheckedOption(option)
+            try forEachOption(given, over: defaults, dualStack: dualStack) { option, _, origin throws(SocketError) in
+                let one = try check(option, for: kind)
                 if let earlier = planned[..<count].firstIndex(where: { $0.checked.name == one.name }) {
                     throw .optionGivenTwice(
                         one.name,
@@ -236,14 +235,27 @@ enum SocketSetup {
 
     /// Checks that the kind of socket has the option, then checks and encodes its value: an option
     /// the socket cannot have is refused as such, whatever its value.
+    /// The row is looked up once, for both checks.
+    @inline(__always)
     static func check(_ option: borrowing SocketOption, for kind: SocketKind) throws(SocketError) -> CheckedOption {
-        try checkKind(option.name, kind)
-        return try CheckedOption(option)
+        let (name, value) = option.entry
+        let row = name.rowPointer
+        try checkKind(name, row, kind)
+        return try CheckedOption(name, value, row: row, option: option)
     }
 
     /// Refuses an option that the kind of socket lacks, by the catalogue.
     static func checkKind(_ name: SocketOption.Name, _ kind: SocketKind) throws(SocketError) {
-        guard name.row.sockets.allows(kind) else { throw .optionNotSupported(name, socket: kind, errno: nil) }
+        try checkKind(name, name.rowPointer, kind)
+    }
+
+    @inline(__always)
+    private static func checkKind(
+        _ name: SocketOption.Name,
+        _ row: UnsafePointer<OptionRow<SocketOption>>,
+        _ kind: SocketKind
+    ) throws(SocketError) {
+        guard row.pointee.sockets.allows(kind) else { throw .optionNotSupported(name, socket: kind, errno: nil) }
     }
 
     /// Checks and encodes one option for a socket past bind, whose kind is known: an option the
