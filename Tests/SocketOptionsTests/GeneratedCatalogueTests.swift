@@ -34,6 +34,33 @@ extension KernelTests {
             #expect(SocketOption.detachFilter.name == .detachFilter)
         }
 
+        @Test("The fields a set, a read and a setup use lie in the first cache line of a row, and each row starts one")
+        func rowHotFieldsShareACacheLine() throws {
+            typealias Row = OptionRow<SocketOption>
+            let hot: [(String, Int?, Int)] = [
+                ("rawLevel", MemoryLayout<Row>.offset(of: \.rawLevel), MemoryLayout<CInt>.size),
+                ("rawName", MemoryLayout<Row>.offset(of: \.rawName), MemoryLayout<CInt>.size),
+                ("rawReadName", MemoryLayout<Row>.offset(of: \.rawReadName), MemoryLayout<CInt>.size),
+                ("reading", MemoryLayout<Row>.offset(of: \.reading), 1),
+                ("canReadBack", MemoryLayout<Row>.offset(of: \.canReadBack), 1),
+                ("scope", MemoryLayout<Row>.offset(of: \.scope), 1),
+                ("sockets", MemoryLayout<Row>.offset(of: \.sockets), 1),
+                ("bindCanChange", MemoryLayout<Row>.offset(of: \.bindCanChange), 1),
+                ("intRange", MemoryLayout<Row>.offset(of: \.intRange), MemoryLayout<ClosedRange<Int>>.size),
+                (
+                    "cIntLocation", MemoryLayout<Row>.offset(of: \.cIntLocation),
+                    MemoryLayout<SocketOption.CIntLocation?>.size
+                ),
+            ]
+            for (field, offset, size) in hot {
+                let offset = try #require(offset, "\(field)")
+                #expect(offset + size <= 64, "\(field) ends at \(offset + size)")
+            }
+            for name in SocketOption.Name.allCases {
+                #expect(UInt(bitPattern: name.rowPointer) % 64 == 0, "\(name)")
+            }
+        }
+
         @Test("Each row stores its option's C int location, the same as the generated switch says")
         func rowsStoreTheirLocation() {
             for name in SocketOption.Name.allCases {

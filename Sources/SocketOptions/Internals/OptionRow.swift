@@ -18,9 +18,10 @@ struct OptionRow<Option> {
         case listener
     }
 
-    // The fields every set and read uses come first, in one 32-byte block at the start of the row,
-    // so that the path of a call touches one cache line of the table rather than four; the rest
-    // serves checks, errors and text. (Swift lays a struct's stored properties out in order.)
+    // The fields every set, read and setup uses come first, in one block of under 64 bytes at the
+    // start of the row (the table is aligned to 64 bytes, and a row's size is a multiple of 64), so
+    // that the path of a call touches one cache line of the table rather than four; the rest serves
+    // checks, errors and text. (Swift lays a struct's stored properties out in order.)
     /// The C level, as a number (`level`'s).
     let rawLevel: CInt
     let rawName: CInt
@@ -34,6 +35,10 @@ struct OptionRow<Option> {
     let canReadBack: Bool
     let scope: Scope
     let sockets: SocketKinds
+    /// Whether bind can change the value (`bindChange` is not nil): a setup reads such an option
+    /// again once bound. Kept here, beside the other fields a setup reads, rather than only as the
+    /// text far down the row.
+    let bindCanChange: Bool
     /// The values an int codec takes (``OptionCodec/int(_:unit:)``), for the set path's shortcut;
     /// meaningful only where `reading` is `.plainInt` (0...0 for every other codec).
     let intRange: ClosedRange<Int>
@@ -111,6 +116,7 @@ struct OptionRow<Option> {
         self.valueNote = valueNote
         self.adjustment = adjustment
         self.bindChange = bindChange
+        self.bindCanChange = bindChange != nil
         self.zeroMeaning = zeroMeaning
         self.intRange =
             switch codec {
@@ -186,17 +192,13 @@ extension SocketOption.Name {
     /// some 140 of the 380 instructions a typed read added to its getsockopt
     /// (Documentation/Performance.md).
     /// A constant once built, so safe to share between threads.
-    nonisolated(unsafe) static let rows: UnsafeBufferPointer<OptionRow<SocketOption>> = {
-        let table = UnsafeMutableBufferPointer<OptionRow<SocketOption>>.allocate(capacity: allCases.count)
-        _ = table.initialize(
-            from: allCases.map { name in
-                var row = name.catalogueRow
-                row.cIntLocation = name.cIntLocation
-                return row
-            }
-        )
-        return UnsafeBufferPointer(table)
-    }()
+    static let rows = RowTable(
+        allCases.map { name in
+            var row = name.catalogueRow
+            row.cIntLocation = name.cIntLocation
+            return row
+        }
+    )
 
     /// This option's position in `allCases` and in `rows`. An enum without associated
     /// values holds the position of its case in declaration order, which is the order of
@@ -211,5 +213,37 @@ extension SocketOption.Name {
 
     /// Where this option's row is in ``rows``: for a path that reads several fields, so that the
     /// table is looked up once.
-    var rowPointer: UnsafePointer<OptionRow<SocketOption>> { Self.rows.baseAddress.unsafelyUnwrapped + position }
+    var rowPointer: UnsafePointer<OptionRow<SocketOption>> { Self.rows.pointer(at: position) }
+}
+
+/// The rows of the catalogue, each at the start of a 64-byte cache line: the fields a set, a read
+/// or a setup uses lie in the first 64 bytes of a row (see the order of OptionRow's fields), so
+/// that each option costs one line of the table. Built once and never freed.
+struct RowTable: @unchecked Sendable {
+    /// The distance between two rows: a row's size rounded up to whole cache lines.
+    static let slot = (MemoryLayout<OptionRow<SocketOption>>.stride + 63) & ~63
+
+    let count: Int
+    private let base: UnsafeMutableRawPointer
+
+    init(_ rows: [OptionRow<SocketOption>]) {
+        count = rows.count
+        base = UnsafeMutableRawPointer.allocate(byteCount: Self.slot * max(rows.count, 1), alignment: 64)
+        for (position, row) in rows.enumerated() {
+            (base + position * Self.slot).initializeMemory(as: OptionRow<SocketOption>.self, to: row)
+        }
+    }
+
+    /// Where the row at `position` lies: a position of `allCases` (checked by the caller's type).
+    @inline(__always)
+    func pointer(at position: Int) -> UnsafePointer<OptionRow<SocketOption>> {
+        UnsafePointer((base + position * Self.slot).assumingMemoryBound(to: OptionRow<SocketOption>.self))
+    }
+
+    subscript(position: Int) -> OptionRow<SocketOption> {
+        unsafeAddress {
+            precondition(position >= 0 && position < count, "no row at \(position)")
+            return pointer(at: position)
+        }
+    }
 }

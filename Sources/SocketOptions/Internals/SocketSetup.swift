@@ -104,7 +104,7 @@ enum SocketSetup {
             }
             let bound = try bind(fd, to: address, role: role)
             // Only the options whose row says bind can change them are read again.
-            for index in options.indices where options[index].checked.row.pointee.bindChange != nil {
+            for index in options.indices where options[index].checked.row.pointee.bindCanChange {
                 try readAgain(&applied[index], name: options[index].checked.name, on: fd)
             }
             return Made(
@@ -217,7 +217,7 @@ enum SocketSetup {
         guard options.count <= OptionRecord.KeptInts.capacity else { return nil }
         for option in options {
             let row = option.checked.row
-            guard row.pointee.cIntLocation != nil, row.pointee.bindChange == nil, option.checked.isVerbatimInt
+            guard row.pointee.cIntLocation != nil, !row.pointee.bindCanChange, option.checked.isVerbatimInt
             else { return nil }
         }
         var kept = OptionRecord.KeptInts()
