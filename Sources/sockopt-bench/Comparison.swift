@@ -115,18 +115,19 @@ func compare(rounds: Int, on fd: CInt, listener: borrowing ListeningSocket) -> I
         }
     }
     print("library next to the bare calls: medians of \(rounds) interleaved rounds, ns per call")
+    let width = (Comparison.allCases.map(\.title.count).max() ?? 0) + 1
     print(
-        "comparison".padding(52) + "bare".leftPadding(9) + "library".leftPadding(9) + "ratio".leftPadding(7)
-            + "  rounds p10-p90  goal"
+        "comparison".padding(width) + "bare".leftPadding(9) + "library".leftPadding(9) + "ratio".leftPadding(7)
+            + "  p10-p90 of rounds  goal"
     )
     for (index, comparison) in Comparison.allCases.enumerated() {
         let result = results[index]
         let spread = result.roundRatioSpread
         let verdict = result.ratio <= comparison.goal ? "met" : "missed"
         print(
-            comparison.title.padding(52) + fixed(result.bareMedian, 1).leftPadding(9)
+            comparison.title.padding(width) + fixed(result.bareMedian, 1).leftPadding(9)
                 + fixed(result.libraryMedian, 1).leftPadding(9) + fixed(result.ratio, 3).leftPadding(7)
-                + "  \(fixed(spread.low, 2))-\(fixed(spread.high, 2))".padding(17)
+                + "  \(fixed(spread.low, 2))-\(fixed(spread.high, 2))".padding(20)
                 + "<= \(fixed(comparison.goal, 2)) \(verdict)"
         )
     }
