@@ -44,21 +44,40 @@ func usage(asked: Bool) -> Never {
     exit(2)
 }
 
+/// What the bench was asked to do, read from its arguments before any socket is opened.
+enum Invocation {
+    case compare(rounds: Int)
+    case run(Operation, count: Int)
+    case diagnosis(pairs: Int)
+
+    /// Nil for arguments the bench cannot take. PAIRS is bounded by what a descriptor limit can
+    /// hold (two sockets a pair), so that no count overflows.
+    init?(_ arguments: [String]) {
+        switch arguments.count {
+        case 0:
+            self = .compare(rounds: 1001)
+        case 1 where arguments[0] == "diagnosis":
+            self = .diagnosis(pairs: 9000)
+        case 1:
+            guard let rounds = Int(arguments[0]), rounds >= 10 else { return nil }
+            self = .compare(rounds: rounds)
+        case 2 where arguments[0] == "diagnosis":
+            guard let pairs = Int(arguments[1]), pairs > 0, pairs <= 1_000_000 else { return nil }
+            self = .diagnosis(pairs: pairs)
+        case 2:
+            guard let operation = Operation(rawValue: arguments[0]), let count = Int(arguments[1]), count >= 0 else {
+                return nil
+            }
+            self = .run(operation, count: count)
+        default:
+            return nil
+        }
+    }
+}
+
 if let first = arguments.first, ["-h", "--help", "help"].contains(first) { usage(asked: true) }
-if arguments.first == "diagnosis" {
-    guard arguments.count <= 2, let pairs = arguments.count == 2 ? Int(arguments[1]) : 9000, pairs > 0 else {
-        usage(asked: false)
-    }
-    exit(benchmarkDiagnosis(pairs: pairs))
-}
-if arguments.count == 2 {
-    guard Operation(rawValue: arguments[0]) != nil, let count = Int(arguments[1]), count >= 0 else {
-        usage(asked: false)
-    }
-}
-guard arguments.count <= 2, arguments.count == 2 || (arguments.isEmpty ? 1001 : Int(arguments[0]) ?? 0) >= 10 else {
-    usage(asked: false)
-}
+guard let invocation = Invocation(arguments) else { usage(asked: false) }
+if case .diagnosis(let pairs) = invocation { exit(benchmarkDiagnosis(pairs: pairs)) }
 
 /// The one socket every read and set works on: listening on a port the kernel chose, so that the
 /// typed read goes through an owner (`ListeningSocket`, which adopts it) while the bare calls use
@@ -80,10 +99,10 @@ func benchListenerDescriptor() -> CInt {
 let fd = benchListenerDescriptor()
 guard let listener = try? ListeningSocket(adopting: fd) else { fatalError("ListeningSocket(adopting:) failed") }
 
-if arguments.count == 2, let operation = Operation(rawValue: arguments[0]), let count = Int(arguments[1]) {
-    let sink = operation.run(count: count, on: fd, listener: listener)
-    exit(sink == Int.min ? 1 : 0)
-}
-let rounds = arguments.isEmpty ? 1001 : Int(arguments[0]) ?? 1001
-let sink = compare(rounds: rounds, on: fd, listener: listener)
+let sink =
+    switch invocation {
+    case .run(let operation, let count): operation.run(count: count, on: fd, listener: listener)
+    case .compare(let rounds): compare(rounds: rounds, on: fd, listener: listener)
+    case .diagnosis: 0  // Done above, before the bench's own socket.
+    }
 exit(sink == Int.min ? 1 : 0)

@@ -269,7 +269,12 @@ enum OptionCalls {
     /// ``readAfterFailure(_:from:)`` for an option of one C int: the int it read (a flag's 0 or 1).
     @usableFromInline @inline(never)
     static func readCIntAfterFailure(_ name: SocketOption.Name, from fd: CInt) throws(SocketError) -> CInt {
-        CInt(truncatingIfNeeded: try readAfterFailure(name, from: fd).cIntNumber ?? 0)
+        // The row of an option with a C int location reads as a plain int or a flag (a test checks
+        // every row): its value always has a C int number.
+        guard let number = try readAfterFailure(name, from: fd).cIntNumber else {
+            preconditionFailure("\(name) has a C int location but its row reads no C int")
+        }
+        return CInt(truncatingIfNeeded: number)
     }
 
     /// Reads a read-only option's Swift value.

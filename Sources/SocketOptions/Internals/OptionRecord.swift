@@ -16,8 +16,8 @@ struct OptionRecord: Sendable {
     /// compact record; empty otherwise.
     private let kept: KeptInts
     /// The records as they were made, for any other setup; empty (no allocation) for a compact one.
-    /// Two fields rather than an enum of the two: the owner's `close()` destroys this one with a
-    /// single release, where an enum went through its value witness (Documentation/Performance.md).
+    /// Two fields rather than an enum of the two: the owner's `close()` destroys the record with one
+    /// release, without a switch over which of the two it holds.
     private let records: [AppliedOption]
 
     /// A record of no option: an adopted socket, on which nothing was set.

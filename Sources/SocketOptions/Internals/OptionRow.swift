@@ -19,9 +19,10 @@ struct OptionRow<Option> {
     }
 
     // The fields every set, read and setup uses come first, in one block of under 64 bytes at the
-    // start of the row (the table is aligned to 64 bytes, and a row's size is a multiple of 64), so
-    // that the path of a call touches one cache line of the table rather than four; the rest serves
-    // checks, errors and text. (Swift lays a struct's stored properties out in order.)
+    // start of the row (each row of the table starts a 64-byte slot, ``RowTable``), so that the
+    // path of a call touches one cache line of the table rather than four; the rest serves checks,
+    // errors and text. (Swift lays a struct's stored properties out in order; a test checks the
+    // offsets.)
     /// The C level, as a number (`level`'s).
     let rawLevel: CInt
     let rawName: CInt
@@ -44,7 +45,8 @@ struct OptionRow<Option> {
     let intRange: ClosedRange<Int>
     /// ``SocketOption/Name/cIntLocation`` of the row's option, stored with the row when the table of
     /// rows is built, so that a setup that already holds the row reads it with one load rather than
-    /// the generated switch; nil for a read-only option's row.
+    /// the generated switch; nil for an option that is not one C int read back under its own name
+    /// (such as `receiveTimeout`, a `timeval`).
     fileprivate(set) var cIntLocation: SocketOption.CIntLocation? = nil
 
     let level: SocketOption.Level
@@ -234,10 +236,12 @@ struct RowTable: @unchecked Sendable {
         }
     }
 
-    /// Where the row at `position` lies: a position of `allCases` (checked by the caller's type).
+    /// Where the row at `position` lies. Unchecked in a release build, for the path of every call:
+    /// its callers pass a `Name`'s position, which is always in the table.
     @inline(__always)
     func pointer(at position: Int) -> UnsafePointer<OptionRow<SocketOption>> {
-        UnsafePointer((base + position * Self.slot).assumingMemoryBound(to: OptionRow<SocketOption>.self))
+        assert(position >= 0 && position < count, "no row at \(position)")
+        return UnsafePointer((base + position * Self.slot).assumingMemoryBound(to: OptionRow<SocketOption>.self))
     }
 
     subscript(position: Int) -> OptionRow<SocketOption> {

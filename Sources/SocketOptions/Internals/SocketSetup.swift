@@ -222,9 +222,10 @@ enum SocketSetup {
         }
         var kept = OptionRecord.KeptInts()
         for option in options {
-            // Verbatim (checked above): the C int set is the request itself.
+            // A location and a verbatim int, checked above for every option before any call: the C
+            // int set is the request itself.
             guard let location = option.checked.row.pointee.cIntLocation, case .int(let raw) = option.checked.value
-            else { continue }
+            else { preconditionFailure("\(option.checked.name) was checked for the compact setup") }
             let keptInt = try OptionCalls.setCIntAndReadBackKept(raw, at: location, option.checked.name, on: fd) {
                 option.origin.option(given, defaults)
             }

@@ -129,7 +129,7 @@ func inlinableGetsockopt(_ fd: CInt, _ level: CInt, _ name: CInt, _ value: Unsaf
 }
 
 /// setsockopt of one C int, for the sets that are inlined into their caller
-/// (``OptionCalls/setCIntAndReadBack(_:at:_:on:requested:)``): recorded in a build that records calls, the
+/// (``OptionCalls/setCIntAndReadBackKept(_:at:_:on:requested:)``): recorded in a build that records calls, the
 /// bare call in any other.
 @inlinable @inline(__always)
 func inlinableSetsockopt(_ fd: CInt, _ level: CInt, _ name: CInt, _ value: UnsafePointer<CInt>) -> CInt {
