@@ -27,10 +27,15 @@ struct BalanceRequest: Equatable {
             connections: 2000,
             byCPU: false
         )
+        var seen: Set<String> = []
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
             index += 1
+            // Each flag once, as `handover` takes its own: a second value would silently win.
+            if argument.hasPrefix("--"), !seen.insert(argument).inserted {
+                return .failure(BalanceUsageError("\(argument) given twice"))
+            }
             switch argument {
             case "--by-cpu":
                 request.byCPU = true
@@ -41,7 +46,10 @@ struct BalanceRequest: Equatable {
                 let text = arguments[index]
                 index += 1
                 let range = argument == "--listeners" ? listenerRange : connectionRange
-                guard let value = Int(text), range.contains(value) else {
+                // Decimal digits only, as `handover` reads its numbers: Int(text) alone would take "+5".
+                guard !text.isEmpty, text.utf8.count <= 9, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+                    let value = Int(text), range.contains(value)
+                else {
                     return .failure(
                         BalanceUsageError(
                             "\(argument) takes a whole number in \(range.lowerBound)...\(range.upperBound), "
