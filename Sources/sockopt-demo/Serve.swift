@@ -195,6 +195,13 @@ private func serve(
                     // on its way out, or a partner in load balancing. Try a few times, 100 ms apart.
                     offerAttempts += 1
                     offerAt = clock.now + .milliseconds(100)
+                } catch .addressInUse(_, _) {
+                    // Still in use after a second: a partner in load balancing keeps offering there,
+                    // and a later --take-over reaches that one. Nothing to do about it, so no advice.
+                    printError(
+                        "serve: not offering a take-over at \(path): another serve on this address "
+                            + "offers it; a --take-over goes to that one"
+                    )
                 } catch {
                     printError("serve: not offering a take-over at \(path): \(error)")
                 }
