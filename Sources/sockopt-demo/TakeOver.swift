@@ -149,8 +149,28 @@ enum TakeOver {
         guard send(request + " " + way.rawValue, over: control) else {
             return .failure(TakeOverFailure("process \(predecessor.processID) did not take the request"))
         }
-        guard let answer = readLine(from: control), let offered = Way(rawValue: answer) else {
+        let asked = clock.now
+        guard let answer = readLine(from: control) else {
+            // Closed before the time was up: the old serve went away with this request still queued,
+            // most often because another --take-over replaced it first.
+            if asked.duration(to: clock.now) < stepTimeout {
+                return .failure(
+                    TakeOverFailure(
+                        "process \(predecessor.processID) closed the take-over without answering: another "
+                            + "--take-over replaced it first, or it stopped. Run --take-over again to replace "
+                            + "whichever serve now runs on \(address)"
+                    )
+                )
+            }
             return .failure(TakeOverFailure("process \(predecessor.processID) gave no take-over answer in time"))
+        }
+        guard let offered = Way(rawValue: answer) else {
+            return .failure(
+                TakeOverFailure(
+                    "process \(predecessor.processID) answered \"\(PrintableText.escaped(answer))\", not a way of "
+                        + "taking over"
+                )
+            )
         }
         switch offered {
         case .descriptors:
