@@ -21,9 +21,11 @@ let package = Package(
     ],
     targets: [
         .target(name: "SocketOptions", swiftSettings: librarySettings),
+        // Plain threads and CPU pinning that the demo and the tests share; in no product.
+        .target(name: "PlainThreads", swiftSettings: [.enableUpcomingFeature("ExistentialAny")]),
         .executableTarget(
             name: "sockopt-demo",
-            dependencies: ["SocketOptions"],
+            dependencies: ["SocketOptions", "PlainThreads"],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
         .executableTarget(
@@ -33,7 +35,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SocketOptionsTests",
-            dependencies: ["SocketOptions"],
+            dependencies: ["SocketOptions", "PlainThreads"],
             swiftSettings: [
                 .enableUpcomingFeature("ExistentialAny"),
                 .define("SOCKETOPTIONS_SYSCALL_RECORDING", .when(platforms: [.linux], configuration: .debug)),

@@ -1,6 +1,7 @@
 // sockopt-demo balance: N listeners in one SO_REUSEPORT group take M connections; the histogram of
 // who took how many, the fairness figure, and with --by-cpu whether SO_INCOMING_CPU matched.
 
+import PlainThreads
 import SocketOptions
 
 #if canImport(Glibc)
@@ -292,11 +293,14 @@ private final class SharedListener: @unchecked Sendable {
     init(_ socket: consuming ListeningSocket) { self.socket = socket }
 }
 
-/// Starts a thread that runs `body` (Threads.swift); join it with `pthread_join`.
+/// Starts a thread that runs `body` (PlainThreads); join it with `pthread_join`.
 private func startBalanceThread(_ body: @escaping @Sendable () -> Void) throws(SocketError) -> pthread_t {
-    guard let thread = startThread(body) else {
-        throw .invalidArgument("pthread_create failed: \(Errno(rawValue: errno)); lower --connections or --listeners")
+    do {
+        return try startThread(body)
+    } catch {
+        throw .invalidArgument(
+            "pthread_create failed: \(Errno(rawValue: error.errorNumber)); lower --connections or --listeners"
+        )
     }
-    return thread
 }
 #endif

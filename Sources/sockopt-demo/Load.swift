@@ -4,6 +4,7 @@
 #if os(Linux)
 import Glibc
 import SocketOptions
+import PlainThreads
 import Synchronization
 
 /// How much load, how fast.
@@ -103,7 +104,7 @@ func runPacedLoad(
     var threads: [pthread_t] = []
     for _ in 0..<plan.clients {
         guard
-            let thread = startThread({
+            let thread = try? startThread({
                 var waits: [Int] = []
                 var longest: (wait: Int, began: ContinuousClock.Instant?) = (0, nil)
                 defer {

@@ -3,6 +3,7 @@
 
 #if os(Linux)
 import Glibc
+import PlainThreads
 import Synchronization
 
 /// Why no private network namespace could be made, or set up.
@@ -30,16 +31,20 @@ func inPrivateNetwork<Result: Sendable>(
     _ body: @escaping @Sendable () -> Result
 ) -> Swift.Result<Result, PrivateNetworkUnavailable> {
     let outcome = Mutex<Swift.Result<Result, PrivateNetworkUnavailable>?>(nil)
-    let thread = startThread {
-        let result: Swift.Result<Result, PrivateNetworkUnavailable>
-        if let problem = enterPrivateNetwork() {
-            result = .failure(problem)
-        } else {
-            result = .success(body())
+    let thread: pthread_t
+    do {
+        thread = try startThread {
+            let result: Swift.Result<Result, PrivateNetworkUnavailable>
+            if let problem = enterPrivateNetwork() {
+                result = .failure(problem)
+            } else {
+                result = .success(body())
+            }
+            outcome.withLock { $0 = result }
         }
-        outcome.withLock { $0 = result }
+    } catch {
+        return .failure(PrivateNetworkUnavailable(step: "pthread_create", errno: error.errorNumber))
     }
-    guard let thread else { return .failure(PrivateNetworkUnavailable(step: "pthread_create", errno: errno)) }
     pthread_join(thread, nil)
     return outcome.withLock { $0 } ?? .failure(PrivateNetworkUnavailable(step: "the namespace thread", errno: 0))
 }

@@ -3,6 +3,7 @@
 
 #if os(Linux)
 import Glibc
+import PlainThreads
 import SocketOptions
 import Synchronization
 
@@ -15,8 +16,12 @@ final class ServerInstance: Sendable {
 
     /// Starts the instance's thread, which runs `body`.
     init(_ body: @escaping @Sendable (ServerInstance) -> Void) throws(NoThread) {
-        let started = startThread { [self] in body(self) }
-        guard let started else { throw NoThread(errno: errno) }
+        let started: pthread_t
+        do {
+            started = try startThread { [self] in body(self) }
+        } catch {
+            throw NoThread(errno: error.errorNumber)
+        }
         thread.withLock { $0 = started }
     }
 

@@ -5,6 +5,7 @@
 
 import Foundation
 import Glibc
+import PlainThreads
 import Testing
 
 /// A ```text block of the article: its code, the file it stands for, and the errors it shows.
@@ -145,7 +146,7 @@ extension KernelTests {
 
             // What the blocks use: the imports, startThread, and the article's own types.
             let imports = "import Glibc\nimport Synchronization\nimport SocketOptions\n"
-            let threads = try #require(readText(tests + "/TestThreads.swift"))
+            let threads = try #require(readText(root + "/Sources/PlainThreads/Threads.swift"))
             let patterns = try #require(readText(tests + "/ThreadsAndTasksTests.swift"))
             let types = patterns[
                 patterns.range(of: "// snippet: shared-listener")!

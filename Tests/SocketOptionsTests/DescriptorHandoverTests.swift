@@ -2,6 +2,7 @@
 // names, and every malformed peer refused without a leak.
 
 import Glibc
+import PlainThreads
 import Synchronization
 import Testing
 

@@ -1,6 +1,7 @@
 // SocketOptions tests: host names resolved with getaddrinfo, and text refused before any lookup.
 
 import Glibc
+import PlainThreads
 import Synchronization
 import Testing
 

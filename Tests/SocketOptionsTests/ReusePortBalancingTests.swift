@@ -12,6 +12,7 @@
 // varied and SO_INCOMING_CPU was still the client's CPU.
 
 import Glibc
+import PlainThreads
 import Synchronization
 import Testing
 

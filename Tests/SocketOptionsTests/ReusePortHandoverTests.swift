@@ -3,6 +3,7 @@
 // on (and does not change) the host's setting.
 
 import Glibc
+import PlainThreads
 import Synchronization
 import Testing
 

@@ -3,6 +3,7 @@
 // take-over, not the kernel's migration.
 
 import Glibc
+import PlainThreads
 import Synchronization
 import Testing
 

@@ -3,6 +3,7 @@
 // article is here, so the article cannot drift from code that compiles.
 
 import Glibc
+import PlainThreads
 import Synchronization
 import Testing
 
@@ -308,13 +309,13 @@ private func expectListenerGone(inode: UInt64, address: SocketAddress) {
 extension KernelTests {
     @Suite("The threads-and-tasks article quotes compiled code")
     struct ThreadsAndTasksArticleTests {
-        @Test("Every Swift block of ThreadsAndTasks.md is code of this file or of TestThreads.swift")
+        @Test("Every Swift block of ThreadsAndTasks.md is code of this file or of PlainThreads' Threads.swift")
         func articleQuotesThisFile() throws {
             let here = #filePath
             let root = String(here[..<here.range(of: "/Tests/")!.lowerBound])
             let article = try #require(readText(root + "/Sources/SocketOptions/SocketOptions.docc/ThreadsAndTasks.md"))
             let source = try #require(readText(here))
-            let threads = try #require(readText(root + "/Tests/SocketOptionsTests/TestThreads.swift"))
+            let threads = try #require(readText(root + "/Sources/PlainThreads/Threads.swift"))
             let sourceLines = (source + "\n" + threads).split(separator: "\n", omittingEmptySubsequences: false).map(
                 trimmed
             )
@@ -328,7 +329,7 @@ extension KernelTests {
                 }
                 #expect(
                     found,
-                    "not in ThreadsAndTasksTests.swift or TestThreads.swift:\n\(block.joined(separator: "\n"))"
+                    "not in ThreadsAndTasksTests.swift or PlainThreads/Threads.swift:\n\(block.joined(separator: "\n"))"
                 )
             }
         }
