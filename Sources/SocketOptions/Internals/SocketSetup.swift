@@ -72,11 +72,11 @@ enum SocketSetup {
             planned throws(SocketError) -> Made in
             var count = 0
             let dualStack = address.canServeIPv4
-            try forEachOption(given, over: defaults, dualStack: dualStack) { option, _, origin throws(SocketError) in
+            try forEachOption(given, over: defaults, dualStack: dualStack) { option, name, origin throws(SocketError) in
                 let one = try check(option, for: kind)
-                if let earlier = planned[..<count].firstIndex(where: { $0.checked.name == one.name }) {
+                if let earlier = planned[..<count].firstIndex(where: { $0.checked.name == name }) {
                     throw .optionGivenTwice(
-                        one.name,
+                        name,
                         first: planned[earlier].origin.option(given, defaults),
                         second: copy option
                     )
@@ -171,7 +171,8 @@ enum SocketSetup {
     /// does not name, in their order, then every option of `given`, in its order, then
     /// `.ipv6Only(false)` when `dualStack` (an address that can serve IPv4) and none of them names
     /// `ipv6Only`. The one statement of that rule, for ``SocketOption/merged(_:over:)`` and for
-    /// ``make(_:role:options:over:)``; each option is lent where it lies.
+    /// ``make(_:role:options:over:)``; each option is lent where it lies, with the name the walk
+    /// read of it to merge, and where it came from.
     @inline(__always)
     static func forEachOption<Failure: Error>(
         _ given: [SocketOption],
@@ -235,8 +236,8 @@ enum SocketSetup {
     }
 
     /// Checks that the kind of socket has the option, then checks and encodes its value: an option
-    /// the socket cannot have is refused as such, whatever its value.
-    /// The row is looked up once, for both checks.
+    /// the socket cannot have is refused as such, whatever its value. The row is looked up once,
+    /// for both checks.
     @inline(__always)
     static func check(_ option: borrowing SocketOption, for kind: SocketKind) throws(SocketError) -> CheckedOption {
         let (name, value) = option.entry
