@@ -336,13 +336,9 @@ private func runDescriptorHandoverUnderLoad(
     connections: Int = 2000,
     clients: Int = 8
 ) throws -> LoadOutcome {
-    let served = Atomic<Int>(0)
-    let refused = Atomic<Int>(0)
-    let reset = Atomic<Int>(0)
-    let other = Atomic<Int>(0)
+    let tally = ClientTally()
     let handedOut = Atomic<Int>(0)
     let finished = Atomic<Int>(0)
-    let longest = Atomic<Int>(0)
     let stopNew = Atomic<Bool>(false)
     let handedOver = Atomic<Bool>(false)
     let servedByNew = Atomic<Int>(0)
@@ -383,24 +379,11 @@ private func runDescriptorHandoverUnderLoad(
                     let start = clock.now
                     do throws(SocketError) {
                         let connection = try Connection(connectingTo: address, timeout: .seconds(5))
-                        switch try connection.receive(upTo: 1, timeout: .seconds(5))?.count {
-                        case 1?: served.add(1, ordering: .relaxed)
-                        case 0?: reset.add(1, ordering: .relaxed)
-                        default: other.add(1, ordering: .relaxed)
-                        }
+                        tally.count(received: try connection.receive(upTo: 1, timeout: .seconds(5)))
                     } catch {
-                        switch error.errno {
-                        case .connectionRefused?: refused.add(1, ordering: .relaxed)
-                        case .connectionReset?: reset.add(1, ordering: .relaxed)
-                        default: other.add(1, ordering: .relaxed)
-                        }
+                        tally.count(error)
                     }
-                    let waited = start.duration(to: clock.now)
-                    longest.max(
-                        Int(waited.components.seconds) * 1_000_000_000
-                            + Int(waited.components.attoseconds / 1_000_000_000),
-                        ordering: .relaxed
-                    )
+                    tally.note(wait: start.duration(to: clock.now))
                     finished.add(1, ordering: .relaxed)
                 }
             }
@@ -431,12 +414,5 @@ private func runDescriptorHandoverUnderLoad(
     let servedAfter = servedByNew.load(ordering: .relaxed)
     #expect(switched)
     #expect(servedAfter > 0)
-    return LoadOutcome(
-        attempted: connections,
-        served: served.load(ordering: .relaxed),
-        refused: refused.load(ordering: .relaxed),
-        reset: reset.load(ordering: .relaxed),
-        other: other.load(ordering: .relaxed),
-        longestWait: .nanoseconds(longest.load(ordering: .relaxed))
-    )
+    return tally.outcome(attempted: connections)
 }

@@ -17,51 +17,15 @@ enum Retirement {
     case plainClose
 }
 
-/// What the clients of one run saw.
-struct LoadOutcome: CustomStringConvertible {
-    var attempted = 0
-    /// Connections on which the client received its byte.
-    var served = 0
-    /// connect failed with ECONNREFUSED.
-    var refused = 0
-    /// connect or recv failed with ECONNRESET, or the server closed without sending its byte.
-    var reset = 0
-    /// Anything else (a timeout): none is expected.
-    var other = 0
-    /// The longest any client waited from its first connect of a batch to the last byte of the batch.
-    var longestWait: Duration = .zero
-    /// What steerAndDrain reported, for that retirement.
-    var report: ReusePortHandover.Report?
-    var lost: Int { attempted - served }
-
-    var description: String {
-        "\(attempted) attempted, \(served) served, \(refused) refused, \(reset) reset, \(other) other; longest wait "
-            + "\(longestWait)" + (report.map { "; \($0)" } ?? "")
-    }
-}
-
 /// The state the threads of one run share.
 private final class LoadRun: Sendable {
     let handedOut = Atomic<Int>(0)
     let finished = Atomic<Int>(0)
-    let served = Atomic<Int>(0)
-    let refused = Atomic<Int>(0)
-    let reset = Atomic<Int>(0)
-    let other = Atomic<Int>(0)
-    let longestWaitNanoseconds = Atomic<Int>(0)
+    let tally = ClientTally()
     let stopOld = Atomic<Bool>(false)
     let stopNew = Atomic<Bool>(false)
     let newDescriptor = Atomic<Int32>(-1)
     let report = Mutex<ReusePortHandover.Report?>(nil)
-
-    /// Counts a failed connect or receive by its errno.
-    func count(_ error: SocketError) {
-        switch error.errno {
-        case .connectionRefused?: refused.add(1, ordering: .relaxed)
-        case .connectionReset?: reset.add(1, ordering: .relaxed)
-        default: other.add(1, ordering: .relaxed)
-        }
-    }
 }
 
 /// A client's connection made and not yet read (an array cannot hold a noncopyable value).
@@ -149,28 +113,19 @@ func runHandoverUnderLoad(
                         do throws(SocketError) {
                             batch.append(PendingConnection(try Connection(connectingTo: address, timeout: .seconds(5))))
                         } catch {
-                            run.count(error)
+                            run.tally.count(error)
                         }
                     }
                     for pending in batch {
                         guard let connection = pending.connection.take() else { continue }
                         do throws(SocketError) {
-                            let bytes = try connection.receive(upTo: 1, timeout: .seconds(5))
-                            switch bytes?.count {
-                            case 1?: run.served.add(1, ordering: .relaxed)
-                            case 0?: run.reset.add(1, ordering: .relaxed)
-                            default: run.other.add(1, ordering: .relaxed)
-                            }
+                            run.tally.count(received: try connection.receive(upTo: 1, timeout: .seconds(5)))
                         } catch {
-                            run.count(error)
+                            run.tally.count(error)
                         }
                         _ = try? connection.close()
                     }
-                    let waited = start.duration(to: clock.now)
-                    let nanoseconds =
-                        Int(waited.components.seconds) * 1_000_000_000
-                        + Int(waited.components.attoseconds / 1_000_000_000)
-                    run.longestWaitNanoseconds.max(nanoseconds, ordering: .relaxed)
+                    run.tally.note(wait: start.duration(to: clock.now))
                     run.finished.add(count, ordering: .relaxed)
                 }
             }
@@ -191,15 +146,7 @@ func runHandoverUnderLoad(
     pthread_join(oldServer, nil)
     run.stopNew.store(true, ordering: .releasing)
     pthread_join(newServer, nil)
-    return LoadOutcome(
-        attempted: connections,
-        served: run.served.load(ordering: .relaxed),
-        refused: run.refused.load(ordering: .relaxed),
-        reset: run.reset.load(ordering: .relaxed),
-        other: run.other.load(ordering: .relaxed),
-        longestWait: .nanoseconds(run.longestWaitNanoseconds.load(ordering: .relaxed)),
-        report: run.report.withLock { $0 }
-    )
+    return run.tally.outcome(attempted: connections, report: run.report.withLock { $0 })
 }
 
 /// In a private network namespace with lo up and net.ipv4.tcp_migrate_req set to `migrate` (when this

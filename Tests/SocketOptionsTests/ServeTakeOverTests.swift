@@ -528,11 +528,7 @@ private func waitUntil(within bound: Duration, _ condition: () -> Bool) -> Bool 
 /// The state the client threads of one run share.
 private final class TakeOverLoad: Sendable {
     let attempted = Atomic<Int>(0)
-    let served = Atomic<Int>(0)
-    let refused = Atomic<Int>(0)
-    let reset = Atomic<Int>(0)
-    let other = Atomic<Int>(0)
-    let longestWaitNanoseconds = Atomic<Int>(0)
+    let tally = ClientTally()
     let stop = Atomic<Bool>(false)
     /// Set once each serve's pid is known: connections answered by each.
     let oldPID = Atomic<Int32>(0)
@@ -540,12 +536,6 @@ private final class TakeOverLoad: Sendable {
     let byOld = Atomic<Int>(0)
     let byNew = Atomic<Int>(0)
     let byOther = Atomic<Int>(0)
-    let failures = Mutex<[String]>([])
-
-    func fail(_ counter: borrowing Atomic<Int>, _ text: String) {
-        counter.add(1, ordering: .relaxed)
-        failures.withLock { if $0.count < 5 { $0.append(text) } }
-    }
 }
 
 /// One client thread: connects, reads the served line to its end, and counts who answered, until
@@ -567,11 +557,7 @@ private func runClient(_ load: TakeOverLoad, to address: SocketAddress) {
             }
             try? connection.close()
         } catch {
-            switch error.errno {
-            case .connectionRefused?: load.fail(load.refused, "\(error)")
-            case .connectionReset?: load.fail(load.reset, "\(error)")
-            default: load.fail(load.other, "\(error)")
-            }
+            load.tally.count(error)
             continue
         }
         let text = String(decoding: line, as: UTF8.self)
@@ -579,10 +565,10 @@ private func runClient(_ load: TakeOverLoad, to address: SocketAddress) {
         guard text.hasPrefix(prefix), text.hasSuffix("\n"), let pid = Int32(text.dropFirst(prefix.count).dropLast())
         else {
             // The server closed without its whole line: what a reset looks like to this client.
-            load.fail(load.reset, "read \(text.debugDescription)")
+            load.tally.fail(load.tally.reset, "read \(text.debugDescription)")
             continue
         }
-        load.served.add(1, ordering: .relaxed)
+        load.tally.served.add(1, ordering: .relaxed)
         if pid == load.oldPID.load(ordering: .acquiring) {
             load.byOld.add(1, ordering: .relaxed)
         } else if pid == load.newPID.load(ordering: .acquiring) {
@@ -590,10 +576,7 @@ private func runClient(_ load: TakeOverLoad, to address: SocketAddress) {
         } else {
             load.byOther.add(1, ordering: .relaxed)
         }
-        let waited = started.duration(to: clock.now)
-        let nanoseconds =
-            Int(waited.components.seconds) * 1_000_000_000 + Int(waited.components.attoseconds / 1_000_000_000)
-        load.longestWaitNanoseconds.max(nanoseconds, ordering: .relaxed)
+        load.tally.note(wait: started.duration(to: clock.now))
     }
 }
 
@@ -628,7 +611,7 @@ private func runTakeOverUnderLoad(demo: String, way: TakeOverWay, in directory: 
     let address = SocketAddress.ipv4Loopback(port: try #require(UInt16(portText)))
 
     for _ in 0..<8 { clients.append(try startThread { runClient(load, to: address) }) }
-    try #require(waitUntil(within: .seconds(10)) { load.served.load(ordering: .relaxed) >= 500 })
+    try #require(waitUntil(within: .seconds(10)) { load.tally.served.load(ordering: .relaxed) >= 500 })
 
     run.newPID = try #require(
         spawnServe(
@@ -662,15 +645,8 @@ private func runTakeOverUnderLoad(demo: String, way: TakeOverWay, in directory: 
     run.servedByOld = load.byOld.load(ordering: .relaxed)
     run.servedByNew = load.byNew.load(ordering: .relaxed)
     run.servedByOther = load.byOther.load(ordering: .relaxed)
-    run.load = LoadOutcome(
-        attempted: load.attempted.load(ordering: .relaxed),
-        served: load.served.load(ordering: .relaxed),
-        refused: load.refused.load(ordering: .relaxed),
-        reset: load.reset.load(ordering: .relaxed),
-        other: load.other.load(ordering: .relaxed),
-        longestWait: .nanoseconds(load.longestWaitNanoseconds.load(ordering: .relaxed))
-    )
-    run.firstFailures = load.failures.withLock { $0 }
+    run.load = load.tally.outcome(attempted: load.attempted.load(ordering: .relaxed))
+    run.firstFailures = load.tally.firstFailures
     run.oldLog = readText(oldLog) ?? ""
     run.newLog = readText(newLog) ?? ""
     return run
