@@ -3,7 +3,6 @@
 
 import Foundation
 import Glibc
-import Synchronization
 import Testing
 
 @testable import SocketOptions
@@ -15,14 +14,12 @@ final class SharedSocket<Socket: ~Copyable>: @unchecked Sendable {
     init(_ socket: consuming Socket) { self.socket = socket }
 }
 
-/// What the racing threads returned, behind a lock. (A Mutex captured by the threads' escaping
-/// closures is a variable in a box, which ThreadSanitizer reports as an access race.)
-final class RaceResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [Bool] = []
+/// What the racing threads returned, behind a lock ThreadSanitizer understands (see `Locked`).
+final class RaceResults: Sendable {
+    private let values = Locked<[Bool]>([])
 
-    func append(_ value: Bool) { lock.withLock { values.append(value) } }
-    var all: [Bool] { lock.withLock { values } }
+    func append(_ value: Bool) { values.withLock { $0.append(value) } }
+    var all: [Bool] { values.withLock { $0 } }
 }
 
 /// Waits (at most 5 s) until the racing threads have let go of `shared`, so that its socket is
@@ -71,7 +68,7 @@ extension KernelTests {
         func acceptRace() throws {
             var shared = SharedSocket(try ListeningSocket(address: anyLoopbackPort))
             let address = shared.socket.localAddress
-            let clients = Mutex<[Int32]>([])
+            let clients = Locked<[Int32]>([])
             defer { for fd in clients.withLock({ $0 }) { close(fd) } }
             func connect() throws {
                 let fd = rawSocket()

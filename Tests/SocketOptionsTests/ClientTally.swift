@@ -38,7 +38,7 @@ final class ClientTally: Sendable {
     let reset = Atomic<Int>(0)
     let other = Atomic<Int>(0)
     private let longestWaitNanoseconds = Atomic<Int>(0)
-    private let failures = Mutex<[String]>([])
+    private let failures = Locked<[String]>([])
 
     /// Counts a failed connect or receive by its errno.
     func count(_ error: SocketError) {

@@ -10,15 +10,15 @@ import Testing
 
 /// A listener on its way to another thread (a noncopyable value cannot be captured).
 private final class ListenerSlot: Sendable {
-    private let slot: Mutex<ListeningSocket?>
-    init(_ listener: consuming ListeningSocket) { slot = Mutex(listener) }
+    private let slot: Locked<ListeningSocket?>
+    init(_ listener: consuming ListeningSocket) { slot = Locked(listener) }
     func take() -> ListeningSocket? { slot.withLock { $0.take() } }
 }
 
 /// A connection on its way to another thread.
 private final class ConnectionSlot: Sendable {
-    private let slot: Mutex<Connection?>
-    init(_ connection: consuming Connection) { slot = Mutex(connection) }
+    private let slot: Locked<Connection?>
+    init(_ connection: consuming Connection) { slot = Locked(connection) }
     func take() -> Connection? { slot.withLock { $0.take() } }
 }
 
@@ -89,7 +89,7 @@ extension KernelTests {
                 )
                 let path = try SocketAddress.unix(path: directory + "/handover.sock")
                 let offered = [DescriptorHandover.Offered("http", ipv4), DescriptorHandover.Offered("admin", ipv6)]
-                let outcome = Mutex<Result<Bool, SocketError>?>(nil)
+                let outcome = Locked<Result<Bool, SocketError>?>(nil)
                 let sender = try startThread {
                     guard let rendezvous = rendezvous.take() else { return }
                     let result = Result { () throws(SocketError) in

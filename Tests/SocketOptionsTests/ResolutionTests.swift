@@ -268,7 +268,7 @@ private final class NXDomainResponder: Sendable {
     let answered = Atomic<Int>(0)
     private let stopped = Atomic<Bool>(false)
     private let descriptors: [CInt]
-    private let thread: Mutex<pthread_t?> = Mutex(nil)
+    private let thread: Locked<pthread_t?> = Locked(nil)
 
     init(on addresses: [SocketAddress]) throws {
         var descriptors: [CInt] = []

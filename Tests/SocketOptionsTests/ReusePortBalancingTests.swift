@@ -13,7 +13,6 @@
 
 import Glibc
 import PlainThreads
-import Synchronization
 import Testing
 
 @testable import SocketOptions
@@ -50,8 +49,8 @@ final class ListenerGroup {
     /// that no TIME_WAIT is left). Failures are returned as text, for the test to show.
     func connect(fromEachOf cpus: [Int], perCPU: Int) throws -> (connections: [BalancedConnection], failures: [String])
     {
-        let connections = Mutex<[BalancedConnection]>([])
-        let failures = Mutex<[String]>([])
+        let connections = Locked<[BalancedConnection]>([])
+        let failures = Locked<[String]>([])
         let address = address
         let descriptors = descriptors
         for cpu in cpus {

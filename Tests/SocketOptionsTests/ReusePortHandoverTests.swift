@@ -25,7 +25,7 @@ private final class LoadRun: Sendable {
     let stopOld = Atomic<Bool>(false)
     let stopNew = Atomic<Bool>(false)
     let newDescriptor = Atomic<Int32>(-1)
-    let report = Mutex<ReusePortHandover.Report?>(nil)
+    let report = Locked<ReusePortHandover.Report?>(nil)
 }
 
 /// A client's connection made and not yet read (an array cannot hold a noncopyable value).
@@ -36,8 +36,8 @@ final class PendingConnection {
 
 /// A listener on its way to the thread that serves it.
 private final class ListenerHandoff: Sendable {
-    private let slot: Mutex<ListeningSocket?>
-    init(_ listener: consuming ListeningSocket) { slot = Mutex(listener) }
+    private let slot: Locked<ListeningSocket?>
+    init(_ listener: consuming ListeningSocket) { slot = Locked(listener) }
     func take() -> ListeningSocket? { slot.withLock { $0.take() } }
 }
 

@@ -10,13 +10,11 @@ import Testing
 
 @testable import SocketOptions
 
-/// What each thread ended with, behind a lock. (A Mutex captured by threads' escaping closures is
-/// a variable in a box, which ThreadSanitizer reports as a race; see AcceptTimeoutTests.)
-private final class Outcomes: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [String] = []
-    func append(_ value: String) { lock.withLock { values.append(value) } }
-    var all: [String] { lock.withLock { values } }
+/// What each thread ended with, behind a lock ThreadSanitizer understands (see `Locked`).
+private final class Outcomes: Sendable {
+    private let values = Locked<[String]>([])
+    func append(_ value: String) { values.withLock { $0.append(value) } }
+    var all: [String] { values.withLock { $0 } }
 }
 
 /// A listener on a port it named (not port 0): after a stop such a listener keeps its port, so no

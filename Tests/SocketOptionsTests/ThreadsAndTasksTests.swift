@@ -171,7 +171,7 @@ extension KernelTests {
             let shared = SharedListener(try ListeningSocket(address: anyLoopbackPort))
             let threadCount = 4
             let accepted = Atomic<Int>(0)
-            let servingThreads = Mutex<Set<pthread_t>>([])
+            let servingThreads = Locked<Set<pthread_t>>([])
             var threads: [pthread_t] = []
             for _ in 0..<threadCount {
                 threads.append(

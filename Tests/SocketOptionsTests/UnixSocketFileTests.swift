@@ -78,8 +78,8 @@ private func finishes(within limit: DispatchTimeInterval, _ body: @escaping @Sen
 
 /// A value shared between a test and an injected action or another thread.
 private final class Shared<Value: Sendable>: Sendable {
-    private let value: Mutex<Value>
-    init(_ value: Value) { self.value = Mutex(value) }
+    private let value: Locked<Value>
+    init(_ value: Value) { self.value = Locked(value) }
     func set(_ newValue: Value) { value.withLock { $0 = newValue } }
     func get() -> Value { value.withLock { $0 } }
     func update(_ body: (inout Value) -> Void) { value.withLock { body(&$0) } }
