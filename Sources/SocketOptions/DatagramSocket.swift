@@ -23,7 +23,6 @@ public struct DatagramSocket: ~Copyable, Sendable, SocketOptionSetting {
     }
 
     @usableFromInline let descriptor: SocketDescriptor
-    let unixFile: OwnedUnixFile
 
     /// The socket's descriptor, lent: the socket still owns it. Wait on it with `poll` or an event
     /// loop; never close it.
@@ -36,15 +35,16 @@ public struct DatagramSocket: ~Copyable, Sendable, SocketOptionSetting {
     }
 
     /// The address the socket is bound to (`getsockname`), with the port the kernel chose for 0.
-    public let localAddress: SocketAddress
+    public var localAddress: SocketAddress { record.localAddress }
 
     /// Each option as requested and as the kernel keeps it on the bound socket, in the order given
     /// (with `.ipv6Only(false)` added for `::` or an IPv4-mapped address, as ``ListeningSocket``
     /// does).
-    public var appliedOptions: [AppliedOption] { options.applied }
+    public var appliedOptions: [AppliedOption] { record.applied }
 
-    /// What ``appliedOptions`` is made from.
-    let options: OptionRecord
+    /// What ``localAddress`` and ``appliedOptions`` are read from, and the Unix socket file the
+    /// socket owns.
+    let record: SocketRecord
 
     /// Creates a datagram socket, sets its options and binds it to `address`.
     ///
@@ -68,9 +68,7 @@ public struct DatagramSocket: ~Copyable, Sendable, SocketOptionSetting {
     public init(address: SocketAddress, options: [SocketOption] = []) throws(SocketError) {
         let made = try SocketSetup.make(address, role: .datagram, options: options, over: [])
         self.descriptor = made.descriptor
-        self.unixFile = OwnedUnixFile(made.unixFile)
-        self.localAddress = made.localAddress
-        self.options = made.options
+        self.record = made.record
     }
 
     /// The time ``send(_:to:timeout:)`` waits for room by default: 30 seconds.
@@ -142,7 +140,7 @@ public struct DatagramSocket: ~Copyable, Sendable, SocketOptionSetting {
 
     /// Gives up the descriptor without closing it; the caller owns it from here on.
     public consuming func releaseDescriptor() -> Int32 {
-        unixFile.disarm()
+        record.disarmUnixFile()
         return descriptor.release()
     }
 

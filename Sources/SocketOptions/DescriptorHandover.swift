@@ -438,7 +438,7 @@ extension ListeningSocket {
     ///
     /// The corresponding C call is `close`.
     public consuming func closeAfterHandover() throws(SocketError) {
-        unixFile.disarm()
+        record.disarmUnixFile()
         try descriptor.close()
     }
 }

@@ -32,12 +32,9 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
     /// event loop; never close it.
     @inlinable public var rawDescriptor: Int32 { descriptor.rawValue }
 
-    /// For a Unix-domain listener that bound a path: the file, removed when the listener goes.
-    let unixFile: OwnedUnixFile
-
     /// The address the socket is bound to, read back with `getsockname`: after binding port 0,
     /// it carries the port the kernel chose.
-    public let localAddress: SocketAddress
+    public var localAddress: SocketAddress { record.localAddress }
 
     /// A stream socket of the family of ``localAddress``: what the listener is, known without
     /// asking the kernel (the initializers made or checked it). The corresponding C options are
@@ -49,10 +46,11 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
     /// options, the listener adds `.ipv6Only(false)` last, so that it serves IPv4 too whatever
     /// `net.ipv6.bindv6only` says; a specific IPv6 address such as `::1` is IPv6-only by the
     /// kernel's rule (see ``AppliedOption/changedByBind``).
-    public var appliedOptions: [AppliedOption] { options.applied }
+    public var appliedOptions: [AppliedOption] { record.applied }
 
-    /// What ``appliedOptions`` is made from.
-    let options: OptionRecord
+    /// What ``localAddress`` and ``appliedOptions`` are read from, and, for a Unix-domain listener
+    /// that bound a path, the socket file, removed when the listener goes.
+    let record: SocketRecord
 
     /// Whether ``releaseDescriptor()`` turns O_NONBLOCK off again: the descriptor was blocking when
     /// the listener got it (made here, or adopted blocking).
@@ -125,9 +123,7 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
             over: Self.defaultOptions
         )
         self.descriptor = made.descriptor
-        self.unixFile = OwnedUnixFile(made.unixFile)
-        self.localAddress = made.localAddress
-        self.options = made.options
+        self.record = made.record
         self.backlog = backlog
         self.blocksAfterRelease = true
     }
@@ -174,9 +170,7 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
         }
         SocketCalls.setCloseOnExec(descriptor)
         self.descriptor = SocketDescriptor(rawValue: descriptor)
-        self.unixFile = .none
-        self.localAddress = localAddress
-        self.options = .none
+        self.record = SocketRecord(adoptedAt: localAddress)
         self.backlog = 0
         self.blocksAfterRelease = !wasNonBlocking
     }
@@ -269,7 +263,7 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
     /// (the listener itself keeps it non-blocking, `O_NONBLOCK`), and as it was adopted for one made
     /// by ``init(adopting:)``.
     public consuming func releaseDescriptor() -> Int32 {
-        unixFile.disarm()
+        record.disarmUnixFile()
         if blocksAfterRelease { SocketCalls.setNonBlocking(descriptor.rawValue, false) }
         return descriptor.release()
     }

@@ -224,6 +224,22 @@ extension KernelTests {
             _ = client
             #expect(!fileExists(name) && !fileExists("@" + name))
         }
+
+        @Test("An abstract-namespace datagram socket is bound at its name, which its peers answer to")
+        func abstractNamespaceDatagram() throws {
+            let address = try SocketAddress.abstractUnix(name: "socketoptions-datagram-\(getpid())")
+            let server = try DatagramSocket(address: address)
+            #expect(server.localAddress == address)
+            let client = try DatagramSocket(
+                address: try SocketAddress.abstractUnix(name: "socketoptions-datagram-client-\(getpid())")
+            )
+            try client.send([7], to: address, timeout: .seconds(5))
+            let datagram = try #require(try server.receive(timeout: .seconds(5)))
+            #expect(datagram.bytes == [7])
+            #expect(datagram.sender == client.localAddress)
+            try client.close()
+            try server.close()
+        }
     }
 
     @Suite("Adopting, activation and hand-off")

@@ -399,7 +399,7 @@ enum OptionCalls {
     }
 
     /// ``setCIntAndReadBack(_:at:_:on:requested:)`` keeping the C int the kernel kept, for a record
-    /// that stores it as it is (``OptionRecord``).
+    /// that stores it as it is (``SocketRecord``).
     @inlinable @inline(__always)
     static func setCIntAndReadBackKept(
         _ raw: CInt,
@@ -563,9 +563,6 @@ struct CheckedOption {
     let value: OptionCodec.CValue
     /// The option's row, looked up once for the checks, the calls and the readback.
     let row: UnsafePointer<OptionRow<SocketOption>>
-    /// Whether `value` is the option's own value as one C int (a flag's 0 or 1, or a number in its
-    /// row's range): the request can then be told from `value` alone.
-    let isVerbatimInt: Bool
 
     /// Checks the value against what the kernel keeps faithfully and encodes it. Nothing here
     /// touches the system.
@@ -607,16 +604,11 @@ struct CheckedOption {
         }
     }
 
-    private init(
-        _ name: SocketOption.Name,
-        _ value: OptionCodec.CValue,
-        _ row: UnsafePointer<OptionRow<SocketOption>>,
-        isVerbatimInt: Bool
-    ) {
+    private init(_ name: SocketOption.Name, _ value: OptionCodec.CValue, _ row: UnsafePointer<OptionRow<SocketOption>>)
+    {
         self.name = name
         self.value = value
         self.row = row
-        self.isVerbatimInt = isVerbatimInt
     }
 
     /// A boolean and an int in range, the commonest, decided by the row's `reading` byte and range
@@ -628,13 +620,19 @@ struct CheckedOption {
         _ value: OptionCodec.SwiftValue,
         _ row: UnsafePointer<OptionRow<SocketOption>>
     ) -> CheckedOption? {
+        guard let raw = verbatimInt(value, row) else { return nil }
+        return CheckedOption(name, .int(raw), row)
+    }
+
+    /// The C int of a value that is the option's own value as one C int (a flag's 0 or 1, or a
+    /// number in its row's range): what ``verbatim`` checks, for the compact setup too. Nil for any
+    /// other value, valid or not.
+    @inline(__always)
+    static func verbatimInt(_ value: OptionCodec.SwiftValue, _ row: UnsafePointer<OptionRow<SocketOption>>) -> CInt? {
         switch (row.pointee.reading, value) {
-        case (.bool, .bool(let on)):
-            CheckedOption(name, .int(on ? 1 : 0), row, isVerbatimInt: true)
-        case (.plainInt, .int(let number)) where row.pointee.intRange.contains(number):
-            CheckedOption(name, .int(CInt(number)), row, isVerbatimInt: true)
-        default:
-            nil
+        case (.bool, .bool(let on)): on ? 1 : 0
+        case (.plainInt, .int(let number)) where row.pointee.intRange.contains(number): CInt(number)
+        default: nil
         }
     }
 
@@ -648,6 +646,6 @@ struct CheckedOption {
         option: borrowing SocketOption
     ) throws(SocketError) -> CheckedOption {
         let encoded = try row.pointee.codec.encode(value, for: copy option, note: row.pointee.valueNote)
-        return CheckedOption(name, encoded, row, isVerbatimInt: false)
+        return CheckedOption(name, encoded, row)
     }
 }

@@ -68,10 +68,16 @@ extension SocketAddress {
         return text + "%" + String(scope)
     }
 
-    /// Calls `body` with this address as a C `sockaddr` and its length, on the stack.
-    func withSockAddr<Result>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> Result) -> Result {
-        switch endpoint {
-        case .ip(.ipv4(let raw), let port):
+    /// Calls `body` with an IP host and port as a C `sockaddr_in` or `sockaddr_in6` and its
+    /// length, on the stack.
+    @inline(__always)
+    static func withSockAddr<Result>(
+        ip: IP,
+        port: UInt16,
+        _ body: (UnsafePointer<sockaddr>, socklen_t) -> Result
+    ) -> Result {
+        switch ip {
+        case .ipv4(let raw):
             var address = sockaddr_in()
             #if canImport(Darwin)
             address.sin_len = UInt8(MemoryLayout<sockaddr_in>.size)
@@ -84,7 +90,7 @@ extension SocketAddress {
                     body($0, socklen_t(MemoryLayout<sockaddr_in>.size))
                 }
             }
-        case .ip(.ipv6(let high, let low, let scope), let port):
+        case .ipv6(let high, let low, let scope):
             var address = sockaddr_in6()
             #if canImport(Darwin)
             address.sin6_len = UInt8(MemoryLayout<sockaddr_in6>.size)
@@ -101,6 +107,39 @@ extension SocketAddress {
                     body($0, socklen_t(MemoryLayout<sockaddr_in6>.size))
                 }
             }
+        }
+    }
+
+    /// The IP host and port that a call such as getsockname or accept wrote at the start of
+    /// `bytes` (a `sockaddr_storage`, or a `sockaddr_in6`, which holds either IP family); nil for
+    /// any other family.
+    @inline(__always)
+    static func ipEndpoint(_ bytes: UnsafeRawBufferPointer) -> (ip: IP, port: UInt16)? {
+        switch CInt(bytes.loadUnaligned(fromByteOffset: 0, as: sa_family_t.self)) {
+        case AF_INET:
+            let address = bytes.loadUnaligned(as: sockaddr_in.self)
+            return (.ipv4(address.sin_addr.s_addr), UInt16(bigEndian: address.sin_port))
+        case AF_INET6:
+            let address = bytes.loadUnaligned(as: sockaddr_in6.self)
+            var raw = address.sin6_addr
+            let ip: IP = withUnsafeBytes(of: &raw) {
+                .ipv6(
+                    $0.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+                    $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                    scope: address.sin6_scope_id
+                )
+            }
+            return (ip, UInt16(bigEndian: address.sin6_port))
+        default:
+            return nil
+        }
+    }
+
+    /// Calls `body` with this address as a C `sockaddr` and its length, on the stack.
+    func withSockAddr<Result>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> Result) -> Result {
+        switch endpoint {
+        case .ip(let ip, let port):
+            return Self.withSockAddr(ip: ip, port: port, body)
         case .unixPath(let name), .unixAbstract(let name):
             var address = sockaddr_un()
             #if canImport(Darwin)
@@ -126,21 +165,11 @@ extension SocketAddress {
     /// Reads an address that a call such as getsockname or accept wrote into `storage` (`length`
     /// bytes of it); nil for a family other than IPv4, IPv6 and Unix.
     init?(storage: borrowing sockaddr_storage, length: socklen_t) {
+        if let (ip, port) = withUnsafeBytes(of: storage, Self.ipEndpoint) {
+            self.init(ip: ip, port: port)
+            return
+        }
         switch CInt(storage.ss_family) {
-        case AF_INET:
-            let address = withUnsafeBytes(of: storage) { $0.loadUnaligned(as: sockaddr_in.self) }
-            self.init(ip: .ipv4(address.sin_addr.s_addr), port: UInt16(bigEndian: address.sin_port))
-        case AF_INET6:
-            let address = withUnsafeBytes(of: storage) { $0.loadUnaligned(as: sockaddr_in6.self) }
-            var raw = address.sin6_addr
-            let ip: IP = withUnsafeBytes(of: &raw) {
-                .ipv6(
-                    $0.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
-                    $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-                    scope: address.sin6_scope_id
-                )
-            }
-            self.init(ip: ip, port: UInt16(bigEndian: address.sin6_port))
         case AF_UNIX:
             let pathOffset = MemoryLayout<sockaddr_un>.offset(of: \.sun_path) ?? 2
             let count = max(0, min(Int(length) - pathOffset, MemoryLayout<sockaddr_un>.size - pathOffset))

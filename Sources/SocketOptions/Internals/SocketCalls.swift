@@ -48,6 +48,40 @@ enum SocketCalls {
         }
     }
 
+    /// bind, then listen when `backlog` is given, then getsockname, for a socket on an IP
+    /// address: the end of the common setup in one function, its sockaddr on the stack and the
+    /// bound address read straight into its host and port. The same calls and errors as
+    /// ``bind(_:to:reportingAs:)``, ``listen(_:backlog:address:)`` and ``localAddress(_:)``; a
+    /// bound address of another family (the descriptor was replaced under the package) throws
+    /// `.unrepresentableAddress`.
+    static func bindIP(
+        _ fd: CInt,
+        _ ip: SocketAddress.IP,
+        port: UInt16,
+        listenBacklog backlog: Int?,
+        address: SocketAddress
+    ) throws(SocketError) -> (ip: SocketAddress.IP, port: UInt16) {
+        let bound = SocketAddress.withSockAddr(ip: ip, port: port) { sockaddr, length in
+            valueOrErrno { system_bind(fd, sockaddr, length) }
+        }
+        if case .failure(let errno) = bound { throw addressError(errno, address: address, operation: .bind(address)) }
+        if let backlog { try listen(fd, backlog: backlog, address: address) }
+        // A sockaddr_in6 holds either IP family; a longer address of another family is cut short
+        // by getsockname, and its family is enough to refuse it.
+        var storage = sockaddr_in6()
+        var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+        let read = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddr in
+                valueOrErrno { system_getsockname(fd, sockaddr, &length) }
+            }
+        }
+        if case .failure(let errno) = read { throw .system(.localAddress, errno) }
+        guard let local = withUnsafeBytes(of: storage, SocketAddress.ipEndpoint) else {
+            throw .unrepresentableAddress(.localAddress, family: SocketFamily(raw: CInt(storage.sin6_family)))
+        }
+        return local
+    }
+
     static func setCloseOnExec(_ fd: CInt) {
         let flags = system_fcntl(fd, F_GETFD)
         if flags >= 0 && flags & FD_CLOEXEC == 0 { _ = system_fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }

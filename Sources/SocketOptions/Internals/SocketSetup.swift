@@ -7,9 +7,7 @@ enum SocketSetup {
     /// hands to the initializer of its owner.
     struct Made: ~Copyable {
         let descriptor: SocketDescriptor
-        let unixFile: UnixSocketFile?
-        let localAddress: SocketAddress
-        let options: OptionRecord
+        let record: SocketRecord
     }
 
     /// What the socket is made for, and so how it is opened and bound.
@@ -48,9 +46,11 @@ enum SocketSetup {
     /// `net.ipv6.bindv6only` says. Not for a specific IPv6 address: bind turns IPV6_V6ONLY on for
     /// it, so `.ipv6Only(false)` could not hold.
     ///
-    /// The options are read where they lie, in the caller's arrays, and their encoded values live
-    /// on the stack for the length of the call: the record of the options is the one array
-    /// allocated, and none when it can be compact (``OptionRecord``).
+    /// The options are read where they lie, in the caller's arrays. A setup whose options are all
+    /// one C int as they stand is planned first (``compactPlan(_:over:dualStack:kind:)``): nothing
+    /// allocated, nothing on the stack but the plan. Any other setup checks every option into a
+    /// buffer on the stack, and its record keeps the options' records in an array, in the one box
+    /// a ``SocketRecord`` allocates for what is not plain data.
     static func make(
         _ address: SocketAddress,
         role: Role,
@@ -67,11 +67,17 @@ enum SocketSetup {
             )
         }
         let kind = role.kind(for: address)
+        let dualStack = address.canServeIPv4
+        if let plan = compactPlan(given, over: defaults, dualStack: dualStack, kind: kind) {
+            let descriptor = try role.open(for: address)
+            let kept = try setCompactly(plan, on: descriptor.rawValue)
+            let bound = try bind(descriptor.rawValue, to: address, role: role)
+            return Made(descriptor: descriptor, record: SocketRecord(bound, kept: kept, records: []))
+        }
         let capacity = defaults.count + given.count + 1
         return try withUnsafeTemporaryAllocation(of: Planned.self, capacity: capacity) {
             planned throws(SocketError) -> Made in
             var count = 0
-            let dualStack = address.canServeIPv4
             try forEachOption(given, over: defaults, dualStack: dualStack) { option, name, origin throws(SocketError) in
                 let one = try check(option, for: kind)
                 if let earlier = planned[..<count].firstIndex(where: { $0.checked.name == name }) {
@@ -88,15 +94,6 @@ enum SocketSetup {
             let options = UnsafeMutableBufferPointer(rebasing: planned[..<count])
             let descriptor = try role.open(for: address)
             let fd = descriptor.rawValue
-            if let kept = try setCompactly(options, given, defaults, on: fd) {
-                let bound = try bind(fd, to: address, role: role)
-                return Made(
-                    descriptor: descriptor,
-                    unixFile: bound.unixFile,
-                    localAddress: bound.localAddress,
-                    options: OptionRecord(compact: kept)
-                )
-            }
             var applied: [AppliedOption] = []
             applied.reserveCapacity(count)
             for option in options {
@@ -109,9 +106,7 @@ enum SocketSetup {
             }
             return Made(
                 descriptor: descriptor,
-                unixFile: bound.unixFile,
-                localAddress: bound.localAddress,
-                options: OptionRecord(records: applied)
+                record: SocketRecord(bound, kept: SocketRecord.KeptInts(), records: applied)
             )
         }
     }
@@ -121,26 +116,32 @@ enum SocketSetup {
         _ fd: CInt,
         to address: SocketAddress,
         role: Role
-    ) throws(SocketError) -> (unixFile: UnixSocketFile?, localAddress: SocketAddress) {
+    ) throws(SocketError) -> SocketRecord.Bound {
+        let backlog: Int?
+        switch role {
+        case .listener(let listenBacklog, _): backlog = listenBacklog
+        case .datagram: backlog = nil
+        }
+        if case .ip(let ip, let port) = address.endpoint {
+            let local = try SocketCalls.bindIP(fd, ip, port: port, listenBacklog: backlog, address: address)
+            return .ip(local.ip, port: local.port)
+        }
+        guard address.unixPath != nil else {
+            // An abstract Unix-domain name: no file, bound as it is and read back.
+            try SocketCalls.bind(fd, to: address)
+            if let backlog { try SocketCalls.listen(fd, backlog: backlog, address: address) }
+            return .unix(try SocketCalls.localAddress(fd), file: nil)
+        }
         switch role {
         case .listener(let backlog, let unixFileMode):
-            guard address.unixPath != nil else {
-                try SocketCalls.bind(fd, to: address)
-                try SocketCalls.listen(fd, backlog: backlog, address: address)
-                return (nil, try SocketCalls.localAddress(fd))
-            }
             // Bound under a private name and published at the path once listening: the path is
             // the address (getsockname reports the private name).
             let file = try UnixSocketFile.bind(fd, to: address, mode: unixFileMode) { fd throws(SocketError) in
                 try SocketCalls.listen(fd, backlog: backlog, address: address)
             }
-            return (file, address)
+            return .unix(address, file: file)
         case .datagram:
-            guard address.unixPath != nil else {
-                try SocketCalls.bind(fd, to: address)
-                return (nil, try SocketCalls.localAddress(fd))
-            }
-            return (try UnixSocketFile.bindInPlace(fd, to: address), address)
+            return .unix(address, file: try UnixSocketFile.bindInPlace(fd, to: address))
         }
     }
 
@@ -205,32 +206,58 @@ enum SocketSetup {
         if dualStack && !namesIPv6Only { try body(.ipv6Only(false), .ipv6Only, .dualStack) }
     }
 
-    /// Sets and reads back the options of a setup whose record can be compact (``OptionRecord``):
-    /// every option one C int that bind cannot change, at most ``OptionRecord/KeptInts/capacity``
-    /// of them. The same setsockopt and getsockopt, checks and errors as ``OptionCalls/apply(_:on:)``
-    /// makes; nil, before any call, for any other setup.
-    private static func setCompactly(
-        _ options: UnsafeMutableBufferPointer<Planned>,
+    /// The options of the commonest setup, planned in as little code and memory as it takes (the
+    /// speed of a listener's setup is the footprint of its code between system calls,
+    /// Documentation/Performance.md): every option one C int read back under its own name that bind
+    /// cannot change (``SocketOption/Name/cIntLocation``), valid as it stands for `kind` (a flag, or
+    /// a number in its row's range), no name twice, at most ``SocketRecord/KeptInts/capacity`` of
+    /// them, in the order of ``forEachOption(_:over:dualStack:_:)``.
+    ///
+    /// Nil for any other setup, valid or not: the general path then checks the options, says what
+    /// is wrong with one, and sets them. The plan takes only what that path takes with the same C
+    /// ints (the same row checks and ``CheckedOption/verbatimInt(_:_:)``), so the two cannot differ
+    /// on a setup both would make; a test compares them.
+    @inline(__always)
+    static func compactPlan(
         _ given: [SocketOption],
-        _ defaults: [SocketOption],
-        on fd: CInt
-    ) throws(SocketError) -> OptionRecord.KeptInts? {
-        guard options.count <= OptionRecord.KeptInts.capacity else { return nil }
-        for option in options {
-            let row = option.checked.row
-            guard row.pointee.cIntLocation != nil, !row.pointee.bindCanChange, option.checked.isVerbatimInt
-            else { return nil }
-        }
-        var kept = OptionRecord.KeptInts()
-        for option in options {
-            // A location and a verbatim int, checked above for every option before any call: the C
-            // int set is the request itself.
-            guard let location = option.checked.row.pointee.cIntLocation, case .int(let raw) = option.checked.value
-            else { preconditionFailure("\(option.checked.name) was checked for the compact setup") }
-            let keptInt = try OptionCalls.setCIntAndReadBackKept(raw, at: location, option.checked.name, on: fd) {
-                option.origin.option(given, defaults)
+        over defaults: [SocketOption],
+        dualStack: Bool,
+        kind: SocketKind
+    ) -> SocketRecord.KeptInts? {
+        var plan = SocketRecord.KeptInts()
+        var fits = true
+        forEachOption(given, over: defaults, dualStack: dualStack) { option, name, _ in
+            guard fits else { return }
+            let row = name.rowPointer
+            guard plan.count < SocketRecord.KeptInts.capacity, !plan.contains(name),
+                row.pointee.cIntLocation != nil, !row.pointee.bindCanChange, row.pointee.sockets.allows(kind),
+                let raw = CheckedOption.verbatimInt(option.entry.value, row)
+            else {
+                fits = false
+                return
             }
-            kept.append(OptionRecord.KeptInts.Entry(name: option.checked.name, requested: raw, kept: keptInt))
+            plan.append(SocketRecord.KeptInts.Entry(name: name, requested: raw, kept: 0))
+        }
+        return fits ? plan : nil
+    }
+
+    /// Sets and reads back each option of a compact plan, in order: the same setsockopt and
+    /// getsockopt, checks and errors as ``OptionCalls/apply(_:_:on:)`` makes for them. Returns the
+    /// plan with the C int the kernel kept for each.
+    private static func setCompactly(
+        _ plan: SocketRecord.KeptInts,
+        on fd: CInt
+    ) throws(SocketError) -> SocketRecord.KeptInts {
+        var kept = SocketRecord.KeptInts()
+        for index in 0..<plan.count {
+            let entry = plan[index]
+            guard let location = entry.name.rowPointer.pointee.cIntLocation else {
+                preconditionFailure("\(entry.name) was planned with its C int location")
+            }
+            let keptInt = try OptionCalls.setCIntAndReadBackKept(entry.requested, at: location, entry.name, on: fd) {
+                entry.requestedOption
+            }
+            kept.append(SocketRecord.KeptInts.Entry(name: entry.name, requested: entry.requested, kept: keptInt))
         }
         return kept
     }

@@ -439,18 +439,3 @@ final class UnixSocketFile: @unchecked Sendable {
         return false
     }
 }
-
-/// The socket file a ListeningSocket or DatagramSocket made, or none: what the owner stores.
-///
-/// An enum of its own rather than `UnixSocketFile?`: a `consuming close()` destroys the owner's other
-/// fields one by one, and the compiler destroys a generic `Optional` field through its type metadata
-/// (some 60 instructions on every close), a plain enum with one release.
-enum OwnedUnixFile: Sendable {
-    case none
-    case file(UnixSocketFile)
-
-    init(_ file: UnixSocketFile?) { self = file.map(Self.file) ?? .none }
-
-    /// Leaves the file in place when the owner goes: its descriptor was handed off.
-    func disarm() { if case .file(let file) = self { file.disarm() } }
-}
