@@ -107,7 +107,7 @@ extension KernelTests {
 
         @Test("Every address prints as text that parses back to it (20,000 generated addresses and texts)")
         func printingAndParsingRoundTrip() throws {
-            var random = AddressTextRandom(seed: 0x5eed_7)
+            var random = SplitMix64(seed: 0x5eed_7)
             let loopbackIndex = if_nametoindex("lo")
             // Control characters, C1, a bidi override and a backslash too: a peer's path may hold them.
             let pathCharacters = Array("abc/._-@:[]%é日 09\u{1B}\u{7}\n\t\u{7F}\u{9B}\u{202E}\\")
@@ -152,18 +152,5 @@ extension KernelTests {
             #expect(SocketAddress.ipv6Loopback(port: 3).description == "[::1]:3")
             #expect(SocketAddress.ipv4Loopback(port: 2).withPort(9).port == 9)
         }
-    }
-}
-
-/// A small seeded generator (SplitMix64), so that a failing case can be found again.
-private struct AddressTextRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
