@@ -27,7 +27,7 @@ struct CompactPlanTests {
     static let kinds: [SocketKind] = [
         SocketKind(family: .ipv4, type: .stream), SocketKind(family: .ipv6, type: .stream),
         SocketKind(family: .ipv4, type: .datagram), SocketKind(family: .ipv6, type: .datagram),
-        SocketKind(family: .unix, type: .stream),
+        SocketKind(family: .unix, type: .stream), SocketKind(family: .unix, type: .datagram),
     ]
 
     /// What the general path makes of a setup: the checked options in order, or nil when it
@@ -58,13 +58,14 @@ struct CompactPlanTests {
         return checked
     }
 
-    /// The C int of an option whose value is one C int as it stands: a flag's 0 or 1, or the
-    /// number itself when the general check encoded it as that number.
+    /// The C int of an option whose value is one C int as it stands, as the plan's documentation
+    /// says: a flag's 0 or 1 where the row reads a flag, or the number itself where the row reads a
+    /// plain int, as the general check encoded it.
     static func verbatimInt(_ option: SocketOption, _ checked: CheckedOption) -> CInt? {
         guard case .int(let raw) = checked.value else { return nil }
-        switch option.entry.value {
-        case .bool(let on): return raw == (on ? 1 : 0) ? raw : nil
-        case .int(let number): return Int(raw) == number ? raw : nil
+        switch (checked.row.pointee.reading, option.entry.value) {
+        case (.bool, .bool(let on)): return raw == (on ? 1 : 0) ? raw : nil
+        case (.plainInt, .int(let number)): return Int(raw) == number ? raw : nil
         default: return nil
         }
     }

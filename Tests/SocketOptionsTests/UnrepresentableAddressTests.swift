@@ -46,6 +46,28 @@ extension KernelTests {
             #expect(fcntl(socketCall.descriptor, F_GETFD) == -1 && Glibc.errno == EBADF)
         }
 
+        @Test("getsockname answering AF_UNIX on an IPv4 listener is read as that address, as adoption reads it")
+        func localAddressOfAnotherKnownFamily() throws {
+            // An unbound AF_UNIX socket: getsockname answers its family and no name (unix(7)).
+            let unix = socket(AF_UNIX, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
+            try #require(unix >= 0)
+            defer { close(unix) }
+            let recorder = SyscallRecorder()
+            recorder.inject(.getsockname, .before) {
+                guard let listener = recorder.calls.first(where: { $0.kind == .socket }) else { return }
+                _ = dup2(unix, listener.descriptor)
+            }
+            let (address, calls) = try recording(recorder) { () throws -> SocketAddress in
+                let listener = try ListeningSocket(address: .ipv4Loopback(port: 0))
+                let address = listener.localAddress
+                try listener.close()
+                return address
+            }
+            #expect(address.family == .unix)
+            #expect(address.unixPath == nil)
+            #expect(calls.map(\.kind).suffix(3) == [.listen, .getsockname, .close])
+        }
+
         @Test("Adopting a descriptor whose getsockname answers AF_NETLINK is .notAListener naming the family")
         func adoptedDescriptorOfAnotherFamily() throws {
             let netlink = socket(AF_NETLINK, CInt(SOCK_RAW.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)

@@ -49,37 +49,38 @@ enum SocketCalls {
     }
 
     /// bind, then listen when `backlog` is given, then getsockname, for a socket on an IP
-    /// address: the end of the common setup in one function, its sockaddr on the stack and the
-    /// bound address read straight into its host and port. The same calls and errors as
-    /// ``bind(_:to:reportingAs:)``, ``listen(_:backlog:address:)`` and ``localAddress(_:)``; a
-    /// bound address of another family (the descriptor was replaced under the package) throws
-    /// `.unrepresentableAddress`.
+    /// address: the end of the common setup in one function, its sockaddr on the stack and an IP
+    /// address read back straight into its host and port. The same calls and errors as
+    /// ``bind(_:to:reportingAs:)``, ``listen(_:backlog:address:)`` and ``localAddress(_:)``,
+    /// whose `SocketAddress` is made here only for an error or for a bound address of another
+    /// family (the descriptor was replaced under the package).
     static func bindIP(
         _ fd: CInt,
         _ ip: SocketAddress.IP,
         port: UInt16,
-        listenBacklog backlog: Int?,
-        address: SocketAddress
-    ) throws(SocketError) -> (ip: SocketAddress.IP, port: UInt16) {
+        listenBacklog backlog: Int?
+    ) throws(SocketError) -> SocketRecord.Bound {
         let bound = SocketAddress.withSockAddr(ip: ip, port: port) { sockaddr, length in
             valueOrErrno { system_bind(fd, sockaddr, length) }
         }
-        if case .failure(let errno) = bound { throw addressError(errno, address: address, operation: .bind(address)) }
-        if let backlog { try listen(fd, backlog: backlog, address: address) }
-        // A sockaddr_in6 holds either IP family; a longer address of another family is cut short
-        // by getsockname, and its family is enough to refuse it.
-        var storage = sockaddr_in6()
-        var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+        if case .failure(let errno) = bound {
+            let address = SocketAddress(ip: ip, port: port)
+            throw addressError(errno, address: address, operation: .bind(address))
+        }
+        if let backlog { try listen(fd, backlog: backlog, address: SocketAddress(ip: ip, port: port)) }
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let read = withUnsafeMutablePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddr in
                 valueOrErrno { system_getsockname(fd, sockaddr, &length) }
             }
         }
         if case .failure(let errno) = read { throw .system(.localAddress, errno) }
-        guard let local = withUnsafeBytes(of: storage, SocketAddress.ipEndpoint) else {
-            throw .unrepresentableAddress(.localAddress, family: SocketFamily(raw: CInt(storage.sin6_family)))
+        if let local = withUnsafeBytes(of: storage, SocketAddress.ipEndpoint) { return .ip(local.ip, port: local.port) }
+        guard let other = SocketAddress(storage: storage, length: length) else {
+            throw .unrepresentableAddress(.localAddress, family: SocketFamily(raw: CInt(storage.ss_family)))
         }
-        return local
+        return .unix(other, file: nil)
     }
 
     static func setCloseOnExec(_ fd: CInt) {

@@ -12,31 +12,27 @@
 /// ``KeptInts/capacity`` of them: the defaults and one or two options of a server's own). Then the
 /// record holds the address and each option's name, the int requested and the int kept in place:
 /// nothing allocated, nothing reference counted, and the owner's `close()` destroys the record as
-/// one absent reference instead of a switch over each field (Documentation/Performance.md).
-/// Anything else (a Unix-domain address, its socket file, records made whole) sits in one `Rest`.
+/// one absent payload instead of a switch over each field (Documentation/Performance.md). Anything
+/// else (a Unix-domain address and its socket file, records made whole) is `extra`, which holds
+/// what the setup made and allocates nothing of its own.
 struct SocketRecord: Sendable {
-    /// The host of an IP address, in place; nil for a Unix-domain address, which `rest` holds.
+    /// The host of an IP address, in place; nil for a Unix-domain address, which `extra` holds.
     private let ip: SocketAddress.IP?
     /// The port of an IP address; 0 for a Unix-domain one.
     private let port: UInt16
     /// The options of a compact setup, in place; empty otherwise.
     private let kept: KeptInts
-    /// What does not fit in place; nil for the commonest socket.
-    private let rest: Rest?
+    /// What is not plain data; nil for the commonest socket.
+    private let extra: Extra?
 
-    /// The record's parts that are not plain data, shared: a Unix-domain address, the socket file
-    /// the owner created (removed when the last reference goes), and the options' records as made,
-    /// for a setup that could not keep them compact.
-    private final class Rest: Sendable {
-        let unixAddress: SocketAddress?
-        let unixFile: UnixSocketFile?
-        let records: [AppliedOption]
-
-        init(unixAddress: SocketAddress?, unixFile: UnixSocketFile?, records: [AppliedOption]) {
-            self.unixAddress = unixAddress
-            self.unixFile = unixFile
-            self.records = records
-        }
+    /// The parts of a record that are not plain data.
+    private enum Extra: Sendable {
+        /// The options' records as made, for an IP socket whose setup could not keep them compact.
+        case records([AppliedOption])
+        /// A Unix-domain address, the socket file the owner created (removed when the last
+        /// reference goes; none for an abstract name or an adopted socket), and the options'
+        /// records as made (empty for a compact setup, whose ints are in place).
+        case unix(SocketAddress, file: UnixSocketFile?, records: [AppliedOption])
     }
 
     /// Where a socket's setup bound it: an IP host and port, or a Unix-domain address with the
@@ -46,35 +42,43 @@ struct SocketRecord: Sendable {
         case unix(SocketAddress, file: UnixSocketFile?)
     }
 
-    /// A record of a socket bound at `bound`, whose options are `kept` (a compact setup) or
-    /// `records` (any other; both empty for a socket on which nothing was set, such as an adopted
-    /// one).
-    init(_ bound: Bound, kept: KeptInts, records: [AppliedOption]) {
-        self.kept = kept
-        switch bound {
-        case .ip(let ip, let port):
-            self.ip = ip
-            self.port = port
-            self.rest = records.isEmpty ? nil : Rest(unixAddress: nil, unixFile: nil, records: records)
-        case .unix(let address, let file):
-            self.ip = nil
-            self.port = 0
-            self.rest = Rest(unixAddress: address, unixFile: file, records: records)
-        }
+    /// The record of a compact setup: each option's int requested and kept, in place.
+    init(_ bound: Bound, kept: KeptInts) {
+        self.init(bound, kept: kept, records: [])
+    }
+
+    /// The record of any other setup: the options' records as made (none for a socket on which
+    /// nothing was set, such as an adopted one).
+    init(_ bound: Bound, records: [AppliedOption]) {
+        self.init(bound, kept: KeptInts(), records: records)
     }
 
     /// A record of a socket adopted at `address`, on which nothing was set.
     init(adoptedAt address: SocketAddress) {
         switch address.endpoint {
-        case .ip(let ip, let port): self.init(.ip(ip, port: port), kept: KeptInts(), records: [])
-        case .unixPath, .unixAbstract: self.init(.unix(address, file: nil), kept: KeptInts(), records: [])
+        case .ip(let ip, let port): self.init(.ip(ip, port: port), records: [])
+        case .unixPath, .unixAbstract: self.init(.unix(address, file: nil), records: [])
+        }
+    }
+
+    private init(_ bound: Bound, kept: KeptInts, records: [AppliedOption]) {
+        self.kept = kept
+        switch bound {
+        case .ip(let ip, let port):
+            self.ip = ip
+            self.port = port
+            self.extra = records.isEmpty ? nil : .records(records)
+        case .unix(let address, let file):
+            self.ip = nil
+            self.port = 0
+            self.extra = .unix(address, file: file, records: records)
         }
     }
 
     /// The address the socket is bound to.
     var localAddress: SocketAddress {
         if let ip { return SocketAddress(ip: ip, port: port) }
-        guard let address = rest?.unixAddress else {
+        guard case .unix(let address, _, _)? = extra else {
             preconditionFailure("a record without an IP address holds its Unix-domain address (init)")
         }
         return address
@@ -82,7 +86,12 @@ struct SocketRecord: Sendable {
 
     /// The records, made from the kept ints when the setup stored those.
     var applied: [AppliedOption] {
-        guard kept.count > 0 else { return rest?.records ?? [] }
+        guard kept.count > 0 else {
+            switch extra {
+            case .records(let records)?, .unix(_, _, let records)?: return records
+            case nil: return []
+            }
+        }
         return (0..<kept.count).map { index in
             let entry = kept[index]
             return AppliedOption(requested: entry.requestedOption, effective: entry.keptOption)
@@ -90,7 +99,9 @@ struct SocketRecord: Sendable {
     }
 
     /// Leaves the Unix socket file in place when the owner goes: its descriptor was handed off.
-    func disarmUnixFile() { rest?.unixFile?.disarm() }
+    func disarmUnixFile() {
+        if case .unix(_, let file?, _)? = extra { file.disarm() }
+    }
 
     /// Up to four options of one C int each, in place: the name, the value requested (a flag's 0 or
     /// 1) and the C int the kernel kept. Plain data, so that a listener holds and drops it without

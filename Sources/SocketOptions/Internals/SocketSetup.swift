@@ -27,6 +27,14 @@ enum SocketSetup {
             }
         }
 
+        /// The backlog to listen with; nil for a socket that does not listen.
+        var backlog: Int? {
+            switch self {
+            case .listener(let backlog, _): backlog
+            case .datagram: nil
+            }
+        }
+
         func kind(for address: SocketAddress) -> SocketKind {
             switch self {
             case .listener: SocketKind(family: address.family, type: .stream)
@@ -72,7 +80,7 @@ enum SocketSetup {
             let descriptor = try role.open(for: address)
             let kept = try setCompactly(plan, on: descriptor.rawValue)
             let bound = try bind(descriptor.rawValue, to: address, role: role)
-            return Made(descriptor: descriptor, record: SocketRecord(bound, kept: kept, records: []))
+            return Made(descriptor: descriptor, record: SocketRecord(bound, kept: kept))
         }
         let capacity = defaults.count + given.count + 1
         return try withUnsafeTemporaryAllocation(of: Planned.self, capacity: capacity) {
@@ -104,10 +112,7 @@ enum SocketSetup {
             for index in options.indices where options[index].checked.row.pointee.bindCanChange {
                 try readAgain(&applied[index], name: options[index].checked.name, on: fd)
             }
-            return Made(
-                descriptor: descriptor,
-                record: SocketRecord(bound, kept: SocketRecord.KeptInts(), records: applied)
-            )
+            return Made(descriptor: descriptor, record: SocketRecord(bound, records: applied))
         }
     }
 
@@ -117,19 +122,14 @@ enum SocketSetup {
         to address: SocketAddress,
         role: Role
     ) throws(SocketError) -> SocketRecord.Bound {
-        let backlog: Int?
-        switch role {
-        case .listener(let listenBacklog, _): backlog = listenBacklog
-        case .datagram: backlog = nil
-        }
         if case .ip(let ip, let port) = address.endpoint {
-            let local = try SocketCalls.bindIP(fd, ip, port: port, listenBacklog: backlog, address: address)
-            return .ip(local.ip, port: local.port)
+            return try SocketCalls.bindIP(fd, ip, port: port, listenBacklog: role.backlog)
         }
         guard address.unixPath != nil else {
-            // An abstract Unix-domain name: no file, bound as it is and read back.
+            // An abstract name (or an unnamed address, which the kernel binds to an abstract name
+            // of its own): no file; bound as it is and read back.
             try SocketCalls.bind(fd, to: address)
-            if let backlog { try SocketCalls.listen(fd, backlog: backlog, address: address) }
+            if let backlog = role.backlog { try SocketCalls.listen(fd, backlog: backlog, address: address) }
             return .unix(try SocketCalls.localAddress(fd), file: nil)
         }
         switch role {
