@@ -14,17 +14,23 @@ import Testing
 extension KernelTests {
     @Suite("Addresses of a family SocketAddress cannot hold")
     struct UnrepresentableAddressTests {
+        /// A recorder that, just before getsockname, makes the descriptor of the setup's socket a
+        /// duplicate of `other`, as a stray dup2 elsewhere in the process would.
+        static func replacingBeforeGetsockname(with other: CInt) -> SyscallRecorder {
+            let recorder = SyscallRecorder()
+            recorder.inject(.getsockname, .before) {
+                guard let made = recorder.calls.first(where: { $0.kind == .socket }) else { return }
+                _ = dup2(other, made.descriptor)
+            }
+            return recorder
+        }
+
         @Test("getsockname answering AF_NETLINK (16) is .unrepresentableAddress, errno nil; the descriptor is closed")
         func localAddressOfAnotherFamily() throws {
             let netlink = socket(AF_NETLINK, CInt(SOCK_RAW.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
             try #require(netlink >= 0)
             defer { close(netlink) }
-            let recorder = SyscallRecorder()
-            recorder.inject(.getsockname, .before) {
-                // The listener's descriptor becomes the netlink socket, as a stray dup2 would make it.
-                guard let listener = recorder.calls.first(where: { $0.kind == .socket }) else { return }
-                _ = dup2(netlink, listener.descriptor)
-            }
+            let recorder = Self.replacingBeforeGetsockname(with: netlink)
             let (thrown, calls) = recording(recorder) { () -> SocketError? in
                 do throws(SocketError) {
                     _ = try ListeningSocket(address: anyLoopbackPort)
@@ -52,11 +58,7 @@ extension KernelTests {
             let unix = socket(AF_UNIX, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
             try #require(unix >= 0)
             defer { close(unix) }
-            let recorder = SyscallRecorder()
-            recorder.inject(.getsockname, .before) {
-                guard let listener = recorder.calls.first(where: { $0.kind == .socket }) else { return }
-                _ = dup2(unix, listener.descriptor)
-            }
+            let recorder = Self.replacingBeforeGetsockname(with: unix)
             let (address, calls) = try recording(recorder) { () throws -> SocketAddress in
                 let listener = try ListeningSocket(address: .ipv4Loopback(port: 0))
                 let address = listener.localAddress
