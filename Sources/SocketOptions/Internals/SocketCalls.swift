@@ -51,9 +51,10 @@ enum SocketCalls {
     /// bind, then listen when `backlog` is given, then getsockname, for a socket on an IP
     /// address: the end of the common setup in one function, its sockaddr on the stack and an IP
     /// address read back straight into its host and port. The same calls and errors as
-    /// ``bind(_:to:reportingAs:)``, ``listen(_:backlog:address:)`` and ``localAddress(_:)``,
-    /// whose `SocketAddress` is made here only for an error or for a bound address of another
-    /// family (the descriptor was replaced under the package).
+    /// ``bind(_:to:reportingAs:)``, ``listen(_:backlog:address:)`` and ``localAddress(_:)``; a
+    /// `SocketAddress` is made here only for the text of an error (listen's is packed on every
+    /// call, without an allocation) and for a bound address of another family (the descriptor was
+    /// replaced under the package), which is kept as ``localAddress(_:)`` keeps it.
     static func bindIP(
         _ fd: CInt,
         _ ip: SocketAddress.IP,

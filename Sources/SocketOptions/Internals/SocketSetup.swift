@@ -57,8 +57,7 @@ enum SocketSetup {
     /// The options are read where they lie, in the caller's arrays. A setup whose options are all
     /// one C int as they stand is planned first (``compactPlan(_:over:dualStack:kind:)``): nothing
     /// allocated, nothing on the stack but the plan. Any other setup checks every option into a
-    /// buffer on the stack, and its record keeps the options' records in an array, in the one box
-    /// a ``SocketRecord`` allocates for what is not plain data.
+    /// buffer on the stack, and its record keeps the options' records in an array.
     static func make(
         _ address: SocketAddress,
         role: Role,
