@@ -68,51 +68,8 @@ extension SocketAddress {
         return text + "%" + String(scope)
     }
 
-    /// Calls `body` with an IP host and port as a C `sockaddr_in` or `sockaddr_in6` and its
-    /// length, on the stack.
-    @inline(__always)
-    static func withSockAddr<Result>(
-        ip: IP,
-        port: UInt16,
-        _ body: (UnsafePointer<sockaddr>, socklen_t) -> Result
-    ) -> Result {
-        switch ip {
-        case .ipv4(let raw):
-            var address = sockaddr_in()
-            #if canImport(Darwin)
-            address.sin_len = UInt8(MemoryLayout<sockaddr_in>.size)
-            #endif
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = port.bigEndian
-            address.sin_addr = in_addr(s_addr: raw)
-            return withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    body($0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-        case .ipv6(let high, let low, let scope):
-            var address = sockaddr_in6()
-            #if canImport(Darwin)
-            address.sin6_len = UInt8(MemoryLayout<sockaddr_in6>.size)
-            #endif
-            address.sin6_family = sa_family_t(AF_INET6)
-            address.sin6_port = port.bigEndian
-            address.sin6_scope_id = scope
-            var words = (high, low)
-            withUnsafeBytes(of: &words) { source in
-                withUnsafeMutableBytes(of: &address.sin6_addr) { $0.copyMemory(from: source) }
-            }
-            return withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    body($0, socklen_t(MemoryLayout<sockaddr_in6>.size))
-                }
-            }
-        }
-    }
-
     /// The IP host and port that a call such as getsockname or accept wrote at the start of
-    /// `bytes` (a `sockaddr_storage`, or a `sockaddr_in6`, which holds either IP family); nil for
-    /// any other family.
+    /// `bytes` (a `sockaddr_storage`); nil for any other family.
     @inline(__always)
     static func ipEndpoint(_ bytes: UnsafeRawBufferPointer) -> (ip: IP, port: UInt16)? {
         switch CInt(bytes.loadUnaligned(fromByteOffset: 0, as: sa_family_t.self)) {
@@ -138,8 +95,36 @@ extension SocketAddress {
     /// Calls `body` with this address as a C `sockaddr` and its length, on the stack.
     func withSockAddr<Result>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> Result) -> Result {
         switch endpoint {
-        case .ip(let ip, let port):
-            return Self.withSockAddr(ip: ip, port: port, body)
+        case .ip(.ipv4(let raw), let port):
+            var address = sockaddr_in()
+            #if canImport(Darwin)
+            address.sin_len = UInt8(MemoryLayout<sockaddr_in>.size)
+            #endif
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = port.bigEndian
+            address.sin_addr = in_addr(s_addr: raw)
+            return withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    body($0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+        case .ip(.ipv6(let high, let low, let scope), let port):
+            var address = sockaddr_in6()
+            #if canImport(Darwin)
+            address.sin6_len = UInt8(MemoryLayout<sockaddr_in6>.size)
+            #endif
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = port.bigEndian
+            address.sin6_scope_id = scope
+            var words = (high, low)
+            withUnsafeBytes(of: &words) { source in
+                withUnsafeMutableBytes(of: &address.sin6_addr) { $0.copyMemory(from: source) }
+            }
+            return withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    body($0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+                }
+            }
         case .unixPath(let name), .unixAbstract(let name):
             var address = sockaddr_un()
             #if canImport(Darwin)
@@ -192,6 +177,16 @@ extension SocketAddress {
         _ operation: SocketError.Operation,
         _ call: (UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> CInt
     ) throws(SocketError) -> SocketAddress {
+        try read(operation, call) { storage, length in SocketAddress(storage: storage, length: length) }
+    }
+
+    /// ``read(_:_:)``, with what the call wrote read by `decode` (nil for a family it cannot hold).
+    @inline(__always)
+    static func read<Decoded>(
+        _ operation: SocketError.Operation,
+        _ call: (UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> CInt,
+        decode: (borrowing sockaddr_storage, socklen_t) -> Decoded?
+    ) throws(SocketError) -> Decoded {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let result = withUnsafeMutablePointer(to: &storage) {
@@ -200,9 +195,9 @@ extension SocketAddress {
             }
         }
         if case .failure(let errno) = result { throw .system(operation, errno) }
-        guard let address = SocketAddress(storage: storage, length: length) else {
+        guard let decoded = decode(storage, length) else {
             throw .unrepresentableAddress(operation, family: SocketFamily(raw: CInt(storage.ss_family)))
         }
-        return address
+        return decoded
     }
 }

@@ -48,42 +48,6 @@ enum SocketCalls {
         }
     }
 
-    /// bind, then listen when `backlog` is given, then getsockname, for a socket on an IP
-    /// address: the end of the common setup in one function, its sockaddr on the stack and an IP
-    /// address read back straight into its host and port. The same calls and errors as
-    /// ``bind(_:to:reportingAs:)``, ``listen(_:backlog:address:)`` and ``localAddress(_:)``; a
-    /// `SocketAddress` is made here only for the text of an error (listen's is packed on every
-    /// call, without an allocation) and for a bound address of another family (the descriptor was
-    /// replaced under the package), which is kept as ``localAddress(_:)`` keeps it.
-    static func bindIP(
-        _ fd: CInt,
-        _ ip: SocketAddress.IP,
-        port: UInt16,
-        listenBacklog backlog: Int?
-    ) throws(SocketError) -> SocketRecord.Bound {
-        let bound = SocketAddress.withSockAddr(ip: ip, port: port) { sockaddr, length in
-            valueOrErrno { system_bind(fd, sockaddr, length) }
-        }
-        if case .failure(let errno) = bound {
-            let address = SocketAddress(ip: ip, port: port)
-            throw addressError(errno, address: address, operation: .bind(address))
-        }
-        if let backlog { try listen(fd, backlog: backlog, address: SocketAddress(ip: ip, port: port)) }
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let read = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddr in
-                valueOrErrno { system_getsockname(fd, sockaddr, &length) }
-            }
-        }
-        if case .failure(let errno) = read { throw .system(.localAddress, errno) }
-        if let local = withUnsafeBytes(of: storage, SocketAddress.ipEndpoint) { return .ip(local.ip, port: local.port) }
-        guard let other = SocketAddress(storage: storage, length: length) else {
-            throw .unrepresentableAddress(.localAddress, family: SocketFamily(raw: CInt(storage.ss_family)))
-        }
-        return .unix(other, file: nil)
-    }
-
     static func setCloseOnExec(_ fd: CInt) {
         let flags = system_fcntl(fd, F_GETFD)
         if flags >= 0 && flags & FD_CLOEXEC == 0 { _ = system_fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
@@ -145,6 +109,21 @@ enum SocketCalls {
 
     static func localAddress(_ fd: CInt) throws(SocketError) -> SocketAddress {
         try SocketAddress.read(.localAddress) { system_getsockname(fd, $0, $1) }
+    }
+
+    /// ``localAddress(_:)`` as a setup's record keeps it: an IP address read straight into its
+    /// host and port, without a `SocketAddress`; any other address as it is.
+    static func localBound(_ fd: CInt) throws(SocketError) -> SocketRecord.Bound {
+        try SocketAddress.read(
+            .localAddress,
+            { system_getsockname(fd, $0, $1) },
+            decode: { storage, length in
+                if let local = withUnsafeBytes(of: storage, SocketAddress.ipEndpoint) {
+                    return .ip(local.ip, port: local.port)
+                }
+                return SocketAddress(storage: storage, length: length).map { .unix($0, file: nil) }
+            }
+        )
     }
 
     /// Accepts one connection from a listener whose descriptor is non-blocking, waiting at most

@@ -121,15 +121,12 @@ enum SocketSetup {
         to address: SocketAddress,
         role: Role
     ) throws(SocketError) -> SocketRecord.Bound {
-        if case .ip(let ip, let port) = address.endpoint {
-            return try SocketCalls.bindIP(fd, ip, port: port, listenBacklog: role.backlog)
-        }
         guard address.unixPath != nil else {
-            // An abstract name (or an unnamed address, which the kernel binds to an abstract name
-            // of its own): no file; bound as it is and read back.
+            // An IP address, an abstract name, or an unnamed address (which the kernel binds to an
+            // abstract name of its own): no file; bound as it is and read back.
             try SocketCalls.bind(fd, to: address)
             if let backlog = role.backlog { try SocketCalls.listen(fd, backlog: backlog, address: address) }
-            return .unix(try SocketCalls.localAddress(fd), file: nil)
+            return try SocketCalls.localBound(fd)
         }
         switch role {
         case .listener(let backlog, let unixFileMode):
