@@ -16,7 +16,8 @@ import Darwin
 ///
 /// The directory is `$XDG_RUNTIME_DIR` when it is set, else `/run/user/UID` when it exists, else
 /// `/tmp/sockopt-demo-UID` (made 0700 when absent); it must be a real directory (not a symlink:
-/// `lstat`), owned by this effective user, with no permission for group or others, or there is no
+/// `lstat`), owned by this effective user, with no permission for group or others, below
+/// directories that only root or this user can write (or sticky ones, like /tmp), or there is no
 /// rendezvous (no fallback: two serves that fell back differently would never meet). Anyone else who could write it could
 /// put their own socket at the path, and a new serve would take its listener from them, or hand
 /// them the steering of our port. A `/tmp/sockopt-demo-UID` that someone else made first, or that
@@ -70,15 +71,76 @@ enum TakeOverRendezvous {
             _ = mkdir(chosen, 0o700)
         }
         // No fallback to the next one: two serves that fell back differently would never meet.
-        if let problem = problem(with: chosen, uid: uid) {
+        switch safeDirectory(chosen, uid: uid) {
+        case .success(let directory): return .success(directory)
+        case .failure(let problem):
             return .failure(
                 RendezvousProblem(
-                    text: "no private directory for the take-over rendezvous: \(problem). Set XDG_RUNTIME_DIR to "
-                        + "a directory of yours with mode 0700"
+                    text: "no private directory for the take-over rendezvous: \(problem.text). Set XDG_RUNTIME_DIR to "
+                        + "a directory of yours with mode 0700, in directories that only you or root can write"
                 )
             )
         }
-        return .success(chosen)
+    }
+
+    /// `path` as its real path, when it is a directory that only `uid` can use and no one else can
+    /// swap: every directory above it (symlinks resolved) is owned by root or `uid` and not
+    /// writable by group or others, unless it is sticky like /tmp (where others cannot rename or
+    /// remove what is not theirs). Checking the directory alone is not enough: whoever can write
+    /// its parent can rename it away and put a directory of their own at its name between the check
+    /// and the bind. The real path is the one used, so that no symlink above it, in a directory the
+    /// check did not cover, can be changed afterwards.
+    static func safeDirectory(_ path: String, uid: uid_t) -> Result<String, RendezvousProblem> {
+        if let problem = problem(with: path, uid: uid) { return .failure(RendezvousProblem(text: problem)) }
+        // The last component was checked with lstat (not a symlink); the directories above it are
+        // resolved, and the real ones checked.
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else {
+            return .failure(RendezvousProblem(text: "\(PrintableText.escaped(path)) is not an absolute path"))
+        }
+        let parentPath = slash == path.utf8.startIndex ? "/" : String(path[..<slash])
+        let name = String(path[path.index(after: slash)...])
+        guard let resolved = realpath(parentPath, nil) else {
+            return .failure(
+                RendezvousProblem(
+                    text: "the directory above \(PrintableText.escaped(path)) cannot be resolved (errno \(errno))"
+                )
+            )
+        }
+        let parent = String(cString: resolved)
+        free(resolved)
+        var ancestor = parent
+        while true {
+            if let problem = ancestorProblem(ancestor, above: path, uid: uid) {
+                return .failure(RendezvousProblem(text: problem))
+            }
+            guard ancestor != "/", let up = ancestor.utf8.lastIndex(of: UInt8(ascii: "/")) else { break }
+            ancestor = up == ancestor.utf8.startIndex ? "/" : String(ancestor[..<up])
+        }
+        let real = parent == "/" ? "/" + name : parent + "/" + name
+        // The directory at the real path is the one checked: nothing above it could be swapped.
+        if let problem = problem(with: real, uid: uid) { return .failure(RendezvousProblem(text: problem)) }
+        return .success(real)
+    }
+
+    /// Why `ancestor`, a real directory above the rendezvous directory `path`, lets someone other
+    /// than `uid` and root swap what lies below it; nil when it does not.
+    private static func ancestorProblem(_ ancestor: String, above path: String, uid: uid_t) -> String? {
+        var status = stat()
+        guard lstat(ancestor, &status) == 0 else {
+            return "\(PrintableText.escaped(ancestor)), above \(PrintableText.escaped(path)), cannot be read "
+                + "(errno \(errno))"
+        }
+        guard status.st_uid == 0 || status.st_uid == uid else {
+            return "\(PrintableText.escaped(ancestor)), above \(PrintableText.escaped(path)), belongs to uid "
+                + "\(status.st_uid), who could swap what is below it"
+        }
+        let sticky = status.st_mode & S_ISVTX != 0
+        guard status.st_mode & 0o022 == 0 || sticky else {
+            return "\(PrintableText.escaped(ancestor)), above \(PrintableText.escaped(path)), has mode "
+                + "\(String(status.st_mode & 0o777, radix: 8)): others could rename what is below it (only a "
+                + "sticky directory, like /tmp, may be open to others)"
+        }
+        return nil
     }
 
     private static func isDirectory(_ path: String) -> Bool {

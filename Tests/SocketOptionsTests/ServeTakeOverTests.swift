@@ -287,7 +287,7 @@ extension KernelTests {
         }
 
         @Test(
-            "A rendezvous directory another user could write or swap is refused: a symlink, mode 0777, another owner; the old serve serves on, the new one exits 1, nothing is made there"
+            "A rendezvous directory another user could write or swap is refused: a symlink, mode 0777, another owner, a parent open to others; the old serve serves on, the new one exits 1, nothing is made there"
         )
         func unsafeRendezvousDirectoryRefused() throws {
             let demo = try #require(demoBinaryPath(), "sockopt-demo is not beside the test binary: swift build first")
@@ -296,10 +296,13 @@ extension KernelTests {
                 let link = directory + "/link"
                 let open = directory + "/open"
                 let foreign = directory + "/foreign"
-                for made in [target, open, foreign] { #expect(mkdir(made, 0o700) == 0) }
+                // A private directory of ours whose parent anyone can write (not sticky): someone else
+                // could rename it away and put their own in its place after the check.
+                let swappable = open + "/inner"
+                for made in [target, open, foreign, swappable] { #expect(mkdir(made, 0o700) == 0) }
                 defer {
                     unlink(link)
-                    for made in [target, open, foreign] { rmdir(made) }
+                    for made in [target, swappable, open, foreign] { rmdir(made) }
                 }
                 #expect(symlink(target, link) == 0)
                 #expect(chmod(open, 0o777) == 0)
@@ -308,6 +311,7 @@ extension KernelTests {
                     (link, "is not a directory (a symlink or a file)"),
                     (open, "has mode 777, open to others"),
                     (foreign, "belongs to uid 65534, not to you"),
+                    (swappable, "\(open), above \(swappable), has mode 777: others could rename what is below it"),
                 ]
                 for (runtime, problem) in cases {
                     let old = try #require(
@@ -360,9 +364,10 @@ extension KernelTests {
                         "\(readText(directory + "/new") ?? "")"
                     )
                     // Nothing was made in the refused directory, nor through the symlink.
-                    for refused in [target, open, foreign] {
+                    for refused in [target, foreign, swappable] {
                         #expect(directoryEntries(refused).isEmpty, "\(refused): \(directoryEntries(refused))")
                     }
+                    #expect(directoryEntries(open) == ["inner"], "\(open): \(directoryEntries(open))")
                     kill(old, SIGTERM)
                     oldStatus = waitForExit(old, within: .seconds(10))
                     #expect(oldStatus == 0)
