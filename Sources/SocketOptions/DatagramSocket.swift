@@ -65,7 +65,7 @@ public struct DatagramSocket: ~Copyable, Sendable, SocketOptionSetting {
     ///   replaced at once; ``SocketError/unrepresentableAddress(_:family:)`` when `getsockname`
     ///   answers a family of another kind (the descriptor was replaced under the package);
     ///   ``SocketError/system(_:_:)`` for anything else.
-    public init(address: SocketAddress, options: [SocketOption] = []) throws(SocketError) {
+    public init(address: borrowing SocketAddress, options: borrowing [SocketOption] = []) throws(SocketError) {
         let made = try SocketSetup.make(address, role: .datagram, options: options, over: [])
         self.descriptor = made.descriptor
         self.record = made.record

@@ -109,8 +109,8 @@ public struct ListeningSocket: ~Copyable, Sendable, SocketOptionAccess {
     ///   answers a family of another kind (the descriptor was replaced under the package);
     ///   ``SocketError/system(_:_:)`` for anything else.
     public init(
-        address: SocketAddress,
-        options: [SocketOption] = [],
+        address: borrowing SocketAddress,
+        options: borrowing [SocketOption] = [],
         backlog: Int = ListeningSocket.defaultBacklog,
         unixFileMode: UInt32? = nil
     ) throws(SocketError) {

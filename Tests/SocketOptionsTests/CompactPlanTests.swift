@@ -82,36 +82,44 @@ struct CompactPlanTests {
             let dualStack = random.next() % 2 == 0
             let kind = Self.kinds[Int(random.next() % UInt64(Self.kinds.count))]
 
-            let plan = SocketSetup.compactPlan(given, over: defaults, dualStack: dualStack, kind: kind)
+            let compact = Self.plan(given, over: defaults, dualStack: dualStack, kind: kind)
+            let plan = compact?.options
             let general = Self.generalCheck(given, defaults, dualStack: dualStack, kind: kind)
             // What the plan must take: the general check takes the setup, every option is one C int
             // as it stands, read back under its own name, that bind cannot change; at most four.
-            let expected: [SocketRecord.KeptInts.Entry]? = general.flatMap { checked in
-                guard checked.count <= SocketRecord.KeptInts.capacity else { return nil }
-                var entries: [SocketRecord.KeptInts.Entry] = []
-                for (option, one) in checked {
-                    guard one.row.pointee.cIntLocation != nil, !one.row.pointee.bindCanChange,
-                        let raw = Self.verbatimInt(option, one)
-                    else { return nil }
-                    entries.append(SocketRecord.KeptInts.Entry(name: one.name, requested: raw, kept: 0))
+            let expected: [(entry: SocketRecord.KeptInts.Entry, location: SocketOption.CIntLocation)]? =
+                general.flatMap { checked in
+                    guard checked.count <= SocketRecord.KeptInts.capacity else { return nil }
+                    var entries: [(entry: SocketRecord.KeptInts.Entry, location: SocketOption.CIntLocation)] = []
+                    for (option, one) in checked {
+                        guard let location = one.row.pointee.cIntLocation, !one.row.pointee.bindCanChange,
+                            let raw = Self.verbatimInt(option, one)
+                        else { return nil }
+                        entries.append((SocketRecord.KeptInts.Entry(name: one.name, requested: raw, kept: 0), location))
+                    }
+                    return entries
                 }
-                return entries
-            }
             let setup = "given \(given), defaults \(defaults), dual stack \(dualStack), \(kind)"
             guard let expected else {
                 #expect(plan == nil, "\(setup)")
                 if plan == nil { refusedByPlan += 1 }
                 continue
             }
-            guard let plan else {
+            guard let compact, let plan else {
                 Issue.record("the plan refused a compact setup: \(setup)")
                 continue
             }
             planned += 1
             #expect(plan.count == expected.count, "\(setup)")
             for index in 0..<min(plan.count, expected.count) {
-                #expect(plan[index].name == expected[index].name, "\(setup)")
-                #expect(plan[index].requested == expected[index].requested, "\(setup)")
+                #expect(plan[index].name == expected[index].entry.name, "\(setup)")
+                #expect(plan[index].requested == expected[index].entry.requested, "\(setup)")
+                // Where setsockopt and getsockopt will find the C int: the row's location.
+                let (planned, wanted) = (compact.location(index), expected[index].location)
+                #expect(
+                    planned.level == wanted.level && planned.name == wanted.name && planned.isFlag == wanted.isFlag,
+                    "\(setup)"
+                )
             }
         }
         // Both outcomes are drawn often, so that neither side of the comparison is vacuous.
@@ -123,12 +131,12 @@ struct CompactPlanTests {
         let tcp = SocketKind(family: .ipv4, type: .stream)
         let defaults = ListeningSocket.defaultOptions
         let plan = try #require(
-            SocketSetup.compactPlan(
+            Self.plan(
                 [.reuseAddress(true), .receiveBufferSize(65536)],
                 over: defaults,
                 dualStack: false,
                 kind: tcp
-            )
+            )?.options
         )
         // The given reuseAddress replaces the default of that name: two options, in the given order.
         #expect(plan.count == 2)
@@ -137,10 +145,23 @@ struct CompactPlanTests {
         // A name given twice, a value out of range, or a dual-stack address (ipv6Only, which bind
         // can change) is left to the general path.
         #expect(
-            SocketSetup.compactPlan([.noDelay(true), .noDelay(false)], over: [], dualStack: false, kind: tcp) == nil
+            Self.plan([.noDelay(true), .noDelay(false)], over: [], dualStack: false, kind: tcp) == nil
         )
-        #expect(SocketSetup.compactPlan([.timeToLive(256)], over: [], dualStack: false, kind: tcp) == nil)
+        #expect(Self.plan([.timeToLive(256)], over: [], dualStack: false, kind: tcp) == nil)
         let ipv6 = SocketKind(family: .ipv6, type: .stream)
-        #expect(SocketSetup.compactPlan([], over: defaults, dualStack: true, kind: ipv6) == nil)
+        #expect(Self.plan([], over: defaults, dualStack: true, kind: ipv6) == nil)
+        // A kind no setup makes (a raw socket) has no compact plan, whatever its options.
+        #expect(Self.plan([.reuseAddress(true)], over: [], dualStack: false, kind: .init(family: .ipv4, type: .raw)) == nil)
+    }
+
+    /// The plan of a setup, or nil when it is not compact.
+    static func plan(
+        _ given: [SocketOption],
+        over defaults: [SocketOption],
+        dualStack: Bool,
+        kind: SocketKind
+    ) -> SocketSetup.CompactPlan? {
+        var plan = SocketSetup.CompactPlan()
+        return SocketSetup.compactPlan(given, over: defaults, dualStack: dualStack, kind: kind, into: &plan) ? plan : nil
     }
 }

@@ -46,6 +46,7 @@ extension KernelTests {
                 ("scope", MemoryLayout<Row>.offset(of: \.scope), 1),
                 ("sockets", MemoryLayout<Row>.offset(of: \.sockets), 1),
                 ("bindCanChange", MemoryLayout<Row>.offset(of: \.bindCanChange), 1),
+                ("setupKinds", MemoryLayout<Row>.offset(of: \.setupKinds), 1),
                 ("intRange", MemoryLayout<Row>.offset(of: \.intRange), MemoryLayout<ClosedRange<Int>>.size),
                 (
                     "cIntLocation", MemoryLayout<Row>.offset(of: \.cIntLocation),
@@ -59,6 +60,26 @@ extension KernelTests {
             for name in SocketOption.Name.allCases {
                 #expect(UInt(bitPattern: name.rowPointer) % 64 == 0, "\(name)")
             }
+        }
+
+        @Test("Each row's bits for the kinds a setup makes say what its list of sockets says")
+        func rowsStoreTheirSetupKinds() {
+            // Six kinds, six distinct bits; any other kind has none.
+            let bits = SocketKind.madeBySetup.map(\.setupBit)
+            #expect(Set(bits).count == 6 && bits.allSatisfy { $0 != 0 && $0 & ($0 - 1) == 0 }, "\(bits)")
+            #expect(SocketKind(family: .ipv4, type: .raw).setupBit == 0)
+            #expect(SocketKind(family: .unix, type: .sequencedPacket).setupBit == 0)
+            for name in SocketOption.Name.allCases {
+                for kind in SocketKind.madeBySetup {
+                    let allowed = name.row.sockets.allows(kind)
+                    #expect((name.row.setupKinds & kind.setupBit != 0) == allowed, "\(name), \(kind)")
+                }
+            }
+            // socket(7), tcp(7), udp(7): SO_RCVBUF on every socket, TCP_NODELAY on TCP only,
+            // UDP_SEGMENT on UDP only.
+            #expect(SocketOption.Name.receiveBufferSize.row.setupKinds == 0b11_1111)
+            #expect(SocketOption.Name.noDelay.row.setupKinds == 0b00_0101)
+            #expect(SocketOption.Name.udpSegmentSize.row.setupKinds == 0b00_1010)
         }
 
         @Test("Each row stores its option's C int location, the same as the generated switch says")

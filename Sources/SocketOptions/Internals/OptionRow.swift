@@ -40,6 +40,10 @@ struct OptionRow<Option> {
     /// again once bound. Kept here, beside the other fields a setup reads, rather than only as the
     /// text far down the row.
     let bindCanChange: Bool
+    /// Which of the kinds of socket a setup makes have the option, one bit each
+    /// (``SocketKind/setupBit``): what `sockets.allows` says for them, stored when the table of rows
+    /// is built, so that a setup tests one bit instead of calling the switch over `sockets`.
+    fileprivate(set) var setupKinds: UInt8 = 0
     /// The values an int codec takes (``OptionCodec/int(_:unit:)``), for the set path's shortcut;
     /// meaningful only where `reading` is `.plainInt` (0...0 for every other codec).
     let intRange: ClosedRange<Int>
@@ -198,6 +202,7 @@ extension SocketOption.Name {
         allCases.map { name in
             var row = name.catalogueRow
             row.cIntLocation = name.cIntLocation
+            for kind in SocketKind.madeBySetup where row.sockets.allows(kind) { row.setupKinds |= kind.setupBit }
             return row
         }
     )
@@ -206,6 +211,13 @@ extension SocketOption.Name {
     /// values holds the position of its case in declaration order, which is the order of
     /// `allCases` (a test checks it for every option).
     var position: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+
+    /// The option at `position`, the inverse of ``position``: only for a position read from a
+    /// name, as ``SocketRecord/KeptInts`` stores its names.
+    init(position: UInt8) {
+        assert(Int(position) < Self.rows.count, "no option at position \(position)")
+        self = unsafeBitCast(position, to: Self.self)
+    }
 
     /// This option's row, read in place in ``rows``: `name.row.scope` loads one field, without
     /// copying the row (its closure included) or running the catalogue's switch.

@@ -45,3 +45,27 @@ extension SocketKind.SocketType {
         }
     }
 }
+
+extension SocketKind {
+    /// The kinds of socket a setup makes (``SocketSetup``): a listener's stream or a datagram
+    /// socket, of an IPv4, IPv6 or Unix-domain address.
+    static let madeBySetup: [SocketKind] = [
+        SocketKind(family: .ipv4, type: .stream), SocketKind(family: .ipv4, type: .datagram),
+        SocketKind(family: .ipv6, type: .stream), SocketKind(family: .ipv6, type: .datagram),
+        SocketKind(family: .unix, type: .stream), SocketKind(family: .unix, type: .datagram),
+    ]
+
+    /// This kind's bit in a row's `setupKinds`: one of six bits for the kinds of ``madeBySetup``,
+    /// 0 for any other kind (which no row's bits then allow).
+    var setupBit: UInt8 {
+        switch (family, type) {
+        case (.ipv4, .stream): 1 << 0
+        case (.ipv4, .datagram): 1 << 1
+        case (.ipv6, .stream): 1 << 2
+        case (.ipv6, .datagram): 1 << 3
+        case (.unix, .stream): 1 << 4
+        case (.unix, .datagram): 1 << 5
+        default: 0
+        }
+    }
+}

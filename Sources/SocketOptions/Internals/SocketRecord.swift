@@ -105,7 +105,9 @@ struct SocketRecord: Sendable {
 
     /// Up to four options of one C int each, in place: the name, the value requested (a flag's 0 or
     /// 1) and the C int the kernel kept. Plain data, so that a listener holds and drops it without
-    /// reference counting.
+    /// reference counting; each field is four lanes of one type, read and written by index through
+    /// their bytes (a switch over the four slots would cost a branch per access, and SIMD lanes an
+    /// alignment of 16 that grows every record holding them).
     struct KeptInts: Sendable {
         static let capacity = 4
 
@@ -115,41 +117,65 @@ struct SocketRecord: Sendable {
             var kept: CInt
         }
 
-        private(set) var count = 0
-        private var entries: (Entry, Entry, Entry, Entry) = (.unset, .unset, .unset, .unset)
+        /// Each entry's name, as its position in `SocketOption.Name.allCases` (`Name.position`).
+        private var positions: Lanes<UInt8> = (0, 0, 0, 0)
+        private var requested: Lanes<CInt> = (0, 0, 0, 0)
+        private var kept: Lanes<CInt> = (0, 0, 0, 0)
+        private var storedCount: UInt8 = 0
+
+        var count: Int { Int(storedCount) }
 
         /// Adds an entry; the caller has checked that there is room (`count < capacity`).
         mutating func append(_ entry: Entry) {
-            switch count {
-            case 0: entries.0 = entry
-            case 1: entries.1 = entry
-            case 2: entries.2 = entry
-            default: entries.3 = entry
-            }
-            count += 1
+            let index = count
+            Self.set(&positions, index, UInt8(entry.name.position))
+            Self.set(&requested, index, entry.requested)
+            Self.set(&kept, index, entry.kept)
+            storedCount += 1
+        }
+
+        /// Sets the C int the kernel kept for the entry at `index`.
+        mutating func setKept(_ value: CInt, at index: Int) {
+            Self.set(&kept, index, value)
         }
 
         /// Whether an entry has the option `name`.
         func contains(_ name: SocketOption.Name) -> Bool {
-            for index in 0..<count where self[index].name == name { return true }
+            let position = UInt8(name.position)
+            for index in 0..<count where Self.get(positions, index) == position { return true }
             return false
         }
 
         subscript(index: Int) -> Entry {
-            switch index {
-            case 0: entries.0
-            case 1: entries.1
-            case 2: entries.2
-            default: entries.3
-            }
+            Entry(
+                name: SocketOption.Name(position: Self.get(positions, index)),
+                requested: Self.get(requested, index),
+                kept: Self.get(kept, index)
+            )
+        }
+    }
+}
+
+/// Four values of one type, one per slot of a ``SocketRecord/KeptInts``.
+typealias Lanes<Value> = (Value, Value, Value, Value)
+
+extension SocketRecord.KeptInts {
+    /// Lane `index` of `lanes`; checked, so that no index reaches past the four.
+    static func get<Value>(_ lanes: Lanes<Value>, _ index: Int) -> Value {
+        precondition(index >= 0 && index < capacity, "no slot \(index) among \(capacity)")
+        return withUnsafeBytes(of: lanes) { $0.load(fromByteOffset: index * MemoryLayout<Value>.stride, as: Value.self) }
+    }
+
+    /// Sets lane `index` of `lanes`; checked like ``get(_:_:)``.
+    static func set<Value>(_ lanes: inout Lanes<Value>, _ index: Int, _ value: Value) {
+        precondition(index >= 0 && index < capacity, "no slot \(index) among \(capacity)")
+        withUnsafeMutableBytes(of: &lanes) {
+            $0.storeBytes(of: value, toByteOffset: index * MemoryLayout<Value>.stride, as: Value.self)
         }
     }
 }
 
 extension SocketRecord.KeptInts.Entry {
-    /// A slot not yet written.
-    static let unset = Self(name: .reuseAddress, requested: 0, kept: 0)
-
     /// The option as requested: its C int is its value as it stands (a flag's 0 or 1).
     var requestedOption: SocketOption { option(requested) }
 

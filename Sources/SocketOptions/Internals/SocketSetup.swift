@@ -75,12 +75,27 @@ enum SocketSetup {
         }
         let kind = role.kind(for: address)
         let dualStack = address.canServeIPv4
-        if let plan = compactPlan(given, over: defaults, dualStack: dualStack, kind: kind) {
+        var plan = CompactPlan()
+        if compactPlan(given, over: defaults, dualStack: dualStack, kind: kind, into: &plan) {
             let descriptor = try role.open(for: address)
-            let kept = try setCompactly(plan, on: descriptor.rawValue)
+            try setCompactly(&plan, on: descriptor.rawValue)
             let bound = try bind(descriptor.rawValue, to: address, role: role)
-            return Made(descriptor: descriptor, record: SocketRecord(bound, kept: kept))
+            return Made(descriptor: descriptor, record: SocketRecord(bound, kept: plan.options))
         }
+        return try makeGenerally(address, role: role, kind: kind, dualStack: dualStack, options: given, over: defaults)
+    }
+
+    /// ``make(_:role:options:over:)`` for a setup that is not compact: out of line, so that the
+    /// compact path's code lies together.
+    @inline(never)
+    private static func makeGenerally(
+        _ address: SocketAddress,
+        role: Role,
+        kind: SocketKind,
+        dualStack: Bool,
+        options given: [SocketOption],
+        over defaults: [SocketOption]
+    ) throws(SocketError) -> Made {
         let capacity = defaults.count + given.count + 1
         return try withUnsafeTemporaryAllocation(of: Planned.self, capacity: capacity) {
             planned throws(SocketError) -> Made in
@@ -202,6 +217,36 @@ enum SocketSetup {
         if dualStack && !namesIPv6Only { try body(.ipv6Only(false), .ipv6Only, .dualStack) }
     }
 
+    /// The options of a compact setup, as ``compactPlan(_:over:dualStack:kind:)`` plans them: each
+    /// option's name and C int requested (and, once set, kept), and where its C int lives, so that
+    /// setting them looks no row up again.
+    struct CompactPlan {
+        var options = SocketRecord.KeptInts()
+        /// Each option's C level and option name, in the lanes of `options`.
+        private var levels: Lanes<CInt> = (0, 0, 0, 0)
+        private var optionNames: Lanes<CInt> = (0, 0, 0, 0)
+        /// Bit `i` is set when option `i` is a flag.
+        private var flags: UInt8 = 0
+
+        /// Adds an option; the caller has checked that there is room.
+        mutating func append(_ name: SocketOption.Name, _ raw: CInt, at location: SocketOption.CIntLocation) {
+            let index = options.count
+            options.append(SocketRecord.KeptInts.Entry(name: name, requested: raw, kept: 0))
+            SocketRecord.KeptInts.set(&levels, index, location.level)
+            SocketRecord.KeptInts.set(&optionNames, index, location.name)
+            if location.isFlag { flags |= 1 << index }
+        }
+
+        /// Where the C int of option `index` lives.
+        func location(_ index: Int) -> SocketOption.CIntLocation {
+            SocketOption.CIntLocation(
+                level: SocketRecord.KeptInts.get(levels, index),
+                name: SocketRecord.KeptInts.get(optionNames, index),
+                isFlag: flags & (1 << index) != 0
+            )
+        }
+    }
+
     /// The options of the commonest setup, planned in as little code and memory as it takes (the
     /// speed of a listener's setup is the footprint of its code between system calls,
     /// Documentation/Performance.md): every option one C int read back under its own name that bind
@@ -212,50 +257,49 @@ enum SocketSetup {
     /// Nil for any other setup, valid or not: the general path then checks the options, says what
     /// is wrong with one, and sets them. The plan takes only what that path takes with the same C
     /// ints (the same row checks and ``CheckedOption/verbatimInt(_:_:)``), so the two cannot differ
-    /// on a setup both would make; a test compares them.
-    @inline(__always)
+    /// on a setup both would make; a test compares them. Out of line, so that its code lies together.
+    ///
+    /// Plans into `plan` (empty) and says whether the setup fits: false leaves `plan` to be ignored.
+    @inline(never)
     static func compactPlan(
         _ given: [SocketOption],
         over defaults: [SocketOption],
         dualStack: Bool,
-        kind: SocketKind
-    ) -> SocketRecord.KeptInts? {
-        var plan = SocketRecord.KeptInts()
-        var fits = true
+        kind: SocketKind,
+        into plan: inout CompactPlan
+    ) -> Bool {
+        // The kind's bit, and the table of rows, once for every option.
+        let kindBit = kind.setupBit
+        let rows = SocketOption.Name.rows
+        var fits = kindBit != 0
         forEachOption(given, over: defaults, dualStack: dualStack) { option, name, _ in
             guard fits else { return }
-            let row = name.rowPointer
-            guard plan.count < SocketRecord.KeptInts.capacity, !plan.contains(name),
-                row.pointee.cIntLocation != nil, !row.pointee.bindCanChange, row.pointee.sockets.allows(kind),
+            let row = rows.pointer(at: name.position)
+            guard plan.options.count < SocketRecord.KeptInts.capacity, !plan.options.contains(name),
+                let location = row.pointee.cIntLocation, !row.pointee.bindCanChange,
+                row.pointee.setupKinds & kindBit != 0,
                 let raw = CheckedOption.verbatimInt(option.entry.value, row)
             else {
                 fits = false
                 return
             }
-            plan.append(SocketRecord.KeptInts.Entry(name: name, requested: raw, kept: 0))
+            plan.append(name, raw, at: location)
         }
-        return fits ? plan : nil
+        return fits
     }
 
     /// Sets and reads back each option of a compact plan, in order: the same setsockopt and
-    /// getsockopt, checks and errors as ``OptionCalls/apply(_:_:on:)`` makes for them. Returns the
-    /// plan with the C int the kernel kept for each.
-    private static func setCompactly(
-        _ plan: SocketRecord.KeptInts,
-        on fd: CInt
-    ) throws(SocketError) -> SocketRecord.KeptInts {
-        var kept = SocketRecord.KeptInts()
-        for index in 0..<plan.count {
-            let entry = plan[index]
-            guard let location = entry.name.rowPointer.pointee.cIntLocation else {
-                preconditionFailure("\(entry.name) was planned with its C int location")
-            }
-            let keptInt = try OptionCalls.setCIntAndReadBackKept(entry.requested, at: location, entry.name, on: fd) {
+    /// getsockopt, checks and errors as ``OptionCalls/apply(_:_:on:)`` makes for them. Writes the C
+    /// int the kernel kept for each into the plan.
+    private static func setCompactly(_ plan: inout CompactPlan, on fd: CInt) throws(SocketError) {
+        for index in 0..<plan.options.count {
+            let entry = plan.options[index]
+            let location = plan.location(index)
+            let kept = try OptionCalls.setCIntAndReadBackKept(entry.requested, at: location, entry.name, on: fd) {
                 entry.requestedOption
             }
-            kept.append(SocketRecord.KeptInts.Entry(name: entry.name, requested: entry.requested, kept: keptInt))
+            plan.options.setKept(kept, at: index)
         }
-        return kept
     }
 
     /// Checks that the kind of socket has the option, then checks and encodes its value: an option
