@@ -58,14 +58,18 @@ extension SocketKind {
     /// This kind's bit in a row's `setupKinds`: one of six bits for the kinds of ``madeBySetup``,
     /// 0 for any other kind (which no row's bits then allow).
     var setupBit: UInt8 {
-        switch (family, type) {
-        case (.ipv4, .stream): 1 << 0
-        case (.ipv4, .datagram): 1 << 1
-        case (.ipv6, .stream): 1 << 2
-        case (.ipv6, .datagram): 1 << 3
-        case (.unix, .stream): 1 << 4
-        case (.unix, .datagram): 1 << 5
-        default: 0
+        // Two bits per family, stream then datagram: IPv4 0 and 1, IPv6 2 and 3, Unix 4 and 5.
+        let shift: UInt8
+        switch family {
+        case .ipv4: shift = 0
+        case .ipv6: shift = 2
+        case .unix: shift = 4
+        case .other: return 0
+        }
+        switch type {
+        case .stream: return 1 << shift
+        case .datagram: return 2 << shift
+        case .sequencedPacket, .raw, .other: return 0
         }
     }
 }

@@ -32,7 +32,7 @@ struct SocketRecord: Sendable {
         /// A Unix-domain address, the socket file the owner created (removed when the last
         /// reference goes; none for an abstract name or an adopted socket), and the options'
         /// records as made (empty for a compact setup, whose ints are in place).
-        case unix(SocketAddress, file: UnixSocketFile?, records: [AppliedOption])
+        indirect case unix(SocketAddress, file: UnixSocketFile?, records: [AppliedOption])
     }
 
     /// Where a socket's setup bound it: an IP host and port, or a Unix-domain address with the
@@ -61,6 +61,8 @@ struct SocketRecord: Sendable {
         }
     }
 
+    // Inlined, so that a compact setup's call folds `records.isEmpty` away.
+    @inline(__always)
     private init(_ bound: Bound, kept: KeptInts, records: [AppliedOption]) {
         self.kept = kept
         switch bound {
@@ -126,6 +128,7 @@ struct SocketRecord: Sendable {
         var count: Int { Int(storedCount) }
 
         /// Adds an entry; the caller has checked that there is room (`count < capacity`).
+        @inline(__always)
         mutating func append(_ entry: Entry) {
             let index = count
             Self.set(&positions, index, UInt8(entry.name.position))

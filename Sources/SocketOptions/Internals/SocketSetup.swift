@@ -229,6 +229,7 @@ enum SocketSetup {
         private var flags: UInt8 = 0
 
         /// Adds an option; the caller has checked that there is room.
+        @inline(__always)
         mutating func append(_ name: SocketOption.Name, _ raw: CInt, at location: SocketOption.CIntLocation) {
             let index = options.count
             options.append(SocketRecord.KeptInts.Entry(name: name, requested: raw, kept: 0))
