@@ -151,7 +151,9 @@ struct CompactPlanTests {
         let ipv6 = SocketKind(family: .ipv6, type: .stream)
         #expect(Self.plan([], over: defaults, dualStack: true, kind: ipv6) == nil)
         // A kind no setup makes (a raw socket) has no compact plan, whatever its options.
-        #expect(Self.plan([.reuseAddress(true)], over: [], dualStack: false, kind: .init(family: .ipv4, type: .raw)) == nil)
+        #expect(
+            Self.plan([.reuseAddress(true)], over: [], dualStack: false, kind: .init(family: .ipv4, type: .raw)) == nil
+        )
     }
 
     /// The plan of a setup, or nil when it is not compact.
@@ -162,6 +164,7 @@ struct CompactPlanTests {
         kind: SocketKind
     ) -> SocketSetup.CompactPlan? {
         var plan = SocketSetup.CompactPlan()
-        return SocketSetup.compactPlan(given, over: defaults, dualStack: dualStack, kind: kind, into: &plan) ? plan : nil
+        return SocketSetup.compactPlan(given, over: defaults, dualStack: dualStack, kind: kind, into: &plan)
+            ? plan : nil
     }
 }

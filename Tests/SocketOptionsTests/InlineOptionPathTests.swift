@@ -201,6 +201,50 @@ extension KernelTests {
             #expect(_isPOD(SocketSetup.Planned.self))
         }
 
+        @Test("A compact setup makes an interrupted call again and goes on; a later option's failure throws and closes")
+        func compactSetupAfterFailures() throws {
+            let options: [SocketOption] = [.receiveBufferSize(4096), .noDelay(true)]
+            // The first option's read and the second option's set are interrupted once: each is made
+            // again, and the setup goes on to the next option as if nothing had happened.
+            let recorder = SyscallRecorder()
+            recorder.fail(.getsockopt, option: .receiveBufferSize, with: .interrupted)
+            recorder.fail(.setsockopt, option: .noDelay, with: .interrupted)
+            let (applied, calls) = try recording(recorder) { () throws -> [AppliedOption] in
+                let listener = try ListeningSocket(address: .ipv4Loopback(port: 0), options: options)
+                let applied = listener.appliedOptions
+                try listener.close()
+                return applied
+            }
+            #expect(
+                calls.prefix(10).map { "\($0.kind)\($0.errno.map { " \($0.name)" } ?? "")" } == [
+                    "socket", "setsockopt", "getsockopt",  // reuseAddress
+                    "setsockopt", "getsockopt EINTR", "getsockopt",  // receiveBufferSize
+                    "setsockopt EINTR", "setsockopt", "getsockopt",  // noDelay
+                    "bind",
+                ]
+            )
+            // socket(7): SO_RCVBUF keeps twice the request.
+            #expect(
+                applied == [
+                    AppliedOption(requested: .reuseAddress(true), effective: .reuseAddress(true)),
+                    AppliedOption(requested: .receiveBufferSize(4096), effective: .receiveBufferSize(8192)),
+                    AppliedOption(requested: .noDelay(true), effective: .noDelay(true)),
+                ]
+            )
+            // The last option's read fails for good: the error of a read, the socket closed.
+            let before = openDescriptorTargets()
+            let failing = SyscallRecorder()
+            failing.fail(.getsockopt, option: .noDelay, with: .noBufferSpace)
+            let (outcome, failedCalls) = recording(failing) {
+                Result { () throws(SocketError) in
+                    try ListeningSocket(address: .ipv4Loopback(port: 0), options: options).close()
+                }
+            }
+            #expect(throws: SocketError.system(.getOption(.noDelay), .noBufferSpace)) { try outcome.get() }
+            #expect(failedCalls.map(\.kind).suffix(3) == [.setsockopt, .getsockopt, .close])
+            #expect(descriptorsAdded(since: before).isEmpty)
+        }
+
         @Test("A flag the kernel does not keep during a listener's setup throws, and the socket is closed")
         func compactSetupFlagNotKept() throws {
             let before = openDescriptorTargets()

@@ -137,6 +137,9 @@ struct SocketRecord: Sendable {
             storedCount += 1
         }
 
+        /// The C int requested for the entry at `index`.
+        func requested(at index: Int) -> CInt { Self.get(requested, index) }
+
         /// Sets the C int the kernel kept for the entry at `index`.
         mutating func setKept(_ value: CInt, at index: Int) {
             Self.set(&kept, index, value)
@@ -166,7 +169,9 @@ extension SocketRecord.KeptInts {
     /// Lane `index` of `lanes`; checked, so that no index reaches past the four.
     static func get<Value>(_ lanes: Lanes<Value>, _ index: Int) -> Value {
         precondition(index >= 0 && index < capacity, "no slot \(index) among \(capacity)")
-        return withUnsafeBytes(of: lanes) { $0.load(fromByteOffset: index * MemoryLayout<Value>.stride, as: Value.self) }
+        return withUnsafeBytes(of: lanes) {
+            $0.load(fromByteOffset: index * MemoryLayout<Value>.stride, as: Value.self)
+        }
     }
 
     /// Sets lane `index` of `lanes`; checked like ``get(_:_:)``.

@@ -64,15 +64,7 @@ enum SocketSetup {
         options given: [SocketOption],
         over defaults: [SocketOption]
     ) throws(SocketError) -> Made {
-        // What the address alone makes impossible, before any call.
-        if let path = address.unixPath { _ = try UnixSocketFile.split(path, address: address) }
-        if address.isIPv4Mapped, given.contains(.ipv6Only(true)) {
-            throw .invalidValue(
-                .ipv6Only(true),
-                reason: "an IPv4-mapped address (\(address)) carries IPv4 traffic, which an IPv6-only socket "
-                    + "cannot take: bind would refuse it (EINVAL); leave ipv6Only out, or bind the IPv4 address itself"
-            )
-        }
+        try checkAddress(address, given)
         let kind = role.kind(for: address)
         let dualStack = address.canServeIPv4
         var plan = CompactPlan()
@@ -83,6 +75,21 @@ enum SocketSetup {
             return Made(descriptor: descriptor, record: SocketRecord(bound, kept: plan.options))
         }
         return try makeGenerally(address, role: role, kind: kind, dualStack: dualStack, options: given, over: defaults)
+    }
+
+    /// Refuses, before any call, what the address alone makes impossible: a Unix path that cannot be
+    /// split into its directory and name, and `.ipv6Only(true)` for an IPv4-mapped address. Out of
+    /// line, so that the text of its errors takes no room in the frame of ``make(_:role:options:over:)``.
+    @inline(never)
+    private static func checkAddress(_ address: SocketAddress, _ given: [SocketOption]) throws(SocketError) {
+        if let path = address.unixPath { _ = try UnixSocketFile.split(path, address: address) }
+        if address.isIPv4Mapped, given.contains(.ipv6Only(true)) {
+            throw .invalidValue(
+                .ipv6Only(true),
+                reason: "an IPv4-mapped address (\(address)) carries IPv4 traffic, which an IPv6-only socket "
+                    + "cannot take: bind would refuse it (EINVAL); leave ipv6Only out, or bind the IPv4 address itself"
+            )
+        }
     }
 
     /// ``make(_:role:options:over:)`` for a setup that is not compact: out of line, so that the
@@ -292,15 +299,73 @@ enum SocketSetup {
     /// Sets and reads back each option of a compact plan, in order: the same setsockopt and
     /// getsockopt, checks and errors as ``OptionCalls/apply(_:_:on:)`` makes for them. Writes the C
     /// int the kernel kept for each into the plan.
+    ///
+    /// The calls are made by ``setEach(_:from:on:)``, which throws nothing and so keeps a small
+    /// frame between them; where one fails, ``finish(_:_:on:)`` does what the inlined set of
+    /// ``OptionCalls/setCIntAndReadBackKept(_:at:_:on:requested:)`` does after a failure (an
+    /// interrupted call made again, any other errno thrown), and the loop goes on after that option.
     private static func setCompactly(_ plan: inout CompactPlan, on fd: CInt) throws(SocketError) {
-        for index in 0..<plan.options.count {
-            let entry = plan.options[index]
+        var next = 0
+        while let stop = setEach(&plan, from: next, on: fd) {
+            next = try finish(stop, &plan, on: fd)
+        }
+    }
+
+    /// Where ``setEach(_:from:on:)`` stopped: at the option at `index`, whose call failed (errno as
+    /// the call left it), or whose flag the kernel did not keep.
+    enum CompactStop {
+        case setFailed(index: Int)
+        case readFailed(index: Int)
+        case flagNotKept(index: Int, kept: CInt)
+    }
+
+    /// Sets and reads back the options of `plan` from `start` on, and checks each flag; stops at
+    /// the first call that fails or flag not kept. Nothing between a failed call and the return
+    /// touches errno.
+    @inline(never)
+    private static func setEach(_ plan: inout CompactPlan, from start: Int, on fd: CInt) -> CompactStop? {
+        for index in start..<plan.options.count {
             let location = plan.location(index)
-            let kept = try OptionCalls.setCIntAndReadBackKept(entry.requested, at: location, entry.name, on: fd) {
-                entry.requestedOption
-            }
+            var request = plan.options.requested(at: index)
+            if inlinableSetsockopt(fd, location.level, location.name, &request) != 0 { return .setFailed(index: index) }
+            var kept: CInt = 0
+            if inlinableGetsockopt(fd, location.level, location.name, &kept) != 0 { return .readFailed(index: index) }
+            if location.isFlag && (kept != 0) != (request != 0) { return .flagNotKept(index: index, kept: kept) }
             plan.options.setKept(kept, at: index)
         }
+        return nil
+    }
+
+    /// Finishes the option at which ``setEach(_:from:on:)`` stopped, as the set of one option does
+    /// after a failure, and returns the index of the next option; or throws.
+    @inline(never)
+    private static func finish(_ stop: CompactStop, _ plan: inout CompactPlan, on fd: CInt) throws(SocketError) -> Int {
+        let index: Int
+        let kept: CInt
+        switch stop {
+        case .setFailed(let at):
+            index = at
+            let entry = plan.options[index]
+            let location = plan.location(index)
+            // An interrupted set made again; any other errno thrown. Then the read, as after a set.
+            try OptionCalls.setAfterFailure(entry.requested, at: location, entry.requestedOption, on: fd)
+            var read: CInt = 0
+            kept =
+                inlinableGetsockopt(fd, location.level, location.name, &read) == 0
+                ? read : try OptionCalls.readCIntAfterFailure(entry.name, from: fd)
+        case .readFailed(let at):
+            index = at
+            kept = try OptionCalls.readCIntAfterFailure(plan.options[index].name, from: fd)
+        case .flagNotKept(let at, let value):
+            index = at
+            kept = value
+        }
+        let entry = plan.options[index]
+        if plan.location(index).isFlag && (kept != 0) != (entry.requested != 0) {
+            try OptionCalls.failNotKept(entry.requestedOption, effective: entry.name.make(.bool(kept != 0)))
+        }
+        plan.options.setKept(kept, at: index)
+        return index + 1
     }
 
     /// Checks that the kind of socket has the option, then checks and encodes its value: an option
