@@ -64,7 +64,8 @@ enum SocketSetup {
         options given: [SocketOption],
         over defaults: [SocketOption]
     ) throws(SocketError) -> Made {
-        try checkAddress(address, given)
+        // Nothing of an IPv4 address is checked here (it has no path, and maps nothing).
+        if case .ip(.ipv4, _) = address.endpoint {} else { try checkAddress(address, given) }
         let kind = role.kind(for: address)
         let dualStack = address.canServeIPv4
         var plan = CompactPlan()
@@ -79,7 +80,8 @@ enum SocketSetup {
 
     /// Refuses, before any call, what the address alone makes impossible: a Unix path that cannot be
     /// split into its directory and name, and `.ipv6Only(true)` for an IPv4-mapped address. Out of
-    /// line, so that the text of its errors takes no room in the frame of ``make(_:role:options:over:)``.
+    /// line, and called for any address but IPv4, so that the text of its errors takes no room in the
+    /// frame of ``make(_:role:options:over:)``.
     @inline(never)
     private static func checkAddress(_ address: SocketAddress, _ given: [SocketOption]) throws(SocketError) {
         if let path = address.unixPath { _ = try UnixSocketFile.split(path, address: address) }
