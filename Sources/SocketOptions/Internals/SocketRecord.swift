@@ -13,8 +13,8 @@
 /// record holds the address and each option's name, the int requested and the int kept in place:
 /// nothing allocated, nothing reference counted, and the owner's `close()` destroys the record as
 /// one absent payload instead of a switch over each field (Documentation/Performance.md). Anything
-/// else (a Unix-domain address and its socket file, records made whole) is `extra`, which holds
-/// what the setup made and allocates nothing of its own.
+/// else is `extra`, one pointer: the records made whole, or, boxed (one allocation), a Unix-domain
+/// address, its socket file and its records.
 struct SocketRecord: Sendable {
     /// The host of an IP address, in place; nil for a Unix-domain address, which `extra` holds.
     private let ip: SocketAddress.IP?
@@ -25,7 +25,9 @@ struct SocketRecord: Sendable {
     /// What is not plain data; nil for the commonest socket.
     private let extra: Extra?
 
-    /// The parts of a record that are not plain data.
+    /// The parts of a record that are not plain data: one pointer (an array's, or the box of the
+    /// Unix case), so that every record, and every copy a listener's init and close make of it, is
+    /// small.
     private enum Extra: Sendable {
         /// The options' records as made, for an IP socket whose setup could not keep them compact.
         case records([AppliedOption])

@@ -55,7 +55,7 @@ enum SocketSetup {
     /// it, so `.ipv6Only(false)` could not hold.
     ///
     /// The options are read where they lie, in the caller's arrays. A setup whose options are all
-    /// one C int as they stand is planned first (``compactPlan(_:over:dualStack:kind:)``): nothing
+    /// one C int as they stand is planned first (``compactPlan(_:over:dualStack:kind:into:)``): nothing
     /// allocated, nothing on the stack but the plan. Any other setup checks every option into a
     /// buffer on the stack, and its record keeps the options' records in an array.
     static func make(
@@ -226,7 +226,7 @@ enum SocketSetup {
         if dualStack && !namesIPv6Only { try body(.ipv6Only(false), .ipv6Only, .dualStack) }
     }
 
-    /// The options of a compact setup, as ``compactPlan(_:over:dualStack:kind:)`` plans them: each
+    /// The options of a compact setup, as ``compactPlan(_:over:dualStack:kind:into:)`` plans them: each
     /// option's name and C int requested (and, once set, kept), and where its C int lives, so that
     /// setting them looks no row up again.
     struct CompactPlan {
