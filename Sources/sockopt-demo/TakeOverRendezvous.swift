@@ -90,7 +90,16 @@ enum TakeOverRendezvous {
     /// its parent can rename it away and put a directory of their own at its name between the check
     /// and the bind. The real path is the one used, so that no symlink above it, in a directory the
     /// check did not cover, can be changed afterwards.
-    static func safeDirectory(_ path: String, uid: uid_t) -> Result<String, RendezvousProblem> {
+    static func safeDirectory(_ given: String, uid: uid_t) -> Result<String, RendezvousProblem> {
+        // A trailing slash would make lstat follow a symlink at the last component, and `.` or `..`
+        // name another directory than the last one written: the directory is named by itself.
+        var path = given
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        if path.hasSuffix("/.") || path.hasSuffix("/..") {
+            return .failure(
+                RendezvousProblem(text: "\(PrintableText.escaped(given)) ends in . or ..: name the directory itself")
+            )
+        }
         if let problem = problem(with: path, uid: uid) { return .failure(RendezvousProblem(text: problem)) }
         // The last component was checked with lstat (not a symlink); the directories above it are
         // resolved, and the real ones checked.

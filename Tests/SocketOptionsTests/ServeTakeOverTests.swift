@@ -287,7 +287,7 @@ extension KernelTests {
         }
 
         @Test(
-            "A rendezvous directory another user could write or swap is refused: a symlink, mode 0777, another owner, a parent open to others; the old serve serves on, the new one exits 1, nothing is made there"
+            "A rendezvous directory another user could write or swap is refused: a symlink (with a trailing slash too), a name ending in ., mode 0777, another owner, a parent open to others; the old serve serves on, the new one exits 1, nothing is made there"
         )
         func unsafeRendezvousDirectoryRefused() throws {
             let demo = try #require(demoBinaryPath(), "sockopt-demo is not beside the test binary: swift build first")
@@ -309,6 +309,9 @@ extension KernelTests {
                 #expect(chown(foreign, 65534, 65534) == 0)
                 let cases = [
                     (link, "is not a directory (a symlink or a file)"),
+                    // A trailing slash would make lstat follow the link: it is stripped first.
+                    (link + "/", "is not a directory (a symlink or a file)"),
+                    (target + "/.", "ends in . or ..: name the directory itself"),
                     (open, "has mode 777, open to others"),
                     (foreign, "belongs to uid 65534, not to you"),
                     (swappable, "\(open), above \(swappable), has mode 777: others could rename what is below it"),

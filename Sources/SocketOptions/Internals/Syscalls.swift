@@ -115,7 +115,7 @@ func system_getsockopt(
 }
 
 /// getsockopt of one C int, for the typed read that is inlined into its caller
-/// (``OptionCalls/value(_:from:)``). In a build that records calls it goes through
+/// (``OptionCalls/value(_:from:)``), and the readbacks of the sets above. In a build that records calls it goes through
 /// ``system_getsockopt(_:_:_:_:_:)`` like every other call; in any other build it is the bare call,
 /// in the caller's code.
 @inlinable @inline(__always)
@@ -129,8 +129,8 @@ func inlinableGetsockopt(_ fd: CInt, _ level: CInt, _ name: CInt, _ value: Unsaf
 }
 
 /// setsockopt of one C int, for the sets that are inlined into their caller
-/// (``OptionCalls/setCIntAndReadBackKept(_:at:_:on:requested:)``): recorded in a build that records calls, the
-/// bare call in any other.
+/// (``OptionCalls/setCIntAndReadBackKept(_:at:_:on:requested:)``, and a compact setup's `setEach`):
+/// recorded in a build that records calls, the bare call in any other.
 @inlinable @inline(__always)
 func inlinableSetsockopt(_ fd: CInt, _ level: CInt, _ name: CInt, _ value: UnsafePointer<CInt>) -> CInt {
     let length = socklen_t(MemoryLayout<CInt>.size)
