@@ -412,14 +412,40 @@ enum OptionCalls {
         if inlinableSetsockopt(fd, location.level, location.name, &request) != 0 {
             try setAfterFailure(raw, at: location, requested(), on: fd)
         }
+        return try readBackKept(raw, at: location, name, on: fd, requested: requested)
+    }
+
+    /// The second half of ``setCIntAndReadBackKept(_:at:_:on:requested:)``, once the set of `raw`
+    /// succeeded: the getsockopt (an interrupted one made again, any other errno thrown) and the
+    /// flag's check. Also what a compact setup does after a set it had to make again.
+    @inlinable @inline(__always)
+    static func readBackKept(
+        _ raw: CInt,
+        at location: SocketOption.CIntLocation,
+        _ name: SocketOption.Name,
+        on fd: CInt,
+        requested: () -> SocketOption
+    ) throws(SocketError) -> CInt {
         var kept: CInt = 0
         if inlinableGetsockopt(fd, location.level, location.name, &kept) != 0 {
             kept = try readCIntAfterFailure(name, from: fd)
         }
+        try checkKept(kept, raw, at: location, name, requested: requested)
+        return kept
+    }
+
+    /// Refuses a flag the kernel read back other than it was set (`raw`, 0 or 1).
+    @inlinable @inline(__always)
+    static func checkKept(
+        _ kept: CInt,
+        _ raw: CInt,
+        at location: SocketOption.CIntLocation,
+        _ name: SocketOption.Name,
+        requested: () -> SocketOption
+    ) throws(SocketError) {
         if location.isFlag && (kept != 0) != (raw != 0) {
             try failNotKept(requested(), effective: name.make(.bool(kept != 0)))
         }
-        return kept
     }
 
     /// What an inlined setsockopt does after a failure: errno read at once, the call made again

@@ -133,55 +133,53 @@ struct SocketRecord: Sendable {
         @inline(__always)
         mutating func append(_ entry: Entry) {
             let index = count
-            Self.set(&positions, index, UInt8(entry.name.position))
-            Self.set(&requested, index, entry.requested)
-            Self.set(&kept, index, entry.kept)
+            setLane(&positions, index, UInt8(entry.name.position))
+            setLane(&requested, index, entry.requested)
+            setLane(&kept, index, entry.kept)
             storedCount += 1
         }
 
         /// The C int requested for the entry at `index`.
-        func requested(at index: Int) -> CInt { Self.get(requested, index) }
+        func requested(at index: Int) -> CInt { lane(requested, index) }
 
         /// Sets the C int the kernel kept for the entry at `index`.
         mutating func setKept(_ value: CInt, at index: Int) {
-            Self.set(&kept, index, value)
+            setLane(&kept, index, value)
         }
 
         /// Whether an entry has the option `name`.
         func contains(_ name: SocketOption.Name) -> Bool {
             let position = UInt8(name.position)
-            for index in 0..<count where Self.get(positions, index) == position { return true }
+            for index in 0..<count where lane(positions, index) == position { return true }
             return false
         }
 
         subscript(index: Int) -> Entry {
             Entry(
-                name: SocketOption.Name(position: Self.get(positions, index)),
-                requested: Self.get(requested, index),
-                kept: Self.get(kept, index)
+                name: SocketOption.Name(position: lane(positions, index)),
+                requested: lane(requested, index),
+                kept: lane(kept, index)
             )
         }
     }
 }
 
-/// Four values of one type, one per slot of a ``SocketRecord/KeptInts``.
+/// Four values of one type, one per slot of a ``SocketRecord/KeptInts`` (and of a setup's plan).
 typealias Lanes<Value> = (Value, Value, Value, Value)
 
-extension SocketRecord.KeptInts {
-    /// Lane `index` of `lanes`; checked, so that no index reaches past the four.
-    static func get<Value>(_ lanes: Lanes<Value>, _ index: Int) -> Value {
-        precondition(index >= 0 && index < capacity, "no slot \(index) among \(capacity)")
-        return withUnsafeBytes(of: lanes) {
-            $0.load(fromByteOffset: index * MemoryLayout<Value>.stride, as: Value.self)
-        }
+/// Lane `index` of `lanes`; checked, so that no index reaches past the four.
+func lane<Value>(_ lanes: Lanes<Value>, _ index: Int) -> Value {
+    precondition(index >= 0 && index < 4, "no lane \(index) among 4")
+    return withUnsafeBytes(of: lanes) {
+        $0.load(fromByteOffset: index * MemoryLayout<Value>.stride, as: Value.self)
     }
+}
 
-    /// Sets lane `index` of `lanes`; checked like ``get(_:_:)``.
-    static func set<Value>(_ lanes: inout Lanes<Value>, _ index: Int, _ value: Value) {
-        precondition(index >= 0 && index < capacity, "no slot \(index) among \(capacity)")
-        withUnsafeMutableBytes(of: &lanes) {
-            $0.storeBytes(of: value, toByteOffset: index * MemoryLayout<Value>.stride, as: Value.self)
-        }
+/// Sets lane `index` of `lanes`; checked like ``lane(_:_:)``.
+func setLane<Value>(_ lanes: inout Lanes<Value>, _ index: Int, _ value: Value) {
+    precondition(index >= 0 && index < 4, "no lane \(index) among 4")
+    withUnsafeMutableBytes(of: &lanes) {
+        $0.storeBytes(of: value, toByteOffset: index * MemoryLayout<Value>.stride, as: Value.self)
     }
 }
 

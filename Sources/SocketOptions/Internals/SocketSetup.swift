@@ -231,30 +231,21 @@ enum SocketSetup {
     /// setting them looks no row up again.
     struct CompactPlan {
         var options = SocketRecord.KeptInts()
-        /// Each option's C level and option name, in the lanes of `options`.
-        private var levels: Lanes<CInt> = (0, 0, 0, 0)
-        private var optionNames: Lanes<CInt> = (0, 0, 0, 0)
-        /// Bit `i` is set when option `i` is a flag.
-        private var flags: UInt8 = 0
+        /// Where each option's C int lives, in the lanes of `options`.
+        private var locations: Lanes<SocketOption.CIntLocation> = {
+            let none = SocketOption.CIntLocation(level: 0, name: 0, isFlag: false)
+            return (none, none, none, none)
+        }()
 
         /// Adds an option; the caller has checked that there is room.
         @inline(__always)
         mutating func append(_ name: SocketOption.Name, _ raw: CInt, at location: SocketOption.CIntLocation) {
-            let index = options.count
+            setLane(&locations, options.count, location)
             options.append(SocketRecord.KeptInts.Entry(name: name, requested: raw, kept: 0))
-            SocketRecord.KeptInts.set(&levels, index, location.level)
-            SocketRecord.KeptInts.set(&optionNames, index, location.name)
-            if location.isFlag { flags |= 1 << index }
         }
 
         /// Where the C int of option `index` lives.
-        func location(_ index: Int) -> SocketOption.CIntLocation {
-            SocketOption.CIntLocation(
-                level: SocketRecord.KeptInts.get(levels, index),
-                name: SocketRecord.KeptInts.get(optionNames, index),
-                isFlag: flags & (1 << index) != 0
-            )
-        }
+        func location(_ index: Int) -> SocketOption.CIntLocation { lane(locations, index) }
     }
 
     /// The options of the commonest setup, planned in as little code and memory as it takes (the
@@ -264,12 +255,12 @@ enum SocketSetup {
     /// a number in its row's range), no name twice, at most ``SocketRecord/KeptInts/capacity`` of
     /// them, in the order of ``forEachOption(_:over:dualStack:_:)``.
     ///
-    /// Nil for any other setup, valid or not: the general path then checks the options, says what
+    /// False for any other setup, valid or not: the general path then checks the options, says what
     /// is wrong with one, and sets them. The plan takes only what that path takes with the same C
     /// ints (the same row checks and ``CheckedOption/verbatimInt(_:_:)``), so the two cannot differ
     /// on a setup both would make; a test compares them. Out of line, so that its code lies together.
     ///
-    /// Plans into `plan` (empty) and says whether the setup fits: false leaves `plan` to be ignored.
+    /// Plans into `plan` (empty) and says whether the setup fits; after false, `plan` is to be ignored.
     @inline(never)
     static func compactPlan(
         _ given: [SocketOption],
@@ -339,32 +330,30 @@ enum SocketSetup {
     }
 
     /// Finishes the option at which ``setEach(_:from:on:)`` stopped, as the set of one option does
-    /// after a failure, and returns the index of the next option; or throws.
+    /// after a failure (``OptionCalls/setCIntAndReadBackKept(_:at:_:on:requested:)``'s own steps),
+    /// and returns the index of the next option; or throws.
     @inline(never)
     private static func finish(_ stop: CompactStop, _ plan: inout CompactPlan, on fd: CInt) throws(SocketError) -> Int {
         let index: Int
-        let kept: CInt
         switch stop {
-        case .setFailed(let at):
-            index = at
-            let entry = plan.options[index]
-            let location = plan.location(index)
-            // An interrupted set made again; any other errno thrown. Then the read, as after a set.
-            try OptionCalls.setAfterFailure(entry.requested, at: location, entry.requestedOption, on: fd)
-            var read: CInt = 0
-            kept =
-                inlinableGetsockopt(fd, location.level, location.name, &read) == 0
-                ? read : try OptionCalls.readCIntAfterFailure(entry.name, from: fd)
-        case .readFailed(let at):
-            index = at
-            kept = try OptionCalls.readCIntAfterFailure(plan.options[index].name, from: fd)
-        case .flagNotKept(let at, let value):
-            index = at
-            kept = value
+        case .setFailed(let at), .readFailed(let at), .flagNotKept(let at, _): index = at
         }
         let entry = plan.options[index]
-        if plan.location(index).isFlag && (kept != 0) != (entry.requested != 0) {
-            try OptionCalls.failNotKept(entry.requestedOption, effective: entry.name.make(.bool(kept != 0)))
+        let location = plan.location(index)
+        let kept: CInt
+        switch stop {
+        case .setFailed:
+            // An interrupted set made again, any other errno thrown; then the read, as after a set.
+            try OptionCalls.setAfterFailure(entry.requested, at: location, entry.requestedOption, on: fd)
+            kept = try OptionCalls.readBackKept(entry.requested, at: location, entry.name, on: fd) {
+                entry.requestedOption
+            }
+        case .readFailed:
+            kept = try OptionCalls.readCIntAfterFailure(entry.name, from: fd)
+            try OptionCalls.checkKept(kept, entry.requested, at: location, entry.name) { entry.requestedOption }
+        case .flagNotKept(_, let value):
+            kept = value
+            try OptionCalls.checkKept(kept, entry.requested, at: location, entry.name) { entry.requestedOption }
         }
         plan.options.setKept(kept, at: index)
         return index + 1
